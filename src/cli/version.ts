@@ -1,0 +1,23 @@
+import { readFileSync } from "node:fs";
+import type { Command } from "./command.ts";
+
+export const bosunVersion: string = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  }
+).version;
+
+/** The Kubernetes version Bosun's API follows. */
+export const kubernetesVersion = "v1.34.0";
+
+export const versionCommand: Command = {
+  name: "version",
+  summary: "Print the Bosun and Kubernetes API versions",
+  usage: "Usage: bosun version",
+  async run() {
+    process.stdout.write(
+      `bosun ${bosunVersion} (Kubernetes ${kubernetesVersion}, Node.js ${process.version})\n`,
+    );
+    return 0;
+  },
+};

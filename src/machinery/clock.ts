@@ -1,0 +1,75 @@
+/**
+ * Time, injected wherever it matters so that tests can move it instead of sleeping.
+ */
+export interface Timer {
+  cancel(): void;
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Runs `fn` after `ms` milliseconds. The timer does not keep the process alive. */
+  after(ms: number, fn: () => void): Timer;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  after(ms, fn) {
+    const handle = setTimeout(fn, ms);
+    handle.unref();
+    return { cancel: () => clearTimeout(handle) };
+  },
+};
+
+interface Pending {
+  at: number;
+  seq: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+/** A clock that only moves when told to; due timers fire in order during `advance`. */
+export class FakeClock implements Clock {
+  #now: number;
+  #seq = 0;
+  #pending: Pending[] = [];
+
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.#now = start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  after(ms: number, fn: () => void): Timer {
+    const entry: Pending = {
+      at: this.#now + Math.max(0, ms),
+      seq: this.#seq++,
+      fn,
+      cancelled: false,
+    };
+    this.#pending.push(entry);
+    return {
+      cancel: () => {
+        entry.cancelled = true;
+      },
+    };
+  }
+
+  /** Moves time forward, firing every timer that falls due, each at its own time. */
+  advance(ms: number): void {
+    const target = this.#now + ms;
+    for (;;) {
+      this.#pending = this.#pending.filter((p) => !p.cancelled);
+      const due = this.#pending
+        .filter((p) => p.at <= target)
+        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (!due) break;
+      this.#pending.splice(this.#pending.indexOf(due), 1);
+      this.#now = Math.max(this.#now, due.at);
+      due.fn();
+    }
+    this.#now = target;
+  }
+}

@@ -1,0 +1,505 @@
+/**
+ * The embedded default Store: one SQLite database file (WAL, synchronous=FULL).
+ *
+ * Writes are group-committed: every write that arrives within one event-loop turn goes into one
+ * transaction, and none is acknowledged before that transaction is durable. Watchers are told
+ * in-process right after the commit. Compaction runs in small chunks so it never blocks the event
+ * loop for long; see `compactor.ts` for when it runs.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { type Clock, realClock, type Timer } from "../../machinery/clock.ts";
+import {
+  alreadyExists,
+  compacted,
+  conflict,
+  invalidArgument,
+  isStoreError,
+  notFound,
+  StoreError,
+  unavailable,
+} from "../errors.ts";
+import { decodeContinue, encodeContinue, keyAfter, prefixEnd } from "../keys.ts";
+import type {
+  DeleteOptions,
+  GetOptions,
+  KeyValue,
+  ListOptions,
+  ListResult,
+  Store,
+  Watch,
+  WatchEvent,
+  WatchOptions,
+  WriteOptions,
+} from "../store.ts";
+import { WatchChannel } from "../watch-channel.ts";
+import { pragmas, type Row, schema, schemaVersion, sql } from "./schema.ts";
+
+export interface SqliteStoreOptions {
+  /** Path of the database file (created with its directory if missing). */
+  readonly path: string;
+  readonly clock?: Clock;
+  /** Most writes committed in one transaction. */
+  readonly maxBatch?: number;
+  /** Revisions deleted per compaction step. */
+  readonly compactChunk?: number;
+  readonly leaseCheckMs?: number;
+}
+
+type WriteOp =
+  | { kind: "create"; key: string; value: Uint8Array; lease: number }
+  | { kind: "update"; key: string; value: Uint8Array; expected: number; lease: number }
+  | { kind: "delete"; key: string; expected: number | undefined }
+  | { kind: "revoke"; lease: number; explicit: boolean };
+
+interface Pending {
+  op: WriteOp;
+  resolve: (kv: KeyValue | undefined) => void;
+  reject: (err: unknown) => void;
+}
+
+interface RawWatcher {
+  prefix: string;
+  channel: WatchChannel;
+  /** Events committed while history is still being replayed. */
+  held: WatchEvent[] | undefined;
+}
+
+const replayChunk = 1000;
+
+export class SqliteStore implements Store {
+  #db: DatabaseSync;
+  #stmts: Record<keyof typeof sql, StatementSync>;
+  #revision: number;
+  #compactRevision: number;
+  #queue: Pending[] = [];
+  #scheduled = false;
+  #maxBatch: number;
+  #compactChunk: number;
+  #watchers = new Set<RawWatcher>();
+  #clock: Clock;
+  #leaseCheckMs: number;
+  #leaseTimer: Timer | undefined;
+  #compacting: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(options: SqliteStoreOptions) {
+    mkdirSync(dirname(options.path), { recursive: true });
+    try {
+      this.#db = new DatabaseSync(options.path);
+      this.#db.exec(pragmas);
+      this.#db.exec(schema);
+    } catch (err) {
+      throw unavailable(`cannot open database ${options.path}: ${(err as Error).message}`, err);
+    }
+    this.#stmts = Object.fromEntries(
+      Object.entries(sql).map(([name, text]) => [name, this.#db.prepare(text)]),
+    ) as Record<keyof typeof sql, StatementSync>;
+    const version = this.#meta("schema_version");
+    if (version === undefined) this.#stmts.metaSet.run("schema_version", schemaVersion);
+    else if (version !== schemaVersion) {
+      throw unavailable(`database schema ${version} is not supported (want ${schemaVersion})`);
+    }
+    this.#revision = Number((this.#stmts.sequence.get() as { seq: number } | undefined)?.seq ?? 0);
+    this.#compactRevision = this.#meta("compact_revision") ?? 0;
+    this.#clock = options.clock ?? realClock;
+    this.#maxBatch = options.maxBatch ?? 256;
+    this.#compactChunk = options.compactChunk ?? 1000;
+    this.#leaseCheckMs = options.leaseCheckMs ?? 500;
+    this.#scheduleLeaseCheck();
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  async get(key: string, options: GetOptions = {}): Promise<KeyValue> {
+    this.#checkOpen();
+    const rev = this.#readRevision(options.revision);
+    const row = (
+      rev === this.#revision ? this.#stmts.latest.get(key) : this.#stmts.atRevision.get(key, rev)
+    ) as Row | undefined;
+    if (!row || row.deleted) throw notFound(key);
+    return toKeyValue(row);
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
+    this.#checkOpen();
+    let rev: number;
+    let start = prefix;
+    if (options.continue) {
+      const token = decodeContinue(options.continue, prefix);
+      rev = this.#readRevision(token.revision);
+      start = token.start;
+    } else {
+      rev = this.#readRevision(options.revision);
+    }
+    const limit = options.limit && options.limit > 0 ? options.limit : -1;
+    const end = prefixEnd(prefix);
+    const fetch = limit === -1 ? -1 : limit + 1;
+    const rows = (end
+      ? this.#stmts.listRange.all(start, end, rev, fetch)
+      : this.#stmts.listFrom.all(start, rev, fetch)) as unknown as Row[];
+    const items = rows.map(toKeyValue);
+    if (limit !== -1 && items.length > limit) {
+      items.length = limit;
+      const last = items[limit - 1]!;
+      return { items, revision: rev, continue: encodeContinue(rev, keyAfter(last.key), prefix) };
+    }
+    return { items, revision: rev };
+  }
+
+  async count(prefix: string): Promise<number> {
+    this.#checkOpen();
+    const end = prefixEnd(prefix);
+    const row = (
+      end ? this.#stmts.countRange.get(prefix, end) : this.#stmts.countFrom.get(prefix)
+    ) as { n: number };
+    return row.n;
+  }
+
+  async currentRevision(): Promise<number> {
+    this.#checkOpen();
+    return this.#revision;
+  }
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  async create(key: string, value: Uint8Array, options: WriteOptions = {}): Promise<KeyValue> {
+    return (await this.#enqueue({ kind: "create", key, value, lease: options.lease ?? 0 }))!;
+  }
+
+  async update(
+    key: string,
+    value: Uint8Array,
+    expectedRevision: number,
+    options: WriteOptions = {},
+  ): Promise<KeyValue> {
+    const op: WriteOp = {
+      kind: "update",
+      key,
+      value,
+      expected: expectedRevision,
+      lease: options.lease ?? 0,
+    };
+    return (await this.#enqueue(op))!;
+  }
+
+  async delete(key: string, options: DeleteOptions = {}): Promise<KeyValue> {
+    const op: WriteOp = { kind: "delete", key, expected: options.expectedRevision };
+    return (await this.#enqueue(op))!;
+  }
+
+  #enqueue(op: WriteOp): Promise<KeyValue | undefined> {
+    this.#checkOpen();
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ op, resolve, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    if (this.#queue.length === 0) return;
+    const batch = this.#queue.splice(0, this.#maxBatch);
+    if (this.#queue.length > 0) {
+      this.#scheduled = true;
+      setImmediate(() => this.#flush());
+    }
+    const startRevision = this.#revision;
+    const outcomes: Array<{ kv?: KeyValue | undefined; error?: unknown }> = [];
+    const events: WatchEvent[] = [];
+    try {
+      this.#db.exec("BEGIN IMMEDIATE");
+      for (const p of batch) {
+        try {
+          outcomes.push({ kv: this.#apply(p.op, events) });
+        } catch (err) {
+          if (!isStoreError(err)) throw err;
+          outcomes.push({ error: err });
+        }
+      }
+      this.#db.exec("COMMIT");
+    } catch (err) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      this.#revision = startRevision;
+      const failure = unavailable(`commit failed: ${(err as Error).message}`, err);
+      for (const p of batch) p.reject(failure);
+      return;
+    }
+    this.#notify(events);
+    batch.forEach((p, i) => {
+      const o = outcomes[i]!;
+      if (o.error) p.reject(o.error);
+      else p.resolve(o.kv);
+    });
+  }
+
+  /** Applies one write inside the open transaction; throws StoreError for a failed guard. */
+  #apply(op: WriteOp, events: WatchEvent[]): KeyValue | undefined {
+    if (op.kind === "revoke") {
+      this.#revoke(op.lease, op.explicit, events);
+      return undefined;
+    }
+    const current = this.#stmts.latest.get(op.key) as Row | undefined;
+    const live = current && !current.deleted ? current : undefined;
+    if (op.kind === "create") {
+      if (live) throw alreadyExists(op.key);
+      this.#checkLease(op.lease);
+      const kv = this.#insert(op.key, op.value, { created: true, prev: current, lease: op.lease });
+      events.push({ type: "create", kv });
+      return kv;
+    }
+    if (!live) throw notFound(op.key);
+    const prev = toKeyValue(live);
+    const expected = op.expected;
+    if (expected !== undefined && live.id !== expected) throw conflict(op.key, prev);
+    if (op.kind === "update") {
+      this.#checkLease(op.lease);
+      const kv = this.#insert(op.key, op.value, { created: false, prev: live, lease: op.lease });
+      events.push({ type: "update", kv, prev });
+      return kv;
+    }
+    const kv = this.#insert(op.key, new Uint8Array(0), { deleted: true, prev: live, lease: 0 });
+    events.push({ type: "delete", kv, prev });
+    return prev;
+  }
+
+  #insert(
+    key: string,
+    value: Uint8Array,
+    o: { created?: boolean; deleted?: boolean; prev: Row | undefined; lease: number },
+  ): KeyValue {
+    const id = this.#revision + 1;
+    const createRevision = o.created || !o.prev ? id : o.prev.create_revision;
+    this.#stmts.insert.run(
+      id,
+      key,
+      o.created ? 1 : 0,
+      o.deleted ? 1 : 0,
+      createRevision,
+      o.prev?.id ?? 0,
+      o.lease,
+      value,
+    );
+    this.#revision = id;
+    return { key, value, createRevision, modRevision: id, lease: o.lease };
+  }
+
+  #checkLease(lease: number): void {
+    if (lease && !this.#stmts.leaseGet.get(lease))
+      throw invalidArgument(`lease ${lease} not found`);
+  }
+
+  // ---- watch -------------------------------------------------------------------------------
+
+  watch(prefix: string, options: WatchOptions): Watch {
+    const watcher: RawWatcher = {
+      prefix,
+      channel: new WatchChannel({
+        signal: options.signal,
+        onClose: () => this.#watchers.delete(watcher),
+      }),
+      held: [],
+    };
+    if (this.#closed) {
+      watcher.channel.fail(new StoreError("Unavailable", "store is closed"));
+      return watcher.channel;
+    }
+    if (options.afterRevision < this.#compactRevision) {
+      watcher.channel.fail(compacted(options.afterRevision, this.#compactRevision));
+      return watcher.channel;
+    }
+    this.#watchers.add(watcher);
+    this.#replay(watcher, options.afterRevision, this.#revision);
+    return watcher.channel;
+  }
+
+  /** Delivers history in (from, to] a chunk per event-loop turn, then what arrived meanwhile. */
+  #replay(watcher: RawWatcher, from: number, to: number): void {
+    if (watcher.channel.closed) return;
+    if (from < this.#compactRevision) {
+      watcher.channel.fail(compacted(from, this.#compactRevision));
+      return;
+    }
+    const end = prefixEnd(watcher.prefix);
+    const rows = this.#stmts.changesAfter.all(
+      from,
+      to,
+      watcher.prefix,
+      end,
+      end,
+      replayChunk,
+    ) as unknown as ChangeRow[];
+    for (const row of rows) watcher.channel.push(toEvent(row));
+    if (rows.length === replayChunk) {
+      const next = rows[rows.length - 1]!.id;
+      setImmediate(() => this.#replay(watcher, next, to));
+      return;
+    }
+    const held = watcher.held ?? [];
+    watcher.held = undefined;
+    for (const ev of held) watcher.channel.push(ev);
+  }
+
+  #notify(events: WatchEvent[]): void {
+    if (events.length === 0) return;
+    for (const w of this.#watchers) {
+      for (const ev of events) {
+        if (!ev.kv.key.startsWith(w.prefix)) continue;
+        if (w.held) w.held.push(ev);
+        else w.channel.push(ev);
+      }
+    }
+  }
+
+  // ---- compaction --------------------------------------------------------------------------
+
+  async compact(revision: number): Promise<void> {
+    this.#checkOpen();
+    if (revision > this.#revision) {
+      throw invalidArgument(`cannot compact to ${revision}: newer than current ${this.#revision}`);
+    }
+    while (this.#compacting) await this.#compacting;
+    if (revision <= this.#compactRevision) return;
+    const from = this.#compactRevision;
+    this.#compactRevision = revision;
+    this.#compacting = this.#compactRange(from, revision).finally(() => {
+      this.#compacting = undefined;
+    });
+    await this.#compacting;
+  }
+
+  async #compactRange(from: number, to: number): Promise<void> {
+    for (let lo = from; lo < to && !this.#closed; lo += this.#compactChunk) {
+      const hi = Math.min(to, lo + this.#compactChunk);
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        this.#stmts.compactSuperseded.run(lo, hi);
+        this.#stmts.compactTombstones.run(lo, hi);
+        this.#stmts.metaSet.run("compact_revision", hi);
+        this.#db.exec("COMMIT");
+      } catch (err) {
+        this.#db.exec("ROLLBACK");
+        throw unavailable(`compaction failed: ${(err as Error).message}`, err);
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    if (!this.#closed) this.#db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+
+  // ---- leases ------------------------------------------------------------------------------
+
+  async grantLease(ttlSeconds: number): Promise<number> {
+    this.#checkOpen();
+    if (!(ttlSeconds > 0)) throw invalidArgument("lease TTL must be positive");
+    const ttlMs = Math.round(ttlSeconds * 1000);
+    const result = this.#stmts.leaseInsert.run(ttlMs, this.#clock.now() + ttlMs);
+    return Number(result.lastInsertRowid);
+  }
+
+  async keepAliveLease(id: number): Promise<void> {
+    this.#checkOpen();
+    const lease = this.#stmts.leaseGet.get(id) as { ttl_ms: number } | undefined;
+    if (!lease) throw notFound(`lease ${id}`);
+    this.#stmts.leaseTouch.run(this.#clock.now() + lease.ttl_ms, id);
+  }
+
+  async revokeLease(id: number): Promise<void> {
+    await this.#enqueue({ kind: "revoke", lease: id, explicit: true });
+  }
+
+  #revoke(lease: number, explicit: boolean, events: WatchEvent[]): void {
+    if (!this.#stmts.leaseGet.get(lease)) {
+      if (explicit) throw notFound(`lease ${lease}`);
+      return;
+    }
+    for (const { name } of this.#stmts.leaseKeys.all(lease) as Array<{ name: string }>) {
+      const row = this.#stmts.latest.get(name) as Row | undefined;
+      if (!row || row.deleted || row.lease !== lease) continue;
+      const prev = toKeyValue(row);
+      const kv = this.#insert(name, new Uint8Array(0), { deleted: true, prev: row, lease: 0 });
+      events.push({ type: "delete", kv, prev });
+    }
+    this.#stmts.leaseDelete.run(lease);
+  }
+
+  #scheduleLeaseCheck(): void {
+    this.#leaseTimer = this.#clock.after(this.#leaseCheckMs, () => {
+      if (this.#closed) return;
+      const expired = this.#stmts.leasesExpired.all(this.#clock.now()) as Array<{ id: number }>;
+      for (const { id } of expired) {
+        this.#enqueue({ kind: "revoke", lease: id, explicit: false }).catch(() => {});
+      }
+      this.#scheduleLeaseCheck();
+    });
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    while (this.#queue.length > 0 || this.#scheduled) {
+      await new Promise((r) => setImmediate(r));
+    }
+    await this.#compacting?.catch(() => {});
+    this.#closed = true;
+    this.#leaseTimer?.cancel();
+    for (const w of [...this.#watchers]) w.channel.end();
+    this.#db.close();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new StoreError("Unavailable", "store is closed");
+  }
+
+  #readRevision(requested: number | undefined): number {
+    if (!requested) return this.#revision;
+    if (requested < this.#compactRevision) throw compacted(requested, this.#compactRevision);
+    if (requested > this.#revision) {
+      throw invalidArgument(`revision ${requested} is in the future (current ${this.#revision})`);
+    }
+    return requested;
+  }
+
+  #meta(key: string): number | undefined {
+    const row = this.#stmts.metaGet.get(key) as { value: number } | undefined;
+    return row?.value;
+  }
+}
+
+interface ChangeRow extends Row {
+  p_id: number | null;
+  p_create_revision: number | null;
+  p_lease: number | null;
+  p_value: Uint8Array | null;
+}
+
+function toKeyValue(row: Row): KeyValue {
+  return {
+    key: row.name,
+    value: row.value,
+    createRevision: row.create_revision,
+    modRevision: row.id,
+    lease: row.lease,
+  };
+}
+
+function toEvent(row: ChangeRow): WatchEvent {
+  const kv = toKeyValue(row);
+  const prev: KeyValue | undefined =
+    row.p_id === null || row.created
+      ? undefined
+      : {
+          key: row.name,
+          value: row.p_value ?? new Uint8Array(0),
+          createRevision: row.p_create_revision ?? 0,
+          modRevision: row.p_id,
+          lease: row.p_lease ?? 0,
+        };
+  if (row.deleted) return prev ? { type: "delete", kv, prev } : { type: "delete", kv };
+  if (row.created || !prev) return { type: "create", kv };
+  return { type: "update", kv, prev };
+}
