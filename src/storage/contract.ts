@@ -179,7 +179,7 @@ export function storeContract(name: string, harness: ContractHarness): void {
       await store.create(k("page/bb"), bytes("written between pages"));
       await store.delete(k("page/e"));
       const seen = [...first.items];
-      let token = first.continue;
+      let token: string | undefined = first.continue;
       while (token) {
         const page = await store.list(k("page/"), { limit: 2, continue: token });
         assert.equal(page.revision, first.revision);
