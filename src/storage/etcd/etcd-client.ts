@@ -254,6 +254,10 @@ export class EtcdClient {
     return this.#call(this.#kv, "Range", req);
   }
 
+  put(req: PutRequest): Promise<{ header: ResponseHeader }> {
+    return this.#call(this.#kv, "Put", req);
+  }
+
   txn(req: TxnRequest): Promise<TxnResponse> {
     return this.#call(this.#kv, "Txn", req);
   }

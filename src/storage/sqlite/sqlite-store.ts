@@ -20,7 +20,7 @@ import {
   StoreError,
   unavailable,
 } from "../errors.ts";
-import { decodeContinue, encodeContinue, keyAfter, prefixEnd } from "../keys.ts";
+import { compareKeys, decodeContinue, encodeContinue, keyAfter, prefixEnd } from "../keys.ts";
 import type {
   DeleteOptions,
   GetOptions,
@@ -140,6 +140,7 @@ export class SqliteStore implements Store {
       ? this.#stmts.listRange.all(start, end, rev, fetch)
       : this.#stmts.listFrom.all(start, rev, fetch)) as unknown as Row[];
     const items = rows.map(toKeyValue);
+    if (!isSortedByKey(items)) items.sort((a, b) => compareKeys(a.key, b.key));
     if (limit !== -1 && items.length > limit) {
       items.length = limit;
       const last = items[limit - 1]!;
@@ -475,6 +476,13 @@ interface ChangeRow extends Row {
   p_create_revision: number | null;
   p_lease: number | null;
   p_value: Uint8Array | null;
+}
+
+function isSortedByKey(items: KeyValue[]): boolean {
+  for (let i = 1; i < items.length; i++) {
+    if (compareKeys(items[i - 1]!.key, items[i]!.key) > 0) return false;
+  }
+  return true;
 }
 
 function toKeyValue(row: Row): KeyValue {

@@ -1,0 +1,23 @@
+/**
+ * `npm run bench [-- name...]`: runs the named benchmarks (all when none is named) and prints
+ * their figures. Benchmarks measure; they do not pass or fail.
+ */
+import { machineLine } from "./stats.ts";
+
+const benches: Record<string, () => Promise<void>> = {
+  store: async () => (await import("./store.ts")).run(),
+};
+
+const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const unknown = names.filter((n) => !(n in benches));
+if (unknown.length > 0) {
+  console.error(
+    `bench: unknown benchmark(s) ${unknown.join(", ")}; known: ${Object.keys(benches).join(", ")}`,
+  );
+  process.exit(2);
+}
+console.log(machineLine());
+for (const name of names.length > 0 ? names : Object.keys(benches)) {
+  console.log(`\n## ${name}\n`);
+  await benches[name]!();
+}
