@@ -1,0 +1,75 @@
+/**
+ * Small helpers over plain JSON values (what `JSON.parse` returns), shared by the three patchers.
+ *
+ * Object keys are read and written as own properties only, so a key such as `__proto__` in a
+ * request body is an ordinary field and never reaches `Object.prototype`.
+ */
+
+export type JsonObject = { [key: string]: unknown };
+
+/** A JSON object: not null, not an array. */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function hasOwn(object: JsonObject, key: string): boolean {
+  return Object.hasOwn(object, key);
+}
+
+/** The own property `key`, or undefined when there is none. */
+export function getOwn(object: JsonObject, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
+export function setOwn(object: JsonObject, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(object, key, {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  } else {
+    object[key] = value;
+  }
+}
+
+export function deleteOwn(object: JsonObject, key: string): void {
+  delete object[key];
+}
+
+/** A deep copy that shares no objects or arrays with `value`. */
+export function deepCopy<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => deepCopy(v)) as T;
+  if (isJsonObject(value)) {
+    const copy: JsonObject = {};
+    for (const [k, v] of Object.entries(value)) setOwn(copy, k, deepCopy(v));
+    return copy as T;
+  }
+  return value;
+}
+
+/** Structural equality of JSON values; object key order does not matter, array order does. */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
+  }
+  if (isJsonObject(a) && isJsonObject(b)) {
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length) return false;
+    return keys.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+/** A short JSON rendering of a value for error messages. */
+export function describe(value: unknown, max = 200): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
