@@ -1,0 +1,54 @@
+/**
+ * A served resource: its names (as discovery publishes them), scope, subresources, and the
+ * strategy that holds everything kind-specific. The generic registry does the rest.
+ */
+import type { KubeObject } from "./object.ts";
+import type { Strategy } from "./strategy.ts";
+
+export type SubresourceName =
+  | "status"
+  | "scale"
+  | "log"
+  | "exec"
+  | "attach"
+  | "portforward"
+  | "binding"
+  | "eviction"
+  | "ephemeralcontainers"
+  | "token"
+  | "finalize"
+  | "proxy";
+
+export interface ScaleSpec {
+  /** JSON paths (dotted) of the replica fields and the label selector. */
+  readonly specReplicasPath: string;
+  readonly statusReplicasPath: string;
+  readonly labelSelectorPath?: string;
+}
+
+export interface SharedStorage<T extends KubeObject> {
+  /** The resource whose storage this one shares (events.k8s.io events live with core events). */
+  readonly group: string;
+  readonly resource: string;
+  toStorage(obj: T): KubeObject;
+  fromStorage(obj: KubeObject): T;
+}
+
+export interface ResourceDefinition<T extends KubeObject = KubeObject> {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  readonly plural: string;
+  readonly singular: string;
+  readonly shortNames?: readonly string[];
+  readonly categories?: readonly string[];
+  readonly namespaced: boolean;
+  readonly subresources?: readonly SubresourceName[];
+  readonly scale?: ScaleSpec;
+  readonly storage?: SharedStorage<T>;
+  readonly strategy: Strategy<T>;
+}
+
+export function listKindOf(def: ResourceDefinition<KubeObject>): string {
+  return `${def.kind}List`;
+}

@@ -1,0 +1,82 @@
+/**
+ * What a delete does to an object that cannot vanish at once (upstream `rest.BeforeDelete` and
+ * the generic store's finalizer handling): graceful deletion sets deletionTimestamp in the future,
+ * propagation policies become the `orphan` / `foregroundDeletion` finalizers, and the object is
+ * removed from storage only when no finalizer and no grace period remain.
+ */
+import type { KubeObject } from "../../api/object.ts";
+import type { Strategy } from "../../api/strategy.ts";
+import { rfc3339 } from "./object-meta.ts";
+
+export type PropagationPolicy = "Orphan" | "Background" | "Foreground";
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  propagationPolicy?: PropagationPolicy;
+  orphanDependents?: boolean;
+  dryRun?: string[];
+}
+
+export const orphanFinalizer = "orphan";
+export const foregroundFinalizer = "foregroundDeletion";
+
+export function propagationOf(
+  options: DeleteOptions,
+  strategy: Strategy,
+): PropagationPolicy | undefined {
+  if (options.propagationPolicy) return options.propagationPolicy;
+  if (options.orphanDependents === true) return "Orphan";
+  if (options.orphanDependents === false) return "Background";
+  return strategy.defaultPropagation === "Background" ? undefined : strategy.defaultPropagation;
+}
+
+/** The finalizers after applying a propagation policy (upstream `deletionFinalizersForGarbageCollection`). */
+export function finalizersFor(current: readonly string[], policy: PropagationPolicy | undefined) {
+  const rest = current.filter((f) => f !== orphanFinalizer && f !== foregroundFinalizer);
+  if (policy === "Orphan") return [...rest, orphanFinalizer];
+  if (policy === "Foreground") return [...rest, foregroundFinalizer];
+  if (policy === "Background") return rest;
+  return [...current];
+}
+
+export interface DeletePlan {
+  /** Remove from storage now. */
+  readonly immediate: boolean;
+  /** The object to write instead, when not immediate. */
+  readonly updated: KubeObject;
+}
+
+/** Decides what a delete does to `current` (a copy is changed, never `current` itself). */
+export function planDelete(
+  current: KubeObject,
+  options: DeleteOptions,
+  strategy: Strategy,
+  now: number,
+): DeletePlan {
+  const updated = structuredClone(current);
+  const meta = (updated.metadata ??= {});
+  let requested = options.gracePeriodSeconds;
+  if (requested !== undefined && requested < 0) requested = 1;
+  const policy = propagationOf(options, strategy);
+  const finalizers = finalizersFor(meta.finalizers ?? [], policy);
+  if (finalizers.length > 0) meta.finalizers = finalizers;
+  else delete meta.finalizers;
+
+  if (meta.deletionTimestamp) {
+    // Already being deleted: a shorter grace period may bring the deadline forward.
+    const grace = meta.deletionGracePeriodSeconds ?? 0;
+    if (requested !== undefined && requested < grace) {
+      meta.deletionGracePeriodSeconds = requested;
+      meta.deletionTimestamp = rfc3339(now + requested * 1000);
+    }
+    const done = finalizers.length === 0 && (meta.deletionGracePeriodSeconds ?? 0) === 0;
+    return { immediate: done, updated };
+  }
+  const grace = strategy.gracePeriodSeconds?.(current, requested) ?? 0;
+  if (grace === 0 && finalizers.length === 0) return { immediate: true, updated };
+  meta.deletionTimestamp = rfc3339(now + grace * 1000);
+  meta.deletionGracePeriodSeconds = grace;
+  if (meta.generation !== undefined && meta.generation > 0) meta.generation += 1;
+  return { immediate: false, updated };
+}

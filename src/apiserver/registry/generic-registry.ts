@@ -1,0 +1,352 @@
+/**
+ * The generic registry: create, read, update, delete and watch for any resource, over the Store,
+ * written once (upstream `registry/generic/registry/store.go`). Each kind adds only its Strategy.
+ *
+ * Objects are plain JSON. The registry owns metadata bookkeeping (uid, timestamps, generation,
+ * resourceVersion), status-subresource separation, optimistic concurrency, graceful deletion and
+ * finalizers, and the translation of Store errors into Status errors.
+ */
+import type { KubeObject } from "../../api/object.ts";
+import { apiVersionOf } from "../../api/object.ts";
+import type { ResourceDefinition } from "../../api/resource.ts";
+import type { Clock } from "../../machinery/clock.ts";
+import {
+  newBadRequest,
+  newConflict,
+  newInvalid,
+  newNotFound,
+  optimisticLockErrorMsg,
+} from "../../machinery/status.ts";
+import { isStoreError } from "../../storage/errors.ts";
+import type { KeyValue, Store } from "../../storage/store.ts";
+import type { AdmissionAttributes, AdmissionChain } from "../admission/admission.ts";
+import type { UserInfo } from "../authn/user.ts";
+import { decodeObject, encodeObject } from "./codec.ts";
+import { type DeleteOptions, planDelete } from "./deletion.ts";
+import { carryOverOnUpdate, fillCreateFields, sameObject } from "./object-meta.ts";
+import { toStatusError } from "./storage-errors.ts";
+import { validateForCreate, validateForUpdate } from "./validate.ts";
+
+export interface RequestContext {
+  readonly user: UserInfo;
+  readonly dryRun: boolean;
+  /** Warnings for the `Warning` response header. */
+  readonly warnings: string[];
+}
+
+export interface RegistryOptions {
+  readonly store: Store;
+  readonly definition: ResourceDefinition;
+  readonly clock: Clock;
+  readonly admission: AdmissionChain;
+}
+
+export interface UpdateOptions {
+  /** "status" writes only the status; "" writes everything else. */
+  readonly subresource?: "" | "status";
+}
+
+/** Turns the current object (undefined when absent) into the desired one. */
+export type Mutation = (current: KubeObject | undefined) => KubeObject | Promise<KubeObject>;
+
+const maxConflictRetries = 10;
+
+export class GenericRegistry {
+  readonly definition: ResourceDefinition;
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #admission: AdmissionChain;
+  readonly #storagePrefix: string;
+
+  constructor(options: RegistryOptions) {
+    this.definition = options.definition;
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#admission = options.admission;
+    const def = options.definition;
+    const group = def.storage ? def.storage.group : def.group;
+    const resource = def.storage ? def.storage.resource : def.plural;
+    this.#storagePrefix = `/registry/${group || "core"}/${resource}/`;
+  }
+
+  get groupResource() {
+    return { group: this.definition.group, resource: this.definition.plural };
+  }
+
+  get store(): Store {
+    return this.#store;
+  }
+
+  /** Key prefix of one namespace, or of all objects ("" namespace). */
+  prefix(namespace: string): string {
+    return this.definition.namespaced && namespace
+      ? `${this.#storagePrefix}${namespace}/`
+      : this.#storagePrefix;
+  }
+
+  key(namespace: string, name: string): string {
+    return this.definition.namespaced
+      ? `${this.#storagePrefix}${namespace}/${name}`
+      : `${this.#storagePrefix}${name}`;
+  }
+
+  /** Decodes a stored value into this resource's version. */
+  fromStored(kv: KeyValue): KubeObject {
+    const stored = decodeObject(kv);
+    const obj = this.definition.storage ? this.definition.storage.fromStorage(stored) : stored;
+    obj.apiVersion = apiVersionOf(this.definition.group, this.definition.version);
+    obj.kind = this.definition.kind;
+    return obj;
+  }
+
+  #toStored(obj: KubeObject): Uint8Array {
+    return encodeObject(this.definition.storage ? this.definition.storage.toStorage(obj) : obj);
+  }
+
+  async get(namespace: string, name: string): Promise<KubeObject> {
+    try {
+      return this.fromStored(await this.#store.get(this.key(namespace, name)));
+    } catch (err) {
+      throw toStatusError(err, this.groupResource, name);
+    }
+  }
+
+  async create(namespace: string, input: KubeObject, ctx: RequestContext): Promise<KubeObject> {
+    const { definition } = this;
+    const strategy = definition.strategy;
+    const obj = this.#normalize(input, namespace);
+    const meta = obj.metadata!;
+    if (meta.resourceVersion) {
+      throw newBadRequest("resourceVersion should not be set on objects to be created");
+    }
+    strategy.defaults?.(obj);
+    await this.#admission.admit(this.#attrs("CREATE", obj, undefined, ctx, ""));
+    if (definition.subresources?.includes("status")) delete obj.status;
+    strategy.prepareForCreate?.(obj);
+    fillCreateFields(obj, {
+      now: this.#clock.now(),
+      tracksGeneration: strategy.tracksGeneration ?? false,
+    });
+    const errors = validateForCreate(obj, definition);
+    if (errors.length > 0) throw newInvalid(definition, meta.name ?? "", errors);
+    ctx.warnings.push(...(strategy.warnings?.(obj, undefined) ?? []));
+    await this.#admission.validate(this.#attrs("CREATE", obj, undefined, ctx, ""));
+    if (ctx.dryRun) return obj;
+    try {
+      const kv = await this.#store.create(this.key(namespace, meta.name!), this.#toStored(obj));
+      meta.resourceVersion = String(kv.modRevision);
+      return obj;
+    } catch (err) {
+      throw toStatusError(err, this.groupResource, meta.name);
+    }
+  }
+
+  /**
+   * Reads the current object, applies `mutate`, and writes the result if it changed, retrying on
+   * write conflicts unless the result names a resourceVersion (then a stale one is a 409).
+   */
+  async update(
+    namespace: string,
+    name: string,
+    mutate: Mutation,
+    ctx: RequestContext,
+    options: UpdateOptions = {},
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    const subresource = options.subresource ?? "";
+    for (let attempt = 0; ; attempt++) {
+      let current: KeyValue | undefined;
+      try {
+        current = await this.#store.get(this.key(namespace, name));
+      } catch (err) {
+        if (!isStoreError(err, "NotFound")) throw toStatusError(err, this.groupResource, name);
+      }
+      const old = current ? this.fromStored(current) : undefined;
+      const desired = this.#normalize(await mutate(old ? structuredClone(old) : undefined), namespace);
+      this.#checkName(desired, name);
+      if (!old) {
+        if (!this.definition.strategy.allowCreateOnUpdate || subresource) {
+          throw newNotFound(this.groupResource, name);
+        }
+        delete desired.metadata!.resourceVersion;
+        return { object: await this.create(namespace, desired, ctx), created: true };
+      }
+      const requestedVersion = desired.metadata!.resourceVersion;
+      if (requestedVersion && requestedVersion !== old.metadata!.resourceVersion) {
+        throw newConflict(this.groupResource, name, optimisticLockErrorMsg);
+      }
+      if (!requestedVersion && this.definition.strategy.allowUnconditionalUpdate === false) {
+        throw newInvalid(this.definition, name, [
+          {
+            type: "FieldValueInvalid",
+            field: "metadata.resourceVersion",
+            badValue: "",
+            detail: "must be specified for an update",
+          },
+        ]);
+      }
+      const obj = await this.#prepareUpdate(desired, old, ctx, subresource);
+      if (sameObject(obj, old)) return { object: old, created: false };
+      if (ctx.dryRun) return { object: obj, created: false };
+      try {
+        const written = await this.#writeUpdate(namespace, name, obj, current!);
+        return { object: written, created: false };
+      } catch (err) {
+        const retry = isStoreError(err, "Conflict") && !requestedVersion;
+        if (!retry || attempt >= maxConflictRetries) {
+          throw toStatusError(err, this.groupResource, name);
+        }
+      }
+    }
+  }
+
+  async #prepareUpdate(
+    desired: KubeObject,
+    old: KubeObject,
+    ctx: RequestContext,
+    subresource: "" | "status",
+  ): Promise<KubeObject> {
+    const { definition } = this;
+    const strategy = definition.strategy;
+    let obj = desired;
+    if (subresource === "status") {
+      obj = { ...structuredClone(old), status: desired.status };
+      if (desired.status === undefined) delete obj.status;
+    } else {
+      strategy.defaults?.(obj);
+      if (definition.subresources?.includes("status")) {
+        if (old.status === undefined) delete obj.status;
+        else obj.status = structuredClone(old.status);
+      }
+    }
+    await this.#admission.admit(this.#attrs("UPDATE", obj, old, ctx, subresource));
+    carryOverOnUpdate(obj, old, strategy.tracksGeneration ?? false);
+    obj.metadata!.resourceVersion = old.metadata!.resourceVersion ?? "";
+    if (subresource !== "status") strategy.prepareForUpdate?.(obj, old);
+    const errors = validateForUpdate(obj, old, definition, subresource);
+    if (errors.length > 0) throw newInvalid(definition, obj.metadata?.name ?? "", errors);
+    ctx.warnings.push(...(strategy.warnings?.(obj, old) ?? []));
+    await this.#admission.validate(this.#attrs("UPDATE", obj, old, ctx, subresource));
+    return obj;
+  }
+
+  /** Writes an update; an object being deleted whose last finalizer went is removed instead. */
+  async #writeUpdate(namespace: string, name: string, obj: KubeObject, current: KeyValue) {
+    const key = this.key(namespace, name);
+    const meta = obj.metadata!;
+    if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0) {
+      const graceLeft = meta.deletionGracePeriodSeconds ?? 0;
+      if (graceLeft === 0) {
+        await this.#store.delete(key, { expectedRevision: current.modRevision });
+        return obj;
+      }
+    }
+    const kv = await this.#store.update(key, this.#toStored(obj), current.modRevision);
+    meta.resourceVersion = String(kv.modRevision);
+    return obj;
+  }
+
+  async delete(
+    namespace: string,
+    name: string,
+    options: DeleteOptions,
+    ctx: RequestContext,
+  ): Promise<{ object: KubeObject; deleted: boolean }> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      let current: KeyValue;
+      try {
+        current = await this.#store.get(key);
+      } catch (err) {
+        throw toStatusError(err, this.groupResource, name);
+      }
+      const obj = this.fromStored(current);
+      this.#checkPreconditions(obj, options);
+      await this.#admission.validate(this.#attrs("DELETE", undefined, obj, ctx, ""));
+      const plan = planDelete(obj, options, this.definition.strategy, this.#clock.now());
+      if (ctx.dryRun) return { object: plan.updated, deleted: plan.immediate };
+      try {
+        if (plan.immediate) {
+          await this.#store.delete(key, { expectedRevision: current.modRevision });
+          return { object: obj, deleted: true };
+        }
+        if (sameObject(plan.updated, obj)) return { object: obj, deleted: false };
+        const kv = await this.#store.update(key, this.#toStored(plan.updated), current.modRevision);
+        plan.updated.metadata!.resourceVersion = String(kv.modRevision);
+        return { object: plan.updated, deleted: false };
+      } catch (err) {
+        if (!isStoreError(err, "Conflict") || attempt >= maxConflictRetries) {
+          throw toStatusError(err, this.groupResource, name);
+        }
+      }
+    }
+  }
+
+  #checkPreconditions(obj: KubeObject, options: DeleteOptions): void {
+    const pre = options.preconditions;
+    const meta = obj.metadata ?? {};
+    const name = meta.name ?? "";
+    if (pre?.uid && pre.uid !== meta.uid) {
+      throw newConflict(
+        this.groupResource,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid ?? ""}`,
+      );
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
+      throw newConflict(
+        this.groupResource,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion ?? ""}`,
+      );
+    }
+  }
+
+  /** Sets apiVersion/kind and the namespace from the request, refusing a mismatched namespace. */
+  #normalize(input: KubeObject, namespace: string): KubeObject {
+    const obj = input;
+    const meta = (obj.metadata ??= {});
+    if (this.definition.namespaced) {
+      if (meta.namespace && namespace && meta.namespace !== namespace) {
+        throw newBadRequest(
+          "the namespace of the provided object does not match the namespace sent on the request",
+        );
+      }
+      meta.namespace = namespace || meta.namespace || "";
+    } else {
+      delete meta.namespace;
+    }
+    obj.apiVersion = apiVersionOf(this.definition.group, this.definition.version);
+    obj.kind = this.definition.kind;
+    return obj;
+  }
+
+  #checkName(obj: KubeObject, name: string): void {
+    const given = obj.metadata?.name;
+    if (given !== name) {
+      throw newBadRequest(
+        `the name of the object (${given ?? ""}) does not match the name on the URL (${name})`,
+      );
+    }
+  }
+
+  #attrs(
+    operation: AdmissionAttributes["operation"],
+    object: KubeObject | undefined,
+    oldObject: KubeObject | undefined,
+    ctx: RequestContext,
+    subresource: string,
+  ): AdmissionAttributes {
+    const meta = (object ?? oldObject)?.metadata ?? {};
+    return {
+      operation,
+      resource: this.definition,
+      subresource,
+      namespace: meta.namespace ?? "",
+      name: meta.name ?? "",
+      object,
+      oldObject,
+      user: ctx.user,
+      dryRun: ctx.dryRun,
+    };
+  }
+}
