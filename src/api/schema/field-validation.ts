@@ -1,0 +1,236 @@
+/**
+ * Checks a decoded request body against its kind's schema, as the API server's decoder does:
+ *
+ * - `findUnknownFields`: fields the schema does not declare, for `fieldValidation=Strict|Warn`
+ *   (`unknown field "spec.foo"`). Paths join object keys with "." and list indices as "[i]", as
+ *   upstream's strict decoder prints them. Free-form values (RawExtension, FieldsV1, untyped
+ *   nodes, `x-kubernetes-preserve-unknown-fields`) are not looked into. Duplicate fields are a
+ *   matter for the JSON decoder and are not seen here.
+ * - `findTypeErrors`: values of the wrong JSON type, with the Go decoder's messages
+ *   (`json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`).
+ *   `null` is accepted anywhere (Go decodes it as the zero value).
+ */
+import {
+  builtinSchema,
+  type GroupVersionKind,
+  type ResolvedNode,
+  type SchemaNode,
+  type SchemaTable,
+} from "./schema.ts";
+
+export interface FieldValidationOptions {
+  /** Defaults to the built-in table. */
+  readonly table?: SchemaTable;
+}
+
+export interface FieldTypeError {
+  /** Where the value is, e.g. "spec.template.spec.containers[0].ports[1].containerPort". */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Fields of `obj` its kind's schema does not know; empty when the kind has no schema. */
+export function findUnknownFields(
+  obj: unknown,
+  gvk: GroupVersionKind,
+  options: FieldValidationOptions = {},
+): string[] {
+  const table = options.table ?? builtinSchema();
+  const name = table.definitionNameFor(gvk);
+  const out: string[] = [];
+  if (name !== undefined) walkUnknown(obj, { $ref: name }, "", table, out);
+  return out;
+}
+
+function walkUnknown(
+  value: unknown,
+  field: SchemaNode,
+  path: string,
+  table: SchemaTable,
+  out: string[],
+): void {
+  if (value === null || typeof value !== "object") return;
+  const { node, shape } = table.deref(field);
+  if (shape === "list") {
+    if (!Array.isArray(value) || !node.items) return;
+    for (const [i, item] of value.entries()) {
+      walkUnknown(item, node.items, `${path}[${i}]`, table, out);
+    }
+    return;
+  }
+  if (Array.isArray(value)) return;
+  const entries = Object.entries(value);
+  if (shape === "map" && typeof node.additionalProperties === "object") {
+    for (const [key, v] of entries) {
+      walkUnknown(v, node.additionalProperties, join(path, key), table, out);
+    }
+  } else if (shape === "struct") {
+    for (const [key, v] of entries) {
+      const property = node.properties?.[key];
+      if (property) walkUnknown(v, property, join(path, key), table, out);
+      else if (!allowsUndeclared(node, key)) out.push(join(path, key));
+    }
+  }
+}
+
+function allowsUndeclared(node: SchemaNode, key: string): boolean {
+  if (node["x-kubernetes-preserve-unknown-fields"]) return true;
+  return (
+    node["x-kubernetes-embedded-resource"] === true &&
+    (key === "apiVersion" || key === "kind" || key === "metadata")
+  );
+}
+
+function join(path: string, key: string): string {
+  return path === "" ? key : `${path}.${key}`;
+}
+
+/** Values of the wrong JSON type, in document order; empty when the kind has no schema. */
+export function findTypeErrors(
+  obj: unknown,
+  gvk: GroupVersionKind,
+  options: FieldValidationOptions = {},
+): FieldTypeError[] {
+  const table = options.table ?? builtinSchema();
+  const name = table.definitionNameFor(gvk);
+  const out: FieldTypeError[] = [];
+  if (name !== undefined) {
+    walkTypes(obj, { $ref: name }, { path: "", goPath: [], struct: undefined }, table, out);
+  }
+  return out;
+}
+
+interface Where {
+  /** JSON path for the caller. */
+  readonly path: string;
+  /** Go's error context: struct field names from the root (no indices, no map keys). */
+  readonly goPath: readonly string[];
+  /** Go type name of the innermost struct holding the value. */
+  readonly struct: string | undefined;
+}
+
+function walkTypes(
+  value: unknown,
+  field: SchemaNode,
+  where: Where,
+  table: SchemaTable,
+  out: FieldTypeError[],
+): void {
+  if (value === null) return;
+  const resolved = table.deref(field);
+  const { node, shape, name } = resolved;
+  const mismatch = typeMismatch(value, resolved);
+  if (mismatch !== undefined) {
+    out.push({ path: where.path, message: decodeMessage(mismatch, where, resolved, table) });
+    return;
+  }
+  if (shape === "list" && Array.isArray(value) && node.items) {
+    for (const [i, item] of value.entries()) {
+      walkTypes(item, node.items, { ...where, path: `${where.path}[${i}]` }, table, out);
+    }
+  } else if (shape === "map" && typeof node.additionalProperties === "object") {
+    for (const [key, v] of Object.entries(value as object)) {
+      const path = join(where.path, key);
+      walkTypes(v, node.additionalProperties, { ...where, path }, table, out);
+    }
+  } else if (shape === "struct") {
+    const struct = name === undefined ? where.struct : lastSegment(name);
+    for (const [key, v] of Object.entries(value as object)) {
+      const property = node.properties?.[key];
+      if (!property) continue;
+      const next = { path: join(where.path, key), goPath: [...where.goPath, key], struct };
+      walkTypes(v, property, next, table, out);
+    }
+  }
+}
+
+/** The JSON kind Go names in its message when the value does not fit; undefined when it fits. */
+function typeMismatch(value: unknown, { node, shape }: ResolvedNode): string | undefined {
+  const kind = jsonKind(value);
+  switch (shape) {
+    case "any":
+      return undefined;
+    case "struct":
+    case "map":
+      return kind === "object" ? undefined : kind;
+    case "list":
+      return kind === "array" ? undefined : kind;
+    case "string":
+      return kind === "string" ? undefined : kind;
+    case "boolean":
+      return kind === "bool" ? undefined : kind;
+    case "number":
+      return kind === "number" ? undefined : kind;
+    case "quantity":
+      return kind === "string" || kind === "number" ? undefined : kind;
+    case "int-or-string":
+      if (kind === "string") return undefined;
+      return kind === "number" ? integerMismatch(value as number, "int32") : kind;
+    case "integer":
+      return kind === "number" ? integerMismatch(value as number, node.format) : kind;
+  }
+}
+
+function integerMismatch(n: number, format: string | undefined): string | undefined {
+  const limit = format === "int32" ? 2 ** 31 : 2 ** 63;
+  return Number.isInteger(n) && n >= -limit && n < limit ? undefined : `number ${n}`;
+}
+
+function jsonKind(value: unknown): string {
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "boolean") return "bool";
+  return typeof value; // "string" | "number" | "object"
+}
+
+const QUANTITY_FORMAT =
+  "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+
+function decodeMessage(
+  jsonValue: string,
+  where: Where,
+  resolved: ResolvedNode,
+  table: SchemaTable,
+): string {
+  if (resolved.shape === "quantity") return QUANTITY_FORMAT;
+  const goType = goTypeOf(resolved, table);
+  const target =
+    where.struct === undefined || where.goPath.length === 0
+      ? "Go value"
+      : `Go struct field ${where.struct}.${where.goPath.join(".")}`;
+  return `json: cannot unmarshal ${jsonValue} into ${target} of type ${goType}`;
+}
+
+/** The Go type as `reflect.Type.String()` prints it: "int32", "[]v1.Container", "v1.PodSpec". */
+function goTypeOf({ node, shape, name }: ResolvedNode, table: SchemaTable, depth = 0): string {
+  if (depth > 8) return "interface {}";
+  const element = (field: SchemaNode | boolean | undefined) =>
+    typeof field === "object" ? goTypeOf(table.deref(field), table, depth + 1) : "interface {}";
+  switch (shape) {
+    case "int-or-string":
+      return "int32";
+    case "list":
+      return `[]${element(node.items)}`;
+    case "map":
+      return `map[string]${element(node.additionalProperties)}`;
+    case "integer":
+      return node.format === "int32" || node.format === "int64" ? node.format : "int";
+    case "number":
+      return "float64";
+    case "boolean":
+      return "bool";
+    case "string":
+      return node.format === "byte" ? "[]uint8" : "string";
+    default:
+      return name === undefined ? "interface {}" : goName(name);
+  }
+}
+
+/** "io.k8s.api.core.v1.PodSpec" → "v1.PodSpec"; "…pkg.util.intstr.IntOrString" → "intstr.IntOrString". */
+function goName(definition: string): string {
+  const parts = definition.split(".");
+  return `${parts.at(-2)}.${parts.at(-1)}`;
+}
+
+function lastSegment(name: string): string {
+  return name.slice(name.lastIndexOf(".") + 1);
+}
