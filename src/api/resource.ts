@@ -43,6 +43,8 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   readonly shortNames?: readonly string[];
   readonly categories?: readonly string[];
   readonly namespaced: boolean;
+  /** Discovery verbs; absent: all of create, delete, deletecollection, get, list, patch, update, watch. */
+  readonly verbs?: readonly string[];
   readonly subresources?: readonly SubresourceName[];
   readonly scale?: ScaleSpec;
   readonly storage?: SharedStorage<T>;

@@ -59,7 +59,10 @@ export function parseRequestInfo(
 ): RequestInfo {
   const m = method.toLowerCase();
   const path = rawPath.replace(/\/+$/, "") || "/";
-  const segments = path.split("/").filter((s) => s.length > 0).map(decodeURIComponent);
+  const segments = path
+    .split("/")
+    .filter((s) => s.length > 0)
+    .map(decodeURIComponent);
   const prefix = segments[0];
   if (prefix !== "api" && prefix !== "apis") return nonResource(path, m);
   let rest = segments.slice(1);
@@ -101,7 +104,12 @@ export function parseRequestInfo(
   };
 }
 
-function verbFor(method: string, name: string, subresource: string, query: URLSearchParams): Verb | "" {
+function verbFor(
+  method: string,
+  name: string,
+  subresource: string,
+  query: URLSearchParams,
+): Verb | "" {
   const watch = query.get("watch");
   const isWatch = watch === "true" || watch === "1";
   switch (method) {

@@ -3,9 +3,10 @@
  * the only place that constructs concrete implementations and wires them together.
  */
 import { type Command, UsageError } from "./command.ts";
+import { serverCommand } from "./server.ts";
 import { versionCommand } from "./version.ts";
 
-const commands: Command[] = [versionCommand];
+const commands: Command[] = [serverCommand, versionCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

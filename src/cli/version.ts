@@ -8,7 +8,7 @@ export const bosunVersion: string = (
 ).version;
 
 /** The Kubernetes version Bosun's API follows. */
-export const kubernetesVersion = "v1.34.0";
+export const kubernetesVersion = "v1.34";
 
 export const versionCommand: Command = {
   name: "version",

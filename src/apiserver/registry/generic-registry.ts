@@ -161,7 +161,10 @@ export class GenericRegistry {
         if (!isStoreError(err, "NotFound")) throw toStatusError(err, this.groupResource, name);
       }
       const old = current ? this.fromStored(current) : undefined;
-      const desired = this.#normalize(await mutate(old ? structuredClone(old) : undefined), namespace);
+      const desired = this.#normalize(
+        await mutate(old ? structuredClone(old) : undefined),
+        namespace,
+      );
       this.#checkName(desired, name);
       if (!old) {
         if (!this.definition.strategy.allowCreateOnUpdate || subresource) {

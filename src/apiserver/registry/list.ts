@@ -48,12 +48,11 @@ async function readRevision(registry: GenericRegistry, options: ListOptions): Pr
     throw newBadRequest(`resourceVersionMatch: Unsupported value: "${match}"`);
   }
   if (match && options.resourceVersion === undefined) {
-    throw newBadRequest(
-      `resourceVersionMatch is forbidden unless resourceVersion is provided`,
-    );
+    throw newBadRequest(`resourceVersionMatch is forbidden unless resourceVersion is provided`);
   }
   if (match === "Exact") {
-    if (rv === 0) throw newBadRequest("resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"");
+    if (rv === 0)
+      throw newBadRequest('resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
     return rv;
   }
   if (rv > 0) await waitForRevision(registry, rv);

@@ -3,8 +3,8 @@
  * `rest.BeforeUpdate`): system fields on create, what an update may not change, generation.
  */
 import { randomInt, randomUUID } from "node:crypto";
-import type { KubeObject } from "../../api/object.ts";
 import { isDeepStrictEqual } from "node:util";
+import type { KubeObject } from "../../api/object.ts";
 
 /** Kubernetes timestamps: RFC 3339 in UTC with whole seconds. */
 export function rfc3339(ms: number): string {
@@ -55,7 +55,11 @@ export function carryOverOnUpdate(obj: KubeObject, old: KubeObject, tracksGenera
   }
 }
 
-function setOrDelete<K extends string>(target: Partial<Record<K, unknown>>, key: K, value: unknown) {
+function setOrDelete<K extends string>(
+  target: Partial<Record<K, unknown>>,
+  key: K,
+  value: unknown,
+) {
   if (value === undefined) delete target[key];
   else target[key] = value;
 }

@@ -39,5 +39,8 @@ export function validateForUpdate(
   if (subresource === "status") {
     return [...meta, ...(def.strategy.validateStatusUpdate?.(obj, old) ?? [])];
   }
-  return [...meta, ...(def.strategy.validateUpdate?.(obj, old) ?? def.strategy.validate?.(obj) ?? [])];
+  return [
+    ...meta,
+    ...(def.strategy.validateUpdate?.(obj, old) ?? def.strategy.validate?.(obj) ?? []),
+  ];
 }

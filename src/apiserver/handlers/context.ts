@@ -1,0 +1,27 @@
+/** What every handler gets: the exchange, the caller, and the server's shared parts. */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Clock } from "../../machinery/clock.ts";
+import type { Logger } from "../../machinery/log.ts";
+import type { UserInfo } from "../authn/user.ts";
+import type { Catalog } from "../catalog.ts";
+import type { Negotiated } from "../http/negotiate.ts";
+import type { RequestInfo } from "../request-info.ts";
+
+export interface ServerParts {
+  readonly catalog: Catalog;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Signals every long-running request (watches, streams) to end, on shutdown. */
+  readonly shutdown: AbortSignal;
+  readonly watchBookmarkMs: number;
+}
+
+export interface HttpContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly query: URLSearchParams;
+  readonly info: RequestInfo;
+  readonly user: UserInfo;
+  readonly negotiated: Negotiated;
+  readonly parts: ServerParts;
+}

@@ -1,0 +1,110 @@
+/**
+ * Paths that are not resources: version, health, metrics, discovery roots, OpenAPI documents.
+ */
+import type { ServerResponse } from "node:http";
+import { writeJson } from "../http/respond.ts";
+import type { HttpContext } from "./context.ts";
+import {
+  aggregatedContentType,
+  aggregatedDiscovery,
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  wantsAggregated,
+} from "./discovery.ts";
+import type { OpenAPIDocuments } from "./openapi.ts";
+import { pathNotFound } from "./resource.ts";
+
+export interface NonResourceParts {
+  readonly version: object;
+  readonly healthChecks: () => Array<{ name: string; ok: boolean; message?: string }>;
+  readonly metrics: () => string;
+  readonly openapi: OpenAPIDocuments;
+  readonly serverAddress: string;
+}
+
+export const publicPaths = new Set(["/healthz", "/livez", "/readyz", "/version"]);
+
+function writeText(
+  res: ServerResponse,
+  code: number,
+  text: string,
+  type = "text/plain; charset=utf-8",
+) {
+  res.writeHead(code, { "Content-Type": type, "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function health(ctx: HttpContext, parts: NonResourceParts, path: string): void {
+  const checks = path === "/livez" ? [{ name: "ping", ok: true }] : parts.healthChecks();
+  const failed = checks.filter((c) => !c.ok);
+  const kind = path.slice(1);
+  if (ctx.query.has("verbose")) {
+    const lines = checks.map(
+      (c) =>
+        `[${c.ok ? "+" : "-"}]${c.name} ${c.ok ? "ok" : `failed: ${c.message ?? "not ready"}`}`,
+    );
+    lines.push(failed.length ? `${kind} check failed` : `${kind} check passed`);
+    writeText(ctx.res, failed.length ? 500 : 200, `${lines.join("\n")}\n`);
+    return;
+  }
+  if (failed.length)
+    writeText(
+      ctx.res,
+      500,
+      `${failed.map((c) => `[-]${c.name} failed`).join("\n")}\n${kind} check failed\n`,
+    );
+  else writeText(ctx.res, 200, "ok");
+}
+
+export function serveNonResource(ctx: HttpContext, parts: NonResourceParts): void {
+  const { path } = ctx.info;
+  const accept = ctx.req.headers.accept;
+  const catalog = ctx.parts.catalog;
+  if (path === "/version") return writeJson(ctx.res, 200, parts.version);
+  if (path === "/healthz" || path === "/livez" || path === "/readyz")
+    return health(ctx, parts, path);
+  if (path === "/metrics")
+    return writeText(ctx.res, 200, parts.metrics(), "text/plain; version=0.0.4");
+  if (path === "/api" || path === "/apis") {
+    const legacy = path === "/api";
+    if (wantsAggregated(accept)) {
+      return writeJson(ctx.res, 200, aggregatedDiscovery(catalog, legacy), {
+        "Content-Type": aggregatedContentType,
+      });
+    }
+    return writeJson(
+      ctx.res,
+      200,
+      legacy ? apiVersions(parts.serverAddress) : apiGroupList(catalog),
+    );
+  }
+  const segments = path.split("/").filter(Boolean);
+  if (segments[0] === "api" && segments.length === 2) {
+    const list = apiResourceList(catalog, "", segments[1]!);
+    if (list) return writeJson(ctx.res, 200, list);
+  }
+  if (segments[0] === "apis" && segments.length === 2) {
+    const group = apiGroup(catalog, segments[1]!);
+    if (group) return writeJson(ctx.res, 200, group);
+  }
+  if (segments[0] === "apis" && segments.length === 3) {
+    const list = apiResourceList(catalog, segments[1]!, segments[2]!);
+    if (list) return writeJson(ctx.res, 200, list);
+  }
+  if (segments[0] === "openapi") {
+    const doc = parts.openapi.lookup(path, accept);
+    if (doc) {
+      ctx.res.writeHead(200, {
+        "Content-Type": "application/json",
+        "Content-Length": Buffer.byteLength(doc.json),
+        ...(doc.etag ? { ETag: `"${doc.etag}"` } : {}),
+        ...(ctx.query.has("hash") ? { "Cache-Control": "public, immutable" } : {}),
+      });
+      ctx.res.end(doc.json);
+      return;
+    }
+  }
+  throw pathNotFound();
+}

@@ -1,0 +1,89 @@
+/**
+ * PATCH with JSON patch, merge patch and strategic merge patch. The patch is applied to the
+ * current object inside the registry's update loop, so a write conflict re-reads and re-applies,
+ * unless the patch itself pins metadata.resourceVersion (then a stale one is a 409).
+ */
+import type { KubeObject } from "../../api/object.ts";
+import { patchMetaFor } from "../../api/schema/patch-meta.ts";
+import { applyJsonPatch } from "../../machinery/patch/json-patch.ts";
+import { mergePatch } from "../../machinery/patch/merge-patch.ts";
+import { strategicMergePatch } from "../../machinery/patch/strategic-merge-patch.ts";
+import { newBadRequest, newNotFound, newUnsupportedMediaType } from "../../machinery/status.ts";
+import { parseJson, readBody } from "../http/body.ts";
+import { acceptedPatchTypes, type PatchType, patchTypeOf } from "../http/negotiate.ts";
+import { setWarnings } from "../http/respond.ts";
+import type { GenericRegistry } from "../registry/generic-registry.ts";
+import type { HttpContext } from "./context.ts";
+import { checkFields, fieldValidationOf } from "./field-validation.ts";
+import { requestContext, respondObject } from "./objects.ts";
+
+export interface PatchRequest {
+  readonly type: PatchType;
+  readonly body: unknown;
+}
+
+export async function readPatch(ctx: HttpContext): Promise<PatchRequest> {
+  const type = patchTypeOf(ctx.req.headers["content-type"]);
+  if (type === undefined || type === "apply")
+    throw newUnsupportedMediaType(acceptedPatchTypes.filter((t) => !t.includes("apply")));
+  const body = parseJson((await readBody(ctx.req)).toString("utf8"));
+  if (
+    type === "json"
+      ? !Array.isArray(body)
+      : body === null || typeof body !== "object" || Array.isArray(body)
+  ) {
+    throw newBadRequest(
+      type === "json"
+        ? "json patch must be an array of operations"
+        : "patch body must be a JSON object",
+    );
+  }
+  return { type, body };
+}
+
+/** Applies a patch to a JSON value (an object or a Scale). */
+export function applyPatch(
+  target: KubeObject,
+  patch: PatchRequest,
+  gvk: { group: string; version: string; kind: string },
+): KubeObject {
+  switch (patch.type) {
+    case "json":
+      return applyJsonPatch(target, patch.body) as KubeObject;
+    case "merge":
+      return mergePatch(target, patch.body) as KubeObject;
+    case "strategic":
+      return strategicMergePatch(target, patch.body, patchMetaFor(gvk)) as KubeObject;
+    case "apply":
+      throw newUnsupportedMediaType(acceptedPatchTypes);
+  }
+}
+
+export async function patchObject(
+  ctx: HttpContext,
+  registry: GenericRegistry,
+  subresource: "" | "status",
+): Promise<void> {
+  const rctx = requestContext(ctx);
+  const patch = await readPatch(ctx);
+  const def = registry.definition;
+  const mode = fieldValidationOf(ctx.query);
+  const result = await registry.update(
+    ctx.info.namespace,
+    ctx.info.name,
+    (current) => {
+      if (!current) throw newNotFound(registry.groupResource, ctx.info.name);
+      const currentVersion = current.metadata?.resourceVersion;
+      const patched = applyPatch(current, patch, def);
+      if (patched.metadata?.resourceVersion === currentVersion) {
+        delete patched.metadata!.resourceVersion;
+      }
+      rctx.warnings.push(...checkFields(patched, def, mode));
+      return patched;
+    },
+    rctx,
+    { subresource },
+  );
+  setWarnings(ctx.res, [...new Set(rctx.warnings)]);
+  respondObject(ctx, registry, result.object);
+}

@@ -1,0 +1,129 @@
+/**
+ * The API server: a TLS listener in front of the request pipeline, the catalog of registries over
+ * one Store, start-up bootstrap (the standard namespaces) and a clean shutdown that ends watches.
+ */
+import { createServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import type { ResourceDefinition } from "../api/resource.ts";
+import type { Clock } from "../machinery/clock.ts";
+import type { Logger } from "../machinery/log.ts";
+import { MetricsRegistry } from "../machinery/metrics.ts";
+import type { Store } from "../storage/store.ts";
+import { AdmissionChain, type AdmissionPlugin } from "./admission/admission.ts";
+import { type Authenticator, x509Authenticator } from "./authn/x509.ts";
+import { type Authorizer, authenticatedAuthorizer } from "./authz/authorizer.ts";
+import { bootstrapObjects } from "./bootstrap.ts";
+import { Catalog } from "./catalog.ts";
+import { createApiHandler } from "./handler.ts";
+import { buildOpenAPIDocuments } from "./handlers/openapi.ts";
+import type { SubresourceHandler } from "./handlers/resource.ts";
+import { versionInfo } from "./version.ts";
+
+export interface ApiServerTls {
+  readonly certPem: string;
+  readonly keyPem: string;
+  /** CA that signs client certificates. */
+  readonly clientCaPem: string;
+}
+
+export interface ApiServerOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly tls: ApiServerTls;
+  readonly bindAddress: string;
+  readonly port: number;
+  readonly resources: readonly ResourceDefinition[];
+  readonly admission?: readonly AdmissionPlugin[];
+  readonly authenticator?: Authenticator;
+  readonly authorizer?: Authorizer;
+  readonly subresources?: Readonly<Record<string, SubresourceHandler>>;
+  readonly watchBookmarkMs?: number;
+}
+
+export class ApiServer {
+  readonly catalog: Catalog;
+  readonly #options: ApiServerOptions;
+  readonly #server: Server;
+  readonly #shutdown = new AbortController();
+  #ready = false;
+
+  constructor(options: ApiServerOptions) {
+    this.#options = options;
+    this.catalog = new Catalog({
+      store: options.store,
+      clock: options.clock,
+      admission: new AdmissionChain(options.admission ?? []),
+      resources: options.resources,
+    });
+    const metrics = new MetricsRegistry();
+    const openapi = buildOpenAPIDocuments(this.catalog);
+    const handler = createApiHandler({
+      parts: {
+        catalog: this.catalog,
+        clock: options.clock,
+        log: options.log,
+        shutdown: this.#shutdown.signal,
+        watchBookmarkMs: options.watchBookmarkMs ?? 60_000,
+      },
+      nonResource: {
+        version: versionInfo(),
+        healthChecks: () => [
+          { name: "ping", ok: true },
+          { name: "etcd", ok: true },
+          { name: "poststarthook/bootstrap", ok: this.#ready },
+        ],
+        metrics: () => metrics.render(),
+        openapi,
+        serverAddress: `${options.bindAddress}:${options.port}`,
+      },
+      authenticator: options.authenticator ?? x509Authenticator,
+      authorizer: options.authorizer ?? authenticatedAuthorizer,
+      metrics,
+      ...(options.subresources ? { subresources: options.subresources } : {}),
+    });
+    this.#server = createServer(
+      {
+        cert: options.tls.certPem,
+        key: options.tls.keyPem,
+        ca: options.tls.clientCaPem,
+        requestCert: true,
+        rejectUnauthorized: false,
+        ALPNProtocols: ["http/1.1"],
+      },
+      (req, res) => void handler(req, res),
+    );
+    this.#server.keepAliveTimeout = 120_000;
+    this.#server.headersTimeout = 125_000;
+    this.#server.requestTimeout = 0;
+  }
+
+  /** Listens, then creates the bootstrap objects; resolves once /readyz answers 200. */
+  async start(): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once("error", reject);
+      this.#server.listen(this.#options.port, this.#options.bindAddress, () => {
+        this.#server.off("error", reject);
+        resolve();
+      });
+    });
+    await bootstrapObjects(this.catalog, this.#options.log);
+    this.#ready = true;
+    return this.#server.address() as AddressInfo;
+  }
+
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** Ends watches, stops accepting connections and waits for requests in flight. */
+  async stop(): Promise<void> {
+    this.#ready = false;
+    this.#shutdown.abort();
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeIdleConnections();
+      setTimeout(() => this.#server.closeAllConnections(), 5000).unref();
+    });
+  }
+}

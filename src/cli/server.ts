@@ -1,0 +1,188 @@
+/**
+ * `bosun server`: the control plane of a cluster — the store, the API server, and (from later
+ * issues) the scheduler, controller manager and the node agent — in one process.
+ */
+import { accessSync, constants, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { builtinResources } from "../api/kinds/index.ts";
+import { ApiServer } from "../apiserver/server.ts";
+import { realClock } from "../machinery/clock.ts";
+import { createLogger } from "../machinery/log.ts";
+import { loadOrCreateClusterPKI } from "../pki/cluster-pki.ts";
+import { writeKubeconfig } from "../pki/kubeconfig.ts";
+import { startCompactor } from "../storage/compactor.ts";
+import type { Store } from "../storage/store.ts";
+import { withWatchFanout } from "../storage/watch-fanout.ts";
+import { type Command, UsageError } from "./command.ts";
+import { acquireDataDirLock } from "./data-dir-lock.ts";
+
+const usage = `Usage: bosun server [flags]
+
+Starts a control plane (and, unless --disable-agent, the node parts on this machine).
+
+Flags:
+  --data-dir DIR              state, certificates and kubeconfig (default /var/lib/bosun)
+  --https-port PORT           API server port (default 6443)
+  --bind-address ADDR         address to listen on (default 0.0.0.0)
+  --datastore sqlite|etcd     cluster store (default sqlite, one file under the data dir)
+  --datastore-endpoint URL    etcd client URL(s), comma-separated (with --datastore etcd)
+  --compaction-interval SEC   compact store history older than this (default 300)
+  --disable-agent             do not run the kubelet, proxy and DNS on this machine
+  --tls-san NAME              extra name or IP for the serving certificate (repeatable)`;
+
+export interface ServerFlags {
+  dataDir: string;
+  port: number;
+  bindAddress: string;
+  datastore: "sqlite" | "etcd";
+  datastoreEndpoints: string[];
+  compactionSeconds: number;
+  disableAgent: boolean;
+  tlsSans: string[];
+}
+
+export function parseServerFlags(args: string[]): ServerFlags {
+  let values: Record<string, string | boolean | string[] | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        "data-dir": { type: "string", default: "/var/lib/bosun" },
+        "https-port": { type: "string", default: "6443" },
+        "bind-address": { type: "string", default: "0.0.0.0" },
+        datastore: { type: "string", default: "sqlite" },
+        "datastore-endpoint": { type: "string" },
+        "compaction-interval": { type: "string", default: "300" },
+        "disable-agent": { type: "boolean", default: false },
+        "tls-san": { type: "string", multiple: true, default: [] },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message.split("\n")[0]!);
+  }
+  const port = Number(values["https-port"]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UsageError(
+      `--https-port must be a port number (1-65535), not "${values["https-port"]}"`,
+    );
+  }
+  const datastore = values.datastore as string;
+  if (datastore !== "sqlite" && datastore !== "etcd") {
+    throw new UsageError(`--datastore must be "sqlite" or "etcd", not "${datastore}"`);
+  }
+  const endpoint = values["datastore-endpoint"] as string | undefined;
+  if (datastore === "etcd" && !endpoint) {
+    throw new UsageError("--datastore etcd needs --datastore-endpoint URL");
+  }
+  if (datastore === "sqlite" && endpoint) {
+    throw new UsageError("--datastore-endpoint is only used with --datastore etcd");
+  }
+  const compaction = Number(values["compaction-interval"]);
+  if (!Number.isFinite(compaction) || compaction <= 0) {
+    throw new UsageError("--compaction-interval must be a positive number of seconds");
+  }
+  return {
+    dataDir: resolve(values["data-dir"] as string),
+    port,
+    bindAddress: values["bind-address"] as string,
+    datastore,
+    datastoreEndpoints: endpoint ? endpoint.split(",").map((e) => e.trim()) : [],
+    compactionSeconds: compaction,
+    disableAgent: values["disable-agent"] as boolean,
+    tlsSans: values["tls-san"] as string[],
+  };
+}
+
+function prepareDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    accessSync(dir, constants.W_OK | constants.R_OK | constants.X_OK);
+  } catch (err) {
+    throw new Error(
+      `data dir ${dir} is not usable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+}
+
+async function openStore(flags: ServerFlags): Promise<Store> {
+  if (flags.datastore === "etcd") {
+    const { EtcdStore } = await import("../storage/etcd/etcd-store.ts");
+    return new EtcdStore({ endpoints: flags.datastoreEndpoints });
+  }
+  const { SqliteStore } = await import("../storage/sqlite/sqlite-store.ts");
+  return new SqliteStore({ path: join(flags.dataDir, "server", "db", "state.db") });
+}
+
+export const serverCommand: Command = {
+  name: "server",
+  summary: "Run a control plane (API server, store; node parts unless --disable-agent)",
+  usage,
+  async run(args) {
+    const flags = parseServerFlags(args);
+    const log = createLogger("server");
+    prepareDataDir(flags.dataDir);
+    const lock = acquireDataDirLock(flags.dataDir);
+    const ips = flags.tlsSans.filter((s) => /^[\d.]+$|:/.test(s));
+    const names = flags.tlsSans.filter((s) => !ips.includes(s));
+    const pki = await loadOrCreateClusterPKI(join(flags.dataDir, "server", "tls"), {
+      serverNames: names,
+      serverIPs: flags.bindAddress === "0.0.0.0" ? ips : [flags.bindAddress, ...ips],
+    });
+    const store = await openStore(flags);
+    const compactor = startCompactor(store, {
+      intervalMs: flags.compactionSeconds * 1000,
+      log: createLogger("compactor"),
+    });
+    const server = new ApiServer({
+      store: withWatchFanout(store),
+      clock: realClock,
+      log: createLogger("apiserver"),
+      tls: {
+        certPem: pki.serving.certPem,
+        keyPem: pki.serving.keyPem,
+        clientCaPem: pki.ca.certPem,
+      },
+      bindAddress: flags.bindAddress,
+      port: flags.port,
+      resources: builtinResources,
+    });
+    try {
+      await server.start();
+    } catch (err) {
+      compactor.stop();
+      await store.close();
+      lock.release();
+      if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
+        throw new Error(`port ${flags.port} on ${flags.bindAddress} is already in use`);
+      }
+      throw err;
+    }
+    const kubeconfig = join(flags.dataDir, "admin.kubeconfig");
+    await writeKubeconfig(kubeconfig, {
+      server: `https://127.0.0.1:${flags.port}`,
+      caPem: pki.ca.certPem,
+      clientCertPem: pki.admin.certPem,
+      clientKeyPem: pki.admin.keyPem,
+    });
+    log.info("control plane ready", {
+      url: `https://${flags.bindAddress}:${flags.port}`,
+      kubeconfig,
+      datastore: flags.datastore,
+      startupMs: Math.round(performance.now()),
+    });
+    await new Promise<void>((resolve) => {
+      process.once("SIGTERM", resolve);
+      process.once("SIGINT", resolve);
+    });
+    log.info("shutting down");
+    await server.stop();
+    compactor.stop();
+    await store.close();
+    lock.release();
+    log.info("stopped");
+    return 0;
+  },
+};
