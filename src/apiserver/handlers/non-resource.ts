@@ -61,50 +61,74 @@ function health(ctx: HttpContext, parts: NonResourceParts, path: string): void {
 export function serveNonResource(ctx: HttpContext, parts: NonResourceParts): void {
   const { path } = ctx.info;
   const accept = ctx.req.headers.accept;
+  const body = documentFor(path, accept, ctx, parts);
+  if (body === undefined) throw pathNotFound();
+  if (body.kind === "json") {
+    writeJson(ctx.res, 200, body.value, body.headers ?? {});
+  } else if (body.kind === "text") {
+    for (const [k, v] of Object.entries(body.headers ?? {})) ctx.res.setHeader(k, v);
+    writeText(ctx.res, 200, body.text, body.type);
+  } else {
+    health(ctx, parts, path);
+  }
+}
+
+type Answer =
+  | { kind: "json"; value: unknown; headers?: Record<string, string> }
+  | { kind: "text"; text: string; type?: string; headers?: Record<string, string> }
+  | { kind: "health" };
+
+function documentFor(
+  path: string,
+  accept: string | undefined,
+  ctx: HttpContext,
+  parts: NonResourceParts,
+): Answer | undefined {
   const catalog = ctx.parts.catalog;
-  if (path === "/version") return writeJson(ctx.res, 200, parts.version);
-  if (path === "/healthz" || path === "/livez" || path === "/readyz")
-    return health(ctx, parts, path);
-  if (path === "/metrics")
-    return writeText(ctx.res, 200, parts.metrics(), "text/plain; version=0.0.4");
+  if (path === "/version") return { kind: "json", value: parts.version };
+  if (path === "/healthz" || path === "/livez" || path === "/readyz") return { kind: "health" };
+  if (path === "/metrics") {
+    return { kind: "text", text: parts.metrics(), type: "text/plain; version=0.0.4" };
+  }
   if (path === "/api" || path === "/apis") {
     const legacy = path === "/api";
     if (wantsAggregated(accept)) {
-      return writeJson(ctx.res, 200, aggregatedDiscovery(catalog, legacy), {
-        "Content-Type": aggregatedContentType,
-      });
+      return {
+        kind: "json",
+        value: aggregatedDiscovery(catalog, legacy),
+        headers: { "Content-Type": aggregatedContentType },
+      };
     }
-    return writeJson(
-      ctx.res,
-      200,
-      legacy ? apiVersions(parts.serverAddress) : apiGroupList(catalog),
-    );
+    return {
+      kind: "json",
+      value: legacy ? apiVersions(parts.serverAddress) : apiGroupList(catalog),
+    };
   }
   const segments = path.split("/").filter(Boolean);
   if (segments[0] === "api" && segments.length === 2) {
     const list = apiResourceList(catalog, "", segments[1]!);
-    if (list) return writeJson(ctx.res, 200, list);
+    return list ? { kind: "json", value: list } : undefined;
   }
   if (segments[0] === "apis" && segments.length === 2) {
     const group = apiGroup(catalog, segments[1]!);
-    if (group) return writeJson(ctx.res, 200, group);
+    return group ? { kind: "json", value: group } : undefined;
   }
   if (segments[0] === "apis" && segments.length === 3) {
     const list = apiResourceList(catalog, segments[1]!, segments[2]!);
-    if (list) return writeJson(ctx.res, 200, list);
+    return list ? { kind: "json", value: list } : undefined;
   }
   if (segments[0] === "openapi") {
     const doc = parts.openapi.lookup(path, accept);
-    if (doc) {
-      ctx.res.writeHead(200, {
-        "Content-Type": "application/json",
-        "Content-Length": Buffer.byteLength(doc.json),
+    if (!doc) return undefined;
+    return {
+      kind: "text",
+      text: doc.json,
+      type: "application/json",
+      headers: {
         ...(doc.etag ? { ETag: `"${doc.etag}"` } : {}),
         ...(ctx.query.has("hash") ? { "Cache-Control": "public, immutable" } : {}),
-      });
-      ctx.res.end(doc.json);
-      return;
-    }
+      },
+    };
   }
-  throw pathNotFound();
+  return undefined;
 }

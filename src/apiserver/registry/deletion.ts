@@ -55,7 +55,8 @@ export function planDelete(
   now: number,
 ): DeletePlan {
   const updated = structuredClone(current);
-  const meta = (updated.metadata ??= {});
+  updated.metadata ??= {};
+  const meta = updated.metadata;
   let requested = options.gracePeriodSeconds;
   if (requested !== undefined && requested < 0) requested = 1;
   const policy = propagationOf(options, strategy);

@@ -307,7 +307,8 @@ export class GenericRegistry {
   /** Sets apiVersion/kind and the namespace from the request, refusing a mismatched namespace. */
   #normalize(input: KubeObject, namespace: string): KubeObject {
     const obj = input;
-    const meta = (obj.metadata ??= {});
+    obj.metadata ??= {};
+    const meta = obj.metadata;
     if (this.definition.namespaced) {
       if (meta.namespace && namespace && meta.namespace !== namespace) {
         throw newBadRequest(

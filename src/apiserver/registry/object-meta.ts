@@ -27,7 +27,8 @@ export interface CreateFields {
 
 /** Sets uid, creationTimestamp, generation and the generated name; clears deletion fields. */
 export function fillCreateFields(obj: KubeObject, fields: CreateFields): void {
-  const meta = (obj.metadata ??= {});
+  obj.metadata ??= {};
+  const meta = obj.metadata;
   if (!meta.name && meta.generateName) meta.name = meta.generateName + nameSuffix();
   meta.uid = randomUUID();
   meta.creationTimestamp = rfc3339(fields.now);
@@ -40,7 +41,8 @@ export function fillCreateFields(obj: KubeObject, fields: CreateFields): void {
 
 /** Keeps what an update may not change from the stored object. */
 export function carryOverOnUpdate(obj: KubeObject, old: KubeObject, tracksGeneration: boolean) {
-  const meta = (obj.metadata ??= {});
+  obj.metadata ??= {};
+  const meta = obj.metadata;
   const oldMeta = old.metadata ?? {};
   if (!meta.uid && oldMeta.uid) meta.uid = oldMeta.uid;
   setOrDelete(meta, "creationTimestamp", oldMeta.creationTimestamp);
