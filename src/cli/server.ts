@@ -2,8 +2,8 @@
  * `bosun server`: the control plane of a cluster — the store, the API server, and (from later
  * issues) the scheduler, controller manager and the node agent — in one process.
  */
-import { accessSync, constants, mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { builtinResources } from "../api/kinds/index.ts";
 import { ApiServer } from "../apiserver/server.ts";
@@ -96,9 +96,20 @@ export function parseServerFlags(args: string[]): ServerFlags {
   };
 }
 
+/** mkdir -p without `recursive`, which loops forever on paths under /proc in Node 24. */
+function makeDirs(dir: string): void {
+  const parent = dirname(dir);
+  if (parent !== dir && !existsSync(parent)) makeDirs(parent);
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+}
+
 function prepareDataDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirs(dir);
     accessSync(dir, constants.W_OK | constants.R_OK | constants.X_OK);
   } catch (err) {
     throw new Error(

@@ -1,0 +1,173 @@
+/**
+ * Runs the built `bosun server` as a child process on a free port with its own data dir, and
+ * drives it with the pinned kubectl. Every test that needs a control plane uses this.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort } from "../../../src/storage/testing/etcd-harness.ts";
+import { type KubectlVersion, kubectlPath } from "./tools.ts";
+
+const bosun = fileURLToPath(new URL("../../../bin/bosun.ts", import.meta.url));
+
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const p of running) p.kill("SIGKILL");
+});
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion, collecting its output. */
+export function run(
+  cmd: string,
+  args: readonly string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      env: options.env ?? process.env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+    child.once("error", reject);
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+export interface ServerOptions {
+  readonly args?: readonly string[];
+  readonly dataDir?: string;
+  readonly port?: number;
+  readonly kubectl?: KubectlVersion;
+}
+
+export class TestServer {
+  readonly dataDir: string;
+  readonly port: number;
+  readonly kubeconfig: string;
+  readonly kubectlBin: string;
+  readonly args: readonly string[];
+  process: ChildProcess | undefined;
+  log = "";
+  #ownDir: boolean;
+
+  private constructor(options: ServerOptions, dataDir: string, port: number, ownDir: boolean) {
+    this.dataDir = dataDir;
+    this.port = port;
+    this.kubeconfig = join(dataDir, "admin.kubeconfig");
+    this.kubectlBin = kubectlPath(
+      options.kubectl ?? (process.env.BOSUN_E2E_KUBECTL as KubectlVersion) ?? "1.34",
+    );
+    this.args = options.args ?? [];
+    this.#ownDir = ownDir;
+  }
+
+  static async start(options: ServerOptions = {}): Promise<TestServer> {
+    const ownDir = options.dataDir === undefined;
+    const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), "bosun-e2e-"));
+    const server = new TestServer(options, dir, options.port ?? (await freePort()), ownDir);
+    await server.launch();
+    return server;
+  }
+
+  /** Starts the process and waits for /readyz. */
+  async launch(): Promise<void> {
+    const child = spawn(
+      process.execPath,
+      [
+        bosun,
+        "server",
+        "--data-dir",
+        this.dataDir,
+        "--https-port",
+        String(this.port),
+        "--disable-agent",
+        ...this.args,
+      ],
+      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, BOSUN_LOG_LEVEL: "info" } },
+    );
+    running.add(child);
+    child.once("exit", () => running.delete(child));
+    this.process = child;
+    child.stdout!.on("data", (d: Buffer) => (this.log += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (this.log += d.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!(await this.ready())) {
+      if (child.exitCode !== null)
+        throw new Error(`bosun server exited ${child.exitCode}:\n${this.log}`);
+      if (Date.now() > deadline) throw new Error(`bosun server not ready in 30 s:\n${this.log}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  ready(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port: this.port,
+          path: "/readyz",
+          rejectUnauthorized: false,
+          timeout: 1000,
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode === 200 && existsSync(this.kubeconfig));
+        },
+      );
+      req.once("error", () => resolve(false));
+      req.once("timeout", () => req.destroy());
+      req.end();
+    });
+  }
+
+  /** Sends SIGTERM and returns the exit code. */
+  async stop(): Promise<number> {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return child?.exitCode ?? 0;
+    const exited = new Promise<number>((r) => child.once("exit", (code) => r(code ?? 128)));
+    child.kill("SIGTERM");
+    const code = await exited;
+    this.process = undefined;
+    return code;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    if (this.#ownDir) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  kubectl(args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}) {
+    return run(this.kubectlBin, ["--kubeconfig", this.kubeconfig, ...args], {
+      ...options,
+      env: { ...process.env, KUBECONFIG: "", HOME: this.dataDir, ...(options.env ?? {}) },
+    });
+  }
+
+  /** Runs kubectl and fails with its stderr unless it succeeds. */
+  async k(...args: string[]): Promise<string> {
+    const r = await this.kubectl(args);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** Runs kubectl with `-o json` and parses the output. */
+  async json<T = Record<string, any>>(...args: string[]): Promise<T> {
+    return JSON.parse(await this.k(...args, "-o", "json")) as T;
+  }
+}
