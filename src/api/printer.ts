@@ -21,7 +21,12 @@ export interface Printer<T> {
 
 export function column(
   name: string,
-  options: { type?: TableColumn["type"]; format?: string; priority?: 0 | 1; description?: string } = {},
+  options: {
+    type?: TableColumn["type"];
+    format?: string;
+    priority?: 0 | 1;
+    description?: string;
+  } = {},
 ): TableColumn {
   return {
     name,

@@ -29,6 +29,10 @@ export interface Strategy<T extends KubeObject = KubeObject> {
    * gracePeriodSeconds. Absent: deletes are immediate.
    */
   gracePeriodSeconds?(obj: T, requested: number | undefined): number;
+  /** Finalizers besides metadata.finalizers that keep a deleted object (namespace spec.finalizers). */
+  blockingFinalizers?(obj: T): readonly string[];
+  /** Changes made when a delete marks the object for deletion (namespace phase Terminating). */
+  prepareForDelete?(obj: T): void;
   /** How metadata.name is validated (default: DNS-1123 subdomain). */
   readonly nameValidation?: NameValidation;
   /** PUT of a missing object creates it (leases, events, endpoints...). */

@@ -1,27 +1,76 @@
 /**
  * Objects every cluster has from its first start: the namespaces default, kube-system,
- * kube-public and kube-node-lease. Existing ones are left alone, so restarts are cheap.
+ * kube-public and kube-node-lease, and the `kubernetes` Service (10.96.0.1:443) with Endpoints
+ * naming this API server. Existing ones are left alone or brought up to date, so restarts are cheap.
  */
+import type { KubeObject } from "../api/object.ts";
 import type { Logger } from "../machinery/log.ts";
 import { isStatusError } from "../machinery/status.ts";
 import { apiserverUser } from "./authn/user.ts";
 import type { Catalog } from "./catalog.ts";
+import { defaultServiceRanges, nthAddress } from "./registry/service-allocator.ts";
 
 export const systemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
-export async function bootstrapObjects(catalog: Catalog, log: Logger): Promise<void> {
-  const namespaces = catalog.lookup("", "v1", "namespaces");
-  if (!namespaces) return;
-  for (const name of systemNamespaces) {
-    try {
-      await namespaces.create(
-        "",
-        { apiVersion: "v1", kind: "Namespace", metadata: { name } },
-        { user: apiserverUser, dryRun: false, warnings: [] },
-      );
-      log.info("created namespace", { name });
-    } catch (err) {
-      if (!isStatusError(err, "AlreadyExists")) throw err;
-    }
+const ctx = () => ({ user: apiserverUser, dryRun: false, warnings: [] as string[] });
+
+async function ensure(catalog: Catalog, resource: string, obj: KubeObject, log: Logger) {
+  const registry = catalog.lookup("", "v1", resource);
+  if (!registry) return;
+  try {
+    await registry.create(obj.metadata?.namespace ?? "", obj, ctx());
+    log.info("created", { resource, name: obj.metadata?.name });
+  } catch (err) {
+    if (!isStatusError(err, "AlreadyExists")) throw err;
   }
+}
+
+export interface BootstrapOptions {
+  readonly advertiseAddress: string;
+  readonly port: number;
+}
+
+export async function bootstrapObjects(catalog: Catalog, log: Logger, options: BootstrapOptions) {
+  for (const name of systemNamespaces) {
+    await ensure(catalog, "namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name } }, log);
+  }
+  const meta = {
+    name: "kubernetes",
+    namespace: "default",
+    labels: { component: "apiserver", provider: "kubernetes" },
+  };
+  await ensure(
+    catalog,
+    "services",
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: meta,
+      spec: {
+        type: "ClusterIP",
+        clusterIP: nthAddress(defaultServiceRanges.serviceCIDR, 1),
+        ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: options.port }],
+        sessionAffinity: "None",
+      },
+    },
+    log,
+  );
+  const endpoints = catalog.lookup("", "v1", "endpoints");
+  if (!endpoints) return;
+  const subsets = [
+    {
+      addresses: [{ ip: options.advertiseAddress }],
+      ports: [{ name: "https", port: options.port, protocol: "TCP" }],
+    },
+  ];
+  await endpoints.update(
+    "default",
+    "kubernetes",
+    (current) => ({
+      ...(current ?? { apiVersion: "v1", kind: "Endpoints" }),
+      metadata: { ...(current?.metadata ?? {}), ...meta, ...(current ? {} : {}) },
+      subsets,
+    }),
+    ctx(),
+  );
 }

@@ -6,13 +6,15 @@ import type { ResourceDefinition } from "../api/resource.ts";
 import type { Clock } from "../machinery/clock.ts";
 import type { Store } from "../storage/store.ts";
 import type { AdmissionChain } from "./admission/admission.ts";
-import { GenericRegistry } from "./registry/generic-registry.ts";
+import { GenericRegistry, type RegistryHooks } from "./registry/generic-registry.ts";
 
 export interface CatalogOptions {
   readonly store: Store;
   readonly clock: Clock;
   readonly admission: AdmissionChain;
   readonly resources: readonly ResourceDefinition[];
+  /** Store-aware steps for particular resources (service allocation). */
+  readonly hooksFor?: (definition: ResourceDefinition) => RegistryHooks | undefined;
 }
 
 export interface ApiGroupVersions {
@@ -27,11 +29,13 @@ export class Catalog {
 
   constructor(options: CatalogOptions) {
     for (const definition of options.resources) {
+      const hooks = options.hooksFor?.(definition);
       const registry = new GenericRegistry({
         store: options.store,
         clock: options.clock,
         admission: options.admission,
         definition,
+        ...(hooks ? { hooks } : {}),
       });
       this.#registries.push(registry);
       this.#byPath.set(pathKey(definition.group, definition.version, definition.plural), registry);

@@ -12,7 +12,11 @@ import type { Store } from "../storage/store.ts";
 import { AdmissionChain, type AdmissionPlugin } from "./admission/admission.ts";
 import { type Authenticator, x509Authenticator } from "./authn/x509.ts";
 import { type Authorizer, authenticatedAuthorizer } from "./authz/authorizer.ts";
+import { namespaceLifecycle } from "./admission/namespace-lifecycle.ts";
 import { bootstrapObjects } from "./bootstrap.ts";
+import { serveBinding, serveEviction, serveFinalize } from "./handlers/pod-subresources.ts";
+import { startNamespaceFinalizer } from "./namespace-finalizer.ts";
+import { ServiceAllocator } from "./registry/service-allocator.ts";
 import { Catalog } from "./catalog.ts";
 import { createApiHandler } from "./handler.ts";
 import { buildOpenAPIDocuments } from "./handlers/openapi.ts";
@@ -34,7 +38,10 @@ export interface ApiServerOptions {
   readonly bindAddress: string;
   readonly port: number;
   readonly resources: readonly ResourceDefinition[];
+  /** Extra admission plugins, after the built-in ones (NamespaceLifecycle). */
   readonly admission?: readonly AdmissionPlugin[];
+  /** The address other nodes and pods reach this API server at (the `kubernetes` Endpoints). */
+  readonly advertiseAddress: string;
   readonly authenticator?: Authenticator;
   readonly authorizer?: Authorizer;
   readonly subresources?: Readonly<Record<string, SubresourceHandler>>;
@@ -50,11 +57,16 @@ export class ApiServer {
 
   constructor(options: ApiServerOptions) {
     this.#options = options;
+    const allocator = new ServiceAllocator(options.store);
     this.catalog = new Catalog({
       store: options.store,
       clock: options.clock,
-      admission: new AdmissionChain(options.admission ?? []),
+      admission: new AdmissionChain([
+        namespaceLifecycle(() => this.catalog),
+        ...(options.admission ?? []),
+      ]),
       resources: options.resources,
+      hooksFor: (def) => (def.group === "" && def.plural === "services" ? allocator.hooks : undefined),
     });
     const metrics = new MetricsRegistry();
     const openapi = buildOpenAPIDocuments(this.catalog);
@@ -80,7 +92,12 @@ export class ApiServer {
       authenticator: options.authenticator ?? x509Authenticator,
       authorizer: options.authorizer ?? authenticatedAuthorizer,
       metrics,
-      ...(options.subresources ? { subresources: options.subresources } : {}),
+      subresources: {
+        "pods/binding": serveBinding,
+        "pods/eviction": serveEviction,
+        "namespaces/finalize": serveFinalize,
+        ...options.subresources,
+      },
     });
     this.#server = createServer(
       {
@@ -107,7 +124,11 @@ export class ApiServer {
         resolve();
       });
     });
-    await bootstrapObjects(this.catalog, this.#options.log);
+    await bootstrapObjects(this.catalog, this.#options.log, {
+      advertiseAddress: this.#options.advertiseAddress,
+      port: this.#options.port,
+    });
+    startNamespaceFinalizer(this.catalog, this.#options.log, this.#shutdown.signal);
     this.#ready = true;
     return this.#server.address() as AddressInfo;
   }

@@ -3,6 +3,7 @@
  * issues) the scheduler, controller manager and the node agent — in one process.
  */
 import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
+import { networkInterfaces } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { builtinResources } from "../api/kinds/index.ts";
@@ -118,6 +119,15 @@ function prepareDataDir(dir: string): void {
   }
 }
 
+/** The address peers reach this server at: the bind address, or this host's first IPv4. */
+function advertiseAddress(bind: string): string {
+  if (bind !== "0.0.0.0" && bind !== "::") return bind;
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  }
+  return "127.0.0.1";
+}
+
 async function openStore(flags: ServerFlags): Promise<Store> {
   if (flags.datastore === "etcd") {
     const { EtcdStore } = await import("../storage/etcd/etcd-store.ts");
@@ -158,6 +168,7 @@ export const serverCommand: Command = {
       },
       bindAddress: flags.bindAddress,
       port: flags.port,
+      advertiseAddress: advertiseAddress(flags.bindAddress),
       resources: builtinResources,
     });
     try {

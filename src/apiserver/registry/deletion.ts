@@ -47,6 +47,14 @@ export interface DeletePlan {
   readonly updated: KubeObject;
 }
 
+/** True when nothing keeps a deleted object any longer. */
+export function readyToRemove(obj: KubeObject, strategy: Strategy): boolean {
+  const meta = obj.metadata ?? {};
+  if (!meta.deletionTimestamp) return false;
+  const blocking = [...(meta.finalizers ?? []), ...(strategy.blockingFinalizers?.(obj) ?? [])];
+  return blocking.length === 0 && (meta.deletionGracePeriodSeconds ?? 0) === 0;
+}
+
 /** Decides what a delete does to `current` (a copy is changed, never `current` itself). */
 export function planDelete(
   current: KubeObject,
@@ -60,9 +68,10 @@ export function planDelete(
   let requested = options.gracePeriodSeconds;
   if (requested !== undefined && requested < 0) requested = 1;
   const policy = propagationOf(options, strategy);
-  const finalizers = finalizersFor(meta.finalizers ?? [], policy);
-  if (finalizers.length > 0) meta.finalizers = finalizers;
+  const metaFinalizers = finalizersFor(meta.finalizers ?? [], policy);
+  if (metaFinalizers.length > 0) meta.finalizers = metaFinalizers;
   else delete meta.finalizers;
+  const finalizers = [...metaFinalizers, ...(strategy.blockingFinalizers?.(updated) ?? [])];
 
   if (meta.deletionTimestamp) {
     // Already being deleted: a shorter grace period may bring the deadline forward.
@@ -76,6 +85,7 @@ export function planDelete(
   }
   const grace = strategy.gracePeriodSeconds?.(current, requested) ?? 0;
   if (grace === 0 && finalizers.length === 0) return { immediate: true, updated };
+  strategy.prepareForDelete?.(updated);
   meta.deletionTimestamp = rfc3339(now + grace * 1000);
   meta.deletionGracePeriodSeconds = grace;
   if (meta.generation !== undefined && meta.generation > 0) meta.generation += 1;

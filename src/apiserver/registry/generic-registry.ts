@@ -22,7 +22,7 @@ import type { KeyValue, Store } from "../../storage/store.ts";
 import type { AdmissionAttributes, AdmissionChain } from "../admission/admission.ts";
 import type { UserInfo } from "../authn/user.ts";
 import { decodeObject, encodeObject } from "./codec.ts";
-import { type DeleteOptions, planDelete } from "./deletion.ts";
+import { type DeleteOptions, planDelete, readyToRemove } from "./deletion.ts";
 import { carryOverOnUpdate, fillCreateFields, sameObject } from "./object-meta.ts";
 import { toStatusError } from "./storage-errors.ts";
 import { validateForCreate, validateForUpdate } from "./validate.ts";
@@ -34,16 +34,37 @@ export interface RequestContext {
   readonly warnings: string[];
 }
 
+/** Undoes what a hook did when the write it prepared fails. */
+export type Undo = () => Promise<void>;
+
+/**
+ * Resource-specific steps around writes that need the store (service IP and node-port
+ * allocation). They run after validation, and never for dry runs.
+ */
+export interface RegistryHooks {
+  beforeCreate?(obj: KubeObject): Promise<Undo | undefined>;
+  beforeUpdate?(obj: KubeObject, old: KubeObject): Promise<Undo | undefined>;
+  afterUpdate?(obj: KubeObject, old: KubeObject): Promise<void>;
+  afterDelete?(obj: KubeObject): Promise<void>;
+}
+
 export interface RegistryOptions {
   readonly store: Store;
   readonly definition: ResourceDefinition;
   readonly clock: Clock;
   readonly admission: AdmissionChain;
+  readonly hooks?: RegistryHooks;
 }
 
+/**
+ * "" writes everything but the status; "status" writes only the status; "raw" writes the result
+ * as it is (for server-side subresources such as pods/binding and namespaces/finalize, which
+ * change fields the main resource may not).
+ */
+export type UpdateKind = "" | "status" | "raw";
+
 export interface UpdateOptions {
-  /** "status" writes only the status; "" writes everything else. */
-  readonly subresource?: "" | "status";
+  readonly subresource?: UpdateKind;
 }
 
 /** Turns the current object (undefined when absent) into the desired one. */
@@ -57,9 +78,11 @@ export class GenericRegistry {
   readonly #clock: Clock;
   readonly #admission: AdmissionChain;
   readonly #storagePrefix: string;
+  readonly #hooks: RegistryHooks;
 
   constructor(options: RegistryOptions) {
     this.definition = options.definition;
+    this.#hooks = options.hooks ?? {};
     this.#store = options.store;
     this.#clock = options.clock;
     this.#admission = options.admission;
@@ -132,11 +155,13 @@ export class GenericRegistry {
     ctx.warnings.push(...(strategy.warnings?.(obj, undefined) ?? []));
     await this.#admission.validate(this.#attrs("CREATE", obj, undefined, ctx, ""));
     if (ctx.dryRun) return obj;
+    const undo = await this.#hooks.beforeCreate?.(obj);
     try {
       const kv = await this.#store.create(this.key(namespace, meta.name!), this.#toStored(obj));
       meta.resourceVersion = String(kv.modRevision);
       return obj;
     } catch (err) {
+      await undo?.();
       throw toStatusError(err, this.groupResource, meta.name);
     }
   }
@@ -190,10 +215,13 @@ export class GenericRegistry {
       const obj = await this.#prepareUpdate(desired, old, ctx, subresource);
       if (sameObject(obj, old)) return { object: old, created: false };
       if (ctx.dryRun) return { object: obj, created: false };
+      const undo = await this.#hooks.beforeUpdate?.(obj, old);
       try {
         const written = await this.#writeUpdate(namespace, name, obj, current!);
+        await this.#hooks.afterUpdate?.(written, old);
         return { object: written, created: false };
       } catch (err) {
+        await undo?.();
         const retry = isStoreError(err, "Conflict") && !requestedVersion;
         if (!retry || attempt >= maxConflictRetries) {
           throw toStatusError(err, this.groupResource, name);
@@ -206,11 +234,16 @@ export class GenericRegistry {
     desired: KubeObject,
     old: KubeObject,
     ctx: RequestContext,
-    subresource: "" | "status",
+    subresource: UpdateKind,
   ): Promise<KubeObject> {
     const { definition } = this;
     const strategy = definition.strategy;
     let obj = desired;
+    if (subresource === "raw") {
+      carryOverOnUpdate(obj, old, strategy.tracksGeneration ?? false);
+      obj.metadata!.resourceVersion = old.metadata!.resourceVersion ?? "";
+      return obj;
+    }
     if (subresource === "status") {
       obj = { ...structuredClone(old), status: desired.status };
       if (desired.status === undefined) delete obj.status;
@@ -224,7 +257,7 @@ export class GenericRegistry {
     await this.#admission.admit(this.#attrs("UPDATE", obj, old, ctx, subresource));
     carryOverOnUpdate(obj, old, strategy.tracksGeneration ?? false);
     obj.metadata!.resourceVersion = old.metadata!.resourceVersion ?? "";
-    if (subresource !== "status") strategy.prepareForUpdate?.(obj, old);
+    if (subresource === "") strategy.prepareForUpdate?.(obj, old);
     const errors = validateForUpdate(obj, old, definition, subresource);
     if (errors.length > 0) throw newInvalid(definition, obj.metadata?.name ?? "", errors);
     ctx.warnings.push(...(strategy.warnings?.(obj, old) ?? []));
@@ -236,12 +269,10 @@ export class GenericRegistry {
   async #writeUpdate(namespace: string, name: string, obj: KubeObject, current: KeyValue) {
     const key = this.key(namespace, name);
     const meta = obj.metadata!;
-    if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0) {
-      const graceLeft = meta.deletionGracePeriodSeconds ?? 0;
-      if (graceLeft === 0) {
-        await this.#store.delete(key, { expectedRevision: current.modRevision });
-        return obj;
-      }
+    if (readyToRemove(obj, this.definition.strategy)) {
+      await this.#store.delete(key, { expectedRevision: current.modRevision });
+      await this.#hooks.afterDelete?.(obj);
+      return obj;
     }
     const kv = await this.#store.update(key, this.#toStored(obj), current.modRevision);
     meta.resourceVersion = String(kv.modRevision);
@@ -270,6 +301,7 @@ export class GenericRegistry {
       try {
         if (plan.immediate) {
           await this.#store.delete(key, { expectedRevision: current.modRevision });
+          await this.#hooks.afterDelete?.(obj);
           return { object: obj, deleted: true };
         }
         if (sameObject(plan.updated, obj)) return { object: obj, deleted: false };

@@ -33,7 +33,7 @@ export function validateForUpdate(
   obj: KubeObject,
   old: KubeObject,
   def: ResourceDefinition,
-  subresource: "" | "status",
+  subresource: "" | "status" | "raw",
 ): FieldError[] {
   const meta = validateObjectMetaUpdate(obj.metadata ?? {}, old.metadata ?? {});
   if (subresource === "status") {

@@ -1,0 +1,54 @@
+/**
+ * NamespaceLifecycle (upstream admission plugin): new content needs an existing namespace that
+ * is not being deleted, and the system namespaces cannot be deleted.
+ */
+import { newForbidden, newNotFound, StatusError } from "../../machinery/status.ts";
+import type { Catalog } from "../catalog.ts";
+import type { AdmissionPlugin } from "./admission.ts";
+
+const immortal = new Set(["default", "kube-system", "kube-public"]);
+
+export function namespaceLifecycle(catalog: () => Catalog): AdmissionPlugin {
+  return {
+    name: "NamespaceLifecycle",
+    async validate(attrs) {
+      const def = attrs.resource;
+      if (attrs.operation === "DELETE" && def.group === "" && def.plural === "namespaces") {
+        if (immortal.has(attrs.name)) {
+          throw newForbidden({ group: "", resource: "namespaces" }, attrs.name, "this namespace may not be deleted");
+        }
+        return;
+      }
+      if (attrs.operation !== "CREATE" || !def.namespaced) return;
+      const namespaces = catalog().lookup("", "v1", "namespaces");
+      if (!namespaces) return;
+      let ns: Awaited<ReturnType<typeof namespaces.get>>;
+      try {
+        ns = await namespaces.get("", attrs.namespace);
+      } catch (err) {
+        if (err instanceof StatusError && err.reason === "NotFound") {
+          throw newNotFound({ group: "", resource: "namespaces" }, attrs.namespace);
+        }
+        throw err;
+      }
+      if (ns.metadata?.deletionTimestamp && !(def.group === "" && def.plural === "events")) {
+        const err = newForbidden(
+          { group: def.group, resource: def.plural },
+          attrs.name,
+          `unable to create new content in namespace ${attrs.namespace} because it is being terminated`,
+        );
+        err.status.details = {
+          ...err.status.details,
+          causes: [
+            {
+              reason: "NamespaceTerminating",
+              message: `namespace ${attrs.namespace} is being terminated`,
+              field: "metadata.namespace",
+            },
+          ],
+        };
+        throw err;
+      }
+    },
+  };
+}
