@@ -145,6 +145,9 @@ export const serverCommand: Command = {
     const flags = parseServerFlags(args);
     const log = createLogger("server");
     prepareDataDir(flags.dataDir);
+    if (!flags.disableAgent) {
+      log.warn("the node agent (kubelet, proxy, DNS) is not part of this build yet; running the control plane only");
+    }
     const lock = acquireDataDirLock(flags.dataDir);
     const ips = flags.tlsSans.filter((s) => /^[\d.]+$|:/.test(s));
     const names = flags.tlsSans.filter((s) => !ips.includes(s));
