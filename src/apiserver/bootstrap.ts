@@ -32,7 +32,12 @@ export interface BootstrapOptions {
 
 export async function bootstrapObjects(catalog: Catalog, log: Logger, options: BootstrapOptions) {
   for (const name of systemNamespaces) {
-    await ensure(catalog, "namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name } }, log);
+    await ensure(
+      catalog,
+      "namespaces",
+      { apiVersion: "v1", kind: "Namespace", metadata: { name } },
+      log,
+    );
   }
   const meta = {
     name: "kubernetes",

@@ -41,7 +41,10 @@ async function finalize(namespaces: GenericRegistry, name: string): Promise<void
     (current) => {
       if (!current) return { metadata: { name } } as KubeObject;
       const spec = (current.spec ?? {}) as { finalizers?: string[] };
-      current.spec = { ...spec, finalizers: (spec.finalizers ?? []).filter((f) => f !== "kubernetes") };
+      current.spec = {
+        ...spec,
+        finalizers: (spec.finalizers ?? []).filter((f) => f !== "kubernetes"),
+      };
       delete current.metadata!.resourceVersion;
       return current;
     },

@@ -10,17 +10,17 @@ import type { Logger } from "../machinery/log.ts";
 import { MetricsRegistry } from "../machinery/metrics.ts";
 import type { Store } from "../storage/store.ts";
 import { AdmissionChain, type AdmissionPlugin } from "./admission/admission.ts";
+import { namespaceLifecycle } from "./admission/namespace-lifecycle.ts";
 import { type Authenticator, x509Authenticator } from "./authn/x509.ts";
 import { type Authorizer, authenticatedAuthorizer } from "./authz/authorizer.ts";
-import { namespaceLifecycle } from "./admission/namespace-lifecycle.ts";
 import { bootstrapObjects } from "./bootstrap.ts";
-import { serveBinding, serveEviction, serveFinalize } from "./handlers/pod-subresources.ts";
-import { startNamespaceFinalizer } from "./namespace-finalizer.ts";
-import { ServiceAllocator } from "./registry/service-allocator.ts";
 import { Catalog } from "./catalog.ts";
 import { createApiHandler } from "./handler.ts";
 import { buildOpenAPIDocuments } from "./handlers/openapi.ts";
+import { serveBinding, serveEviction, serveFinalize } from "./handlers/pod-subresources.ts";
 import type { SubresourceHandler } from "./handlers/resource.ts";
+import { startNamespaceFinalizer } from "./namespace-finalizer.ts";
+import { ServiceAllocator } from "./registry/service-allocator.ts";
 import { versionInfo } from "./version.ts";
 
 export interface ApiServerTls {
@@ -66,7 +66,8 @@ export class ApiServer {
         ...(options.admission ?? []),
       ]),
       resources: options.resources,
-      hooksFor: (def) => (def.group === "" && def.plural === "services" ? allocator.hooks : undefined),
+      hooksFor: (def) =>
+        def.group === "" && def.plural === "services" ? allocator.hooks : undefined,
     });
     const metrics = new MetricsRegistry();
     const openapi = buildOpenAPIDocuments(this.catalog);

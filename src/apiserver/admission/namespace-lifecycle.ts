@@ -15,7 +15,11 @@ export function namespaceLifecycle(catalog: () => Catalog): AdmissionPlugin {
       const def = attrs.resource;
       if (attrs.operation === "DELETE" && def.group === "" && def.plural === "namespaces") {
         if (immortal.has(attrs.name)) {
-          throw newForbidden({ group: "", resource: "namespaces" }, attrs.name, "this namespace may not be deleted");
+          throw newForbidden(
+            { group: "", resource: "namespaces" },
+            attrs.name,
+            "this namespace may not be deleted",
+          );
         }
         return;
       }

@@ -22,7 +22,9 @@ export async function serveBinding(ctx: HttpContext, pods: GenericRegistry): Pro
   const target = (body.target ?? {}) as { name?: string; kind?: string };
   if (!target.name) throw newBadRequest("Binding.target.name: Required value");
   if (target.kind && target.kind !== "Node") {
-    throw newBadRequest(`Binding.target.kind: Unsupported value: "${target.kind}": supported values: "Node"`);
+    throw newBadRequest(
+      `Binding.target.kind: Unsupported value: "${target.kind}": supported values: "Node"`,
+    );
   }
   const { namespace, name } = ctx.info;
   const binding = { group: "", resource: "pods/binding" };
@@ -34,14 +36,27 @@ export async function serveBinding(ctx: HttpContext, pods: GenericRegistry): Pro
       const pod = current as PodLike | undefined;
       if (!pod) throw newNotFound({ group: "", resource: "pods" }, name);
       if (pod.metadata?.deletionTimestamp) {
-        throw newConflict(binding, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+        throw newConflict(
+          binding,
+          name,
+          `pod ${name} is being deleted, cannot be assigned to a host`,
+        );
       }
       if (pod.spec?.nodeName) {
-        throw newConflict(binding, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
+        throw newConflict(
+          binding,
+          name,
+          `pod ${name} is already assigned to node "${pod.spec.nodeName}"`,
+        );
       }
       pod.spec = { ...pod.spec, nodeName: target.name! };
       const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== "PodScheduled");
-      conditions.push({ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now });
+      conditions.push({
+        type: "PodScheduled",
+        status: "True",
+        lastProbeTime: null,
+        lastTransitionTime: now,
+      });
       pod.status = { ...pod.status, conditions };
       delete pod.metadata!.resourceVersion;
       return pod;
@@ -64,7 +79,9 @@ export async function serveEviction(ctx: HttpContext, pods: GenericRegistry): Pr
 export async function serveFinalize(ctx: HttpContext, namespaces: GenericRegistry): Promise<void> {
   if (ctx.info.verb !== "update") throw newBadRequest("finalize supports only update");
   const body = decodeBody(ctx.req.headers["content-type"], await readBody(ctx.req));
-  const finalizers = ((body.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).slice();
+  const finalizers = (
+    (body.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []
+  ).slice();
   const result = await namespaces.update(
     "",
     ctx.info.name,

@@ -57,8 +57,10 @@ export function nthAddress(cidr: string, n: number): string {
   return toIp(cidrRange(cidr).first - 1 + n);
 }
 
-const needsNodePorts = (spec: ServiceSpec) => spec.type === "NodePort" || spec.type === "LoadBalancer";
-const needsClusterIP = (spec: ServiceSpec) => spec.type !== "ExternalName" && spec.clusterIP !== "None";
+const needsNodePorts = (spec: ServiceSpec) =>
+  spec.type === "NodePort" || spec.type === "LoadBalancer";
+const needsClusterIP = (spec: ServiceSpec) =>
+  spec.type !== "ExternalName" && spec.clusterIP !== "None";
 
 export class ServiceAllocator {
   readonly #store: Store;
@@ -164,7 +166,10 @@ export class ServiceAllocator {
       ]);
     if (port.nodePort) {
       if (port.nodePort < min || port.nodePort > max) {
-        throw fail(port.nodePort, `provided port is not in the valid range. The range of valid ports is ${min}-${max}`);
+        throw fail(
+          port.nodePort,
+          `provided port is not in the valid range. The range of valid ports is ${min}-${max}`,
+        );
       }
       if (!(await this.#claim(portPrefix + port.nodePort, owner))) {
         throw fail(port.nodePort, "provided port is already allocated");

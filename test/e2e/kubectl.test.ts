@@ -1,0 +1,291 @@
+/**
+ * Issue 3's kubectl flows against the built server, with the pinned kubectl 1.34 and again with
+ * 1.32. Assertions read `-o json`, not prose.
+ */
+import assert from "node:assert/strict";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { parse as parseYaml } from "yaml";
+import { TestServer } from "./lib/server.ts";
+import type { KubectlVersion } from "./lib/tools.ts";
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const names = (list: { items: Array<{ metadata: { name: string } }> }) =>
+  list.items.map((i) => i.metadata.name).sort();
+
+function editor(script: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "bosun-editor-"));
+  const path = join(dir, "edit.sh");
+  writeFileSync(path, `#!/bin/sh\n${script} "$1"\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+function kubectlSuite(version: KubectlVersion): void {
+  describe(`kubectl ${version}`, () => {
+    let s: TestServer;
+    before(async () => {
+      s = await TestServer.start({ kubectl: version });
+    });
+    after(async () => {
+      await s.dispose();
+    });
+
+    it("lists API resources with short names and groups", async () => {
+      const out = await s.k("api-resources", "--no-headers");
+      for (const line of [
+        /^pods\s+po\s+v1\s+true\s+Pod$/m,
+        /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m,
+        /^namespaces\s+ns\s+v1\s+false\s+Namespace$/m,
+        /^cronjobs\s+cj\s+batch\/v1\s+true\s+CronJob$/m,
+      ]) {
+        assert.match(out, line);
+      }
+      const version34 = await s.json("version");
+      assert.equal(version34.serverVersion.minor, "34");
+    });
+
+    it("creates a namespace (protobuf body) and objects from a file", async () => {
+      await s.k("create", "namespace", "e2e");
+      assert.equal((await s.json("get", "namespace", "e2e")).status.phase, "Active");
+      await s.k("create", "-n", "e2e", "-f", fixture("app.yaml"));
+      const deploy = await s.json("get", "-n", "e2e", "deployment", "web");
+      assert.equal(deploy.spec.replicas, 2);
+      assert.equal(deploy.metadata.generation, 1);
+      assert.equal(deploy.spec.strategy.type, "RollingUpdate");
+      const svc = await s.json("get", "-n", "e2e", "service", "web");
+      assert.match(svc.spec.clusterIP, /^10\.(9[6-9]|10\d|11[01])\./);
+    });
+
+    it("applies twice with a change in between (three-way strategic merge)", async () => {
+      await s.k("apply", "-n", "e2e", "-f", fixture("app.yaml"));
+      await s.k("label", "-n", "e2e", "deployment", "web", "touched-by=someone-else");
+      await s.k("apply", "-n", "e2e", "-f", fixture("app-v2.yaml"));
+      const deploy = await s.json("get", "-n", "e2e", "deployment", "web");
+      assert.equal(deploy.spec.replicas, 3);
+      const containers = deploy.spec.template.spec.containers;
+      assert.deepEqual(
+        containers.map((c: { name: string }) => c.name),
+        ["main"],
+      );
+      assert.equal(containers[0].image, "nginx:1.28");
+      assert.deepEqual(containers[0].env, [
+        { name: "B", value: "2" },
+        { name: "C", value: "3" },
+      ]);
+      assert.equal(deploy.metadata.labels["touched-by"], "someone-else");
+      assert.equal(deploy.metadata.generation, 2);
+      assert.equal((await s.json("get", "-n", "e2e", "cm", "app-config")).data.mode, "green");
+      assert.equal((await s.json("get", "-n", "e2e", "svc", "web")).spec.ports[0].targetPort, 8080);
+      const unchanged = await s.k("apply", "-n", "e2e", "-f", fixture("app-v2.yaml"));
+      assert.match(unchanged, /deployment.apps\/web unchanged/);
+    });
+
+    it("gets in every output format, with selectors and across namespaces", async () => {
+      const wide = await s.k("get", "-n", "e2e", "deployments", "-o", "wide");
+      assert.match(
+        wide,
+        /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/m,
+      );
+      assert.match(wide, /^web\s+0\/3\s+0\s+0\s+\S+\s+main\s+nginx:1.28\s+app=web$/m);
+      const yaml = parseYaml(await s.k("get", "-n", "e2e", "cm", "app-config", "-o", "yaml"));
+      assert.equal(yaml.data.mode, "green");
+      assert.equal(
+        await s.k("get", "-n", "e2e", "cm", "app-config", "-o", "jsonpath={.data.mode}"),
+        "green",
+      );
+      await s.k("create", "-n", "e2e", "configmap", "other", "--from-literal=x=y");
+      assert.deepEqual(names(await s.json("get", "-n", "e2e", "cm", "-l", "app=web")), [
+        "app-config",
+      ]);
+      assert.deepEqual(
+        names(await s.json("get", "-n", "e2e", "cm", "--field-selector", "metadata.name=other")),
+        ["other"],
+      );
+      const all = await s.json("get", "configmaps", "-A");
+      assert.ok(
+        all.items.some((i: { metadata: { namespace: string } }) => i.metadata.namespace === "e2e"),
+      );
+      const table = await s.k("get", "svc", "-A");
+      assert.match(
+        table,
+        /^default\s+kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443\/TCP\s+/m,
+      );
+    });
+
+    it("watches with -w and sees a new object", async () => {
+      const watch = s.kubectl([
+        "get",
+        "-n",
+        "e2e",
+        "configmaps",
+        "-w",
+        "--output-watch-events",
+        "-o",
+        "json",
+        "--request-timeout=5s",
+      ]);
+      await new Promise((r) => setTimeout(r, 700));
+      await s.k("create", "-n", "e2e", "configmap", "watched", "--from-literal=a=b");
+      const result = await watch;
+      assert.match(result.stdout, /"type": "ADDED"[\s\S]*"name": "watched"/);
+    });
+
+    it("describes every kind", async () => {
+      await s.k("apply", "-f", fixture("all-kinds.yaml"));
+      const targets = [
+        ["namespace", "kinds"],
+        ["node", "node-a"],
+        ["pod", "pod-a"],
+        ["service", "svc-a"],
+        ["endpoints", "svc-a"],
+        ["configmap", "cm-a"],
+        ["secret", "secret-a"],
+        ["serviceaccount", "sa-a"],
+        ["event", "pod-a.1"],
+        ["persistentvolume", "pv-a"],
+        ["persistentvolumeclaim", "pvc-a"],
+        ["deployment", "deploy-a"],
+        ["replicaset", "rs-a"],
+        ["statefulset", "sts-a"],
+        ["daemonset", "ds-a"],
+        ["controllerrevision", "rev-a"],
+        ["job", "job-a"],
+        ["cronjob", "cron-a"],
+        ["ingress", "ing-a"],
+        ["ingressclass", "class-a"],
+        ["endpointslice", "svc-a-abcde"],
+        ["lease", "lease-a"],
+        ["storageclass", "local"],
+        ["events.v1.events.k8s.io", "pod-a.2"],
+      ];
+      for (const [kind, name] of targets) {
+        const r = await s.kubectl(["describe", "-n", "kinds", kind!, name!]);
+        assert.equal(r.code, 0, `describe ${kind} ${name}: ${r.stderr}`);
+        assert.match(
+          r.stdout,
+          new RegExp(`^Name:\\s+${name!.replace(".", "\\.")}$`, "m"),
+          `describe ${kind}`,
+        );
+      }
+      const pod = await s.k("describe", "-n", "kinds", "pod", "pod-a");
+      assert.match(pod, /Testing\s+.*an event for describe/);
+    });
+
+    it("edits with a scripted editor", async () => {
+      const env = { KUBE_EDITOR: editor("sed -i 's/mode: green/mode: purple/'") };
+      const r = await s.kubectl(["edit", "-n", "e2e", "configmap", "app-config"], { env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((await s.json("get", "-n", "e2e", "cm", "app-config")).data.mode, "purple");
+    });
+
+    it("labels, annotates and patches with all three patch types", async () => {
+      await s.k("label", "-n", "e2e", "cm", "other", "tier=backend");
+      await s.k("annotate", "-n", "e2e", "cm", "other", "note=hello");
+      await s.k(
+        "patch",
+        "-n",
+        "e2e",
+        "cm",
+        "other",
+        "--type",
+        "merge",
+        "-p",
+        '{"data":{"merged":"yes"}}',
+      );
+      await s.k(
+        "patch",
+        "-n",
+        "e2e",
+        "cm",
+        "other",
+        "--type",
+        "json",
+        "-p",
+        '[{"op":"add","path":"/data/json","value":"yes"}]',
+      );
+      await s.k(
+        "patch",
+        "-n",
+        "e2e",
+        "deployment",
+        "web",
+        "-p",
+        '{"spec":{"template":{"spec":{"containers":[{"name":"main","image":"nginx:1.29"}]}}}}',
+      );
+      const cm = await s.json("get", "-n", "e2e", "cm", "other");
+      assert.equal(cm.metadata.labels.tier, "backend");
+      assert.equal(cm.metadata.annotations.note, "hello");
+      assert.deepEqual(cm.data, { x: "y", merged: "yes", json: "yes" });
+      const deploy = await s.json("get", "-n", "e2e", "deployment", "web");
+      assert.equal(deploy.spec.template.spec.containers[0].image, "nginx:1.29");
+      assert.equal(deploy.spec.template.spec.containers[0].env.length, 2);
+      await s.k("label", "-n", "e2e", "cm", "other", "tier-");
+      assert.equal(
+        (await s.json("get", "-n", "e2e", "cm", "other")).metadata.labels?.tier,
+        undefined,
+      );
+    });
+
+    it("scales through the scale subresource", async () => {
+      await s.k("scale", "-n", "e2e", "deployment", "web", "--replicas=5");
+      assert.equal((await s.json("get", "-n", "e2e", "deployment", "web")).spec.replicas, 5);
+      await s.k("scale", "-n", "e2e", "deployment", "web", "--current-replicas=5", "--replicas=1");
+      assert.equal((await s.json("get", "-n", "e2e", "deployment", "web")).spec.replicas, 1);
+    });
+
+    it("explains fields from the OpenAPI documents", async () => {
+      const out = await s.k("explain", "pods.spec.containers");
+      assert.match(out, /KIND:\s+Pod/);
+      assert.match(out, /FIELDS:/);
+      assert.match(out, /image\s+<string>/);
+    });
+
+    it("waits for a jsonpath condition", async () => {
+      setTimeout(
+        () =>
+          void s.k(
+            "patch",
+            "-n",
+            "e2e",
+            "cm",
+            "other",
+            "--type",
+            "merge",
+            "-p",
+            '{"data":{"ready":"true"}}',
+          ),
+        500,
+      );
+      const r = await s.kubectl([
+        "wait",
+        "-n",
+        "e2e",
+        "cm/other",
+        "--for=jsonpath={.data.ready}=true",
+        "--timeout=20s",
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+    });
+
+    it("deletes by name, by label and with --all", async () => {
+      await s.k("create", "-n", "e2e", "configmap", "l1", "--from-literal=a=b");
+      await s.k("label", "-n", "e2e", "cm", "l1", "drop=yes");
+      await s.k("delete", "-n", "e2e", "configmap", "watched");
+      await s.k("delete", "-n", "e2e", "configmap", "-l", "drop=yes");
+      assert.deepEqual(names(await s.json("get", "-n", "e2e", "cm")), ["app-config", "other"]);
+      await s.k("delete", "-n", "e2e", "configmaps", "--all");
+      assert.deepEqual(names(await s.json("get", "-n", "e2e", "cm")), []);
+      await s.k("delete", "namespace", "e2e", "--timeout=60s");
+      const gone = await s.kubectl(["get", "namespace", "e2e"]);
+      assert.notEqual(gone.code, 0);
+      assert.match(gone.stderr, /namespaces "e2e" not found/);
+    });
+  });
+}
+
+kubectlSuite("1.34");
+kubectlSuite("1.32");
