@@ -6,13 +6,10 @@ import { readFileSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
 
-// biome-ignore-all lint/suspicious/noExplicitAny: tests read arbitrary JSON.
-
 export interface ApiResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON.
   json(): any;
 }
 

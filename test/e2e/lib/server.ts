@@ -167,7 +167,6 @@ export class TestServer {
   }
 
   /** Runs kubectl with `-o json` and parses the output. */
-  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON from kubectl.
   async json<T = Record<string, any>>(...args: string[]): Promise<T> {
     return JSON.parse(await this.k(...args, "-o", "json")) as T;
   }
