@@ -39,6 +39,8 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   readonly allowCreateOnUpdate?: boolean;
   /** PUT without metadata.resourceVersion is allowed (default true). */
   readonly allowUnconditionalUpdate?: boolean;
+  /** A create keeps the status it was given (nodes register with theirs); default: reset. */
+  readonly keepStatusOnCreate?: boolean;
   /** metadata.generation starts at 1 and increments on every spec change. */
   readonly tracksGeneration?: boolean;
   /** Propagation when a delete names none (default Background). */

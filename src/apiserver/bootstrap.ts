@@ -17,6 +17,14 @@ const ctx = () => ({ user: apiserverUser, dryRun: false, warnings: [] as string[
 async function ensure(catalog: Catalog, resource: string, obj: KubeObject, log: Logger) {
   const registry = catalog.lookup("", "v1", resource);
   if (!registry) return;
+  const exists = await registry.get(obj.metadata?.namespace ?? "", obj.metadata?.name ?? "").then(
+    () => true,
+    (err: unknown) => {
+      if (isStatusError(err, "NotFound")) return false;
+      throw err;
+    },
+  );
+  if (exists) return;
   try {
     await registry.create(obj.metadata?.namespace ?? "", obj, ctx());
     log.info("created", { resource, name: obj.metadata?.name });
@@ -62,6 +70,12 @@ export async function bootstrapObjects(catalog: Catalog, log: Logger, options: B
   );
   const endpoints = catalog.lookup("", "v1", "endpoints");
   if (!endpoints) return;
+  if (/^127\.|^::1$/.test(options.advertiseAddress)) {
+    log.warn("no non-loopback address to advertise; the kubernetes Endpoints are not written", {
+      address: options.advertiseAddress,
+    });
+    return;
+  }
   const subsets = [
     {
       addresses: [{ ip: options.advertiseAddress }],

@@ -14,12 +14,14 @@ import { namespaceLifecycle } from "./admission/namespace-lifecycle.ts";
 import { type Authenticator, x509Authenticator } from "./authn/x509.ts";
 import { type Authorizer, authenticatedAuthorizer } from "./authz/authorizer.ts";
 import { bootstrapObjects } from "./bootstrap.ts";
+import { WatchCache } from "./cache/watch-cache.ts";
 import { Catalog } from "./catalog.ts";
 import { createApiHandler } from "./handler.ts";
 import { buildOpenAPIDocuments } from "./handlers/openapi.ts";
 import { serveBinding, serveEviction, serveFinalize } from "./handlers/pod-subresources.ts";
 import type { SubresourceHandler } from "./handlers/resource.ts";
 import { startNamespaceFinalizer } from "./namespace-finalizer.ts";
+import type { GenericRegistry } from "./registry/generic-registry.ts";
 import { ServiceAllocator } from "./registry/service-allocator.ts";
 import { versionInfo } from "./version.ts";
 
@@ -46,6 +48,8 @@ export interface ApiServerOptions {
   readonly authorizer?: Authorizer;
   readonly subresources?: Readonly<Record<string, SubresourceHandler>>;
   readonly watchBookmarkMs?: number;
+  /** Serve lists and watches from per-resource watch caches (default true). */
+  readonly watchCache?: boolean;
 }
 
 export class ApiServer {
@@ -53,6 +57,7 @@ export class ApiServer {
   readonly #options: ApiServerOptions;
   readonly #server: Server;
   readonly #shutdown = new AbortController();
+  readonly #caches = new Map<GenericRegistry, WatchCache>();
   #ready = false;
 
   constructor(options: ApiServerOptions) {
@@ -70,10 +75,16 @@ export class ApiServer {
         def.group === "" && def.plural === "services" ? allocator.hooks : undefined,
     });
     const metrics = new MetricsRegistry();
+    if (options.watchCache ?? true) {
+      for (const registry of this.catalog.registries) {
+        this.#caches.set(registry, new WatchCache({ registry, log: options.log }));
+      }
+    }
     const openapi = buildOpenAPIDocuments(this.catalog);
     const handler = createApiHandler({
       parts: {
         catalog: this.catalog,
+        caches: this.#caches,
         clock: options.clock,
         log: options.log,
         shutdown: this.#shutdown.signal,
@@ -129,6 +140,8 @@ export class ApiServer {
       advertiseAddress: this.#options.advertiseAddress,
       port: this.#options.port,
     });
+    for (const cache of this.#caches.values()) void cache.run(this.#shutdown.signal);
+    await Promise.all([...this.#caches.values()].map((c) => c.waitFor(0, 10_000)));
     startNamespaceFinalizer(this.catalog, this.#options.log, this.#shutdown.signal);
     this.#ready = true;
     return this.#server.address() as AddressInfo;

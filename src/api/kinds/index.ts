@@ -1,35 +1,12 @@
-/** Every built-in resource the API server serves. TEMPORARY minimal set while kinds are written. */
+/**
+ * Every built-in resource the API server serves, in discovery order (the core group first).
+ * The workload kinds (Pod, apps/v1, batch/v1) are being written; until they land, Deployment is
+ * served with the generic strategy only.
+ */
 import type { ResourceDefinition } from "../resource.ts";
+import { coreResources } from "./core/index.ts";
 
-const namespace: ResourceDefinition = {
-  group: "",
-  version: "v1",
-  kind: "Namespace",
-  plural: "namespaces",
-  singular: "namespace",
-  shortNames: ["ns"],
-  namespaced: false,
-  subresources: ["status", "finalize"],
-  strategy: {
-    nameValidation: "dns1123Label",
-    prepareForCreate(obj) {
-      obj.status = { phase: "Active" };
-    },
-  },
-};
-
-const configMap: ResourceDefinition = {
-  group: "",
-  version: "v1",
-  kind: "ConfigMap",
-  plural: "configmaps",
-  singular: "configmap",
-  shortNames: ["cm"],
-  namespaced: true,
-  strategy: {},
-};
-
-const deployment: ResourceDefinition = {
+const interimDeployment: ResourceDefinition = {
   group: "apps",
   version: "v1",
   kind: "Deployment",
@@ -47,4 +24,4 @@ const deployment: ResourceDefinition = {
   strategy: { tracksGeneration: true },
 };
 
-export const builtinResources: ResourceDefinition[] = [namespace, configMap, deployment];
+export const builtinResources: ResourceDefinition[] = [...coreResources, interimDeployment];

@@ -4,6 +4,12 @@
 import type { KubeObject } from "../../api/object.ts";
 import { apiVersionOf } from "../../api/object.ts";
 import { newBadRequest, statusSuccess } from "../../machinery/status.ts";
+import {
+  type CachedList,
+  cacheCanServe,
+  cachedListJson,
+  listFromCache,
+} from "../cache/cached-list.ts";
 import { decodeBody, readBody } from "../http/body.ts";
 import { setWarnings, writeJson } from "../http/respond.ts";
 import type { GenericRegistry, RequestContext } from "../registry/generic-registry.ts";
@@ -11,7 +17,7 @@ import { listObjects } from "../registry/list.ts";
 import type { HttpContext } from "./context.ts";
 import { readDeleteOptions } from "./delete-options.ts";
 import { checkFields, fieldValidationOf } from "./field-validation.ts";
-import { selectorFilter } from "./selectors.ts";
+import { compileSelectors, selectorFilter } from "./selectors.ts";
 import { toTable } from "./table.ts";
 
 export function requestContext(ctx: HttpContext): RequestContext {
@@ -73,6 +79,26 @@ export async function listObjectsHandler(ctx: HttpContext, registry: GenericRegi
   const q = ctx.query;
   const limit = q.get("limit");
   if (limit !== null && !/^\d+$/.test(limit)) throw newBadRequest(`invalid limit: ${limit}`);
+  const cache = ctx.parts.caches.get(registry);
+  if (
+    cache?.ready &&
+    cacheCanServe({
+      continue: q.get("continue"),
+      resourceVersionMatch: q.get("resourceVersionMatch"),
+    })
+  ) {
+    const list = await listFromCache(cache, {
+      namespace: ctx.info.namespace,
+      matches: compileSelectors(registry.definition, q),
+      limit: limit ? Number(limit) : 0,
+      resourceVersion: q.get("resourceVersion") ?? undefined,
+      resourceVersionMatch: q.get("resourceVersionMatch") ?? undefined,
+    });
+    if (list) {
+      respondCachedList(ctx, registry, list);
+      return;
+    }
+  }
   const filter = selectorFilter(registry.definition, q);
   const list = await listObjects(registry, ctx.info.namespace, {
     ...(filter ? { filter } : {}),
@@ -93,6 +119,28 @@ export async function listObjectsHandler(ctx: HttpContext, registry: GenericRegi
     return;
   }
   writeJson(ctx.res, 200, list);
+}
+
+function respondCachedList(ctx: HttpContext, registry: GenericRegistry, list: CachedList): void {
+  if (ctx.negotiated.rendering === "table") {
+    const objects = list.items.map((i) => JSON.parse(i.json) as KubeObject);
+    const table = toTable(registry.definition, objects, {
+      include: ctx.negotiated.includeObject,
+      now: ctx.parts.clock.now(),
+      listMeta: {
+        resourceVersion: String(list.revision),
+        ...(list.continue ? { continue: list.continue } : {}),
+      },
+    });
+    writeJson(ctx.res, 200, table);
+    return;
+  }
+  const text = cachedListJson(registry.definition, list);
+  ctx.res.writeHead(200, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(text),
+  });
+  ctx.res.end(text);
 }
 
 export async function createObject(ctx: HttpContext, registry: GenericRegistry): Promise<void> {

@@ -1,6 +1,7 @@
 /**
- * `labelSelector` and `fieldSelector` query parameters → one predicate over objects. Every kind
- * supports metadata.name and metadata.namespace; its strategy names the rest.
+ * `labelSelector` and `fieldSelector` query parameters → one matcher over an object's labels and
+ * selectable fields. Every kind supports metadata.name and metadata.namespace; its strategy names
+ * the rest. The watch cache precomputes each object's selection once, so matching is cheap.
  */
 import type { KubeObject } from "../../api/object.ts";
 import type { ResourceDefinition } from "../../api/resource.ts";
@@ -12,6 +13,14 @@ import {
 import { parseSelector } from "../../machinery/labels.ts";
 import { newBadRequest } from "../../machinery/status.ts";
 
+/** What selectors look at: the labels and the selectable fields of one object. */
+export interface Selection {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+export type Matcher = (selection: Selection) => boolean;
+
 export function selectableFields(def: ResourceDefinition, obj: KubeObject): Record<string, string> {
   const meta = obj.metadata ?? {};
   const fields: Record<string, string> = { "metadata.name": meta.name ?? "" };
@@ -19,11 +28,15 @@ export function selectableFields(def: ResourceDefinition, obj: KubeObject): Reco
   return { ...fields, ...(def.strategy.selectableFields?.(obj) ?? {}) };
 }
 
-/** The predicate for a list or watch, or undefined when it selects everything. */
-export function selectorFilter(
+export function selectionOf(def: ResourceDefinition, obj: KubeObject): Selection {
+  return { labels: obj.metadata?.labels ?? {}, fields: selectableFields(def, obj) };
+}
+
+/** The matcher for a list or watch request, or undefined when it selects everything. */
+export function compileSelectors(
   def: ResourceDefinition,
   query: URLSearchParams,
-): ((obj: KubeObject) => boolean) | undefined {
+): Matcher | undefined {
   const labelText = query.get("labelSelector") ?? "";
   const fieldText = query.get("fieldSelector") ?? "";
   let labels: ReturnType<typeof parseSelector> | undefined;
@@ -43,7 +56,14 @@ export function selectorFilter(
     throw err;
   }
   if (!labels && !fields) return undefined;
-  return (obj) =>
-    (!labels || labels.matches(obj.metadata?.labels ?? {})) &&
-    (!fields || fields.matches(selectableFields(def, obj)));
+  return (s) => (!labels || labels.matches(s.labels)) && (!fields || fields.matches(s.fields));
+}
+
+/** The same matcher as a predicate over whole objects (for reads that bypass the cache). */
+export function selectorFilter(
+  def: ResourceDefinition,
+  query: URLSearchParams,
+): ((obj: KubeObject) => boolean) | undefined {
+  const matcher = compileSelectors(def, query);
+  return matcher && ((obj) => matcher(selectionOf(def, obj)));
 }

@@ -1,15 +1,26 @@
 /**
  * Watch over HTTP: a chunked stream of newline-delimited JSON events (one-row Tables when the
  * client asked for tables), optional bookmarks, `timeoutSeconds`, and a clean end on shutdown
- * or when the client goes away.
+ * or when the client goes away. Served from the resource's watch cache when it covers the
+ * requested revision (each event serialized once for every watcher), else from the Store.
  */
 import type { KubeObject } from "../../api/object.ts";
-import { newBadRequest } from "../../machinery/status.ts";
+import { newBadRequest, newTooOldResourceVersion } from "../../machinery/status.ts";
+import type { WatchCache } from "../cache/watch-cache.ts";
 import type { GenericRegistry } from "../registry/generic-registry.ts";
-import { type WatchEvent, watchObjects } from "../registry/watch.ts";
+import { parseResourceVersion } from "../registry/list.ts";
+import { watchObjects } from "../registry/watch.ts";
 import type { HttpContext } from "./context.ts";
-import { selectorFilter } from "./selectors.ts";
+import { compileSelectors, type Matcher, selectionOf } from "./selectors.ts";
 import { toTable } from "./table.ts";
+
+/** One event on the wire: the object pre-serialized (from the cache) or as a value. */
+interface WireEvent {
+  readonly type: string;
+  readonly json?: string;
+  readonly object?: unknown;
+  readonly revision?: string;
+}
 
 /** Upstream ends watches without a timeout after 30–60 minutes; so do we. */
 function timeoutMs(query: URLSearchParams): number {
@@ -19,72 +30,114 @@ function timeoutMs(query: URLSearchParams): number {
   return Number(t) * 1000;
 }
 
+async function* fromCache(
+  cache: WatchCache,
+  namespace: string,
+  after: number,
+  matches: Matcher | undefined,
+  signal: AbortSignal,
+): AsyncGenerator<WireEvent> {
+  const watcher = cache.watch(namespace, after, matches ? { matches } : {});
+  if (!watcher) return;
+  signal.addEventListener("abort", () => watcher.end(), { once: true });
+  for await (const ev of watcher) {
+    if (ev.type === "EXPIRED") {
+      const status = newTooOldResourceVersion(after, ev.object.revision).status;
+      yield { type: "ERROR", object: status };
+      return;
+    }
+    yield { type: ev.type, json: ev.object.json, revision: String(ev.object.revision) };
+  }
+}
+
+async function* fromStore(
+  registry: GenericRegistry,
+  namespace: string,
+  resourceVersion: string | null,
+  matches: Matcher | undefined,
+  signal: AbortSignal,
+): AsyncGenerator<WireEvent> {
+  const def = registry.definition;
+  const filter = matches && ((obj: KubeObject) => matches(selectionOf(def, obj)));
+  const events = watchObjects(registry, namespace, {
+    ...(filter ? { filter } : {}),
+    ...(resourceVersion !== null ? { resourceVersion } : {}),
+    signal,
+  });
+  for await (const ev of events) {
+    const rv =
+      ev.type === "ERROR" ? undefined : (ev.object as KubeObject).metadata?.resourceVersion;
+    yield { type: ev.type, object: ev.object, ...(rv ? { revision: rv } : {}) };
+  }
+}
+
 export async function serveWatch(ctx: HttpContext, registry: GenericRegistry): Promise<void> {
   const { res, query, parts } = ctx;
-  const filter = selectorFilter(registry.definition, query);
+  const selectors = compileSelectors(registry.definition, query);
   const name = ctx.info.name;
-  const byName = name ? (obj: KubeObject) => obj.metadata?.name === name : undefined;
-  const combined =
-    filter && byName ? (o: KubeObject) => filter(o) && byName(o) : (filter ?? byName);
+  const matches: Matcher | undefined = name
+    ? (s) => s.fields["metadata.name"] === name && (!selectors || selectors(s))
+    : selectors;
   const duration = timeoutMs(query);
-  const bookmarks = query.get("allowWatchBookmarks") === "true";
+  const rv = query.get("resourceVersion");
+  const after = parseResourceVersion(rv ?? "");
   const abort = new AbortController();
   const stop = () => abort.abort();
   const timer = setTimeout(stop, duration);
   ctx.req.socket.once("close", stop);
   parts.shutdown.addEventListener("abort", stop, { once: true });
-  const events = watchObjects(registry, ctx.info.namespace, {
-    ...(combined ? { filter: combined } : {}),
-    ...(query.has("resourceVersion") ? { resourceVersion: query.get("resourceVersion")! } : {}),
-    signal: abort.signal,
-  });
+  const cache = parts.caches.get(registry);
+  const source =
+    cache?.ready && cache.covers(after)
+      ? fromCache(cache, ctx.info.namespace, after, matches, abort.signal)
+      : fromStore(registry, ctx.info.namespace, rv, matches, abort.signal);
+
   res.writeHead(200, {
     "Content-Type": "application/json",
     "Transfer-Encoding": "chunked",
     "Cache-Control": "no-cache, private",
   });
   res.flushHeaders();
-  let lastVersion = query.get("resourceVersion") ?? "";
+  const def = registry.definition;
+  let lastVersion = rv ?? "";
   let first = true;
-  const send = (ev: WatchEvent) => {
-    let object: unknown = ev.object;
-    if (
-      ctx.negotiated.rendering === "table" &&
-      (ev.type === "ADDED" || ev.type === "MODIFIED" || ev.type === "DELETED")
-    ) {
-      object = toTable(registry.definition, [ev.object as KubeObject], {
+  const send = (ev: WireEvent) => {
+    if (ctx.negotiated.rendering === "table" && ev.type !== "ERROR" && ev.type !== "BOOKMARK") {
+      const obj = (ev.object ?? JSON.parse(ev.json!)) as KubeObject;
+      const table = toTable(def, [obj], {
         include: ctx.negotiated.includeObject,
         now: parts.clock.now(),
         withColumns: first,
       });
       first = false;
+      res.write(`${JSON.stringify({ type: ev.type, object: table })}\n`);
+      return;
     }
-    res.write(`${JSON.stringify({ type: ev.type, object })}\n`);
+    const object = ev.json ?? JSON.stringify(ev.object);
+    res.write(`{"type":"${ev.type}","object":${object}}\n`);
   };
-  const bookmarkTimer = bookmarks
-    ? setInterval(() => {
-        if (!lastVersion) return;
-        const def = registry.definition;
-        send({
-          type: "BOOKMARK",
-          object: {
-            kind: def.kind,
-            apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
-            metadata: { resourceVersion: lastVersion },
-          },
-        });
-      }, parts.watchBookmarkMs)
-    : undefined;
+  const bookmarkTimer =
+    query.get("allowWatchBookmarks") === "true"
+      ? setInterval(() => {
+          if (!lastVersion || lastVersion === "0") return;
+          send({
+            type: "BOOKMARK",
+            object: {
+              kind: def.kind,
+              apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
+              metadata: { resourceVersion: lastVersion },
+            },
+          });
+        }, parts.watchBookmarkMs)
+      : undefined;
   try {
-    for await (const ev of events) {
-      if (ev.type !== "ERROR") {
-        lastVersion = (ev.object as KubeObject).metadata?.resourceVersion ?? lastVersion;
-      }
+    for await (const ev of source) {
+      if (ev.revision) lastVersion = ev.revision;
       send(ev);
-      if (ev.type === "ERROR") break;
+      if (ev.type === "ERROR" || abort.signal.aborted) break;
     }
   } catch (err) {
-    parts.log.warn("watch ended with an error", { resource: registry.definition.plural, err });
+    parts.log.warn("watch ended with an error", { resource: def.plural, err });
   } finally {
     clearTimeout(timer);
     if (bookmarkTimer) clearInterval(bookmarkTimer);

@@ -144,7 +144,8 @@ export class GenericRegistry {
     }
     strategy.defaults?.(obj);
     await this.#admission.admit(this.#attrs("CREATE", obj, undefined, ctx, ""));
-    if (definition.subresources?.includes("status")) delete obj.status;
+    if (definition.subresources?.includes("status") && !strategy.keepStatusOnCreate)
+      delete obj.status;
     strategy.prepareForCreate?.(obj);
     fillCreateFields(obj, {
       now: this.#clock.now(),

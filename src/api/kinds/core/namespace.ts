@@ -21,7 +21,9 @@ const standardFinalizers = new Set([finalizerKubernetes, "orphan", "foregroundDe
 function setNameLabel(ns: NamespaceObj): void {
   const name = ns.metadata?.name ?? "";
   if (name === "") return;
-  ns.metadata = { ...ns.metadata, labels: { ...ns.metadata?.labels, [labelMetadataName]: name } };
+  // Mutates metadata in place: the registry keeps a reference to it across the strategy calls.
+  const meta = ns.metadata;
+  if (meta !== undefined) meta.labels = { ...meta.labels, [labelMetadataName]: name };
 }
 
 /** `validateFinalizerName`: a qualified name, and a standard one when it has no domain. */
@@ -104,6 +106,11 @@ export const namespaceStrategy: Strategy<NamespaceObj> = {
     return [];
   },
   validateStatusUpdate: validateNamespaceStatusUpdate,
+  // spec.finalizers keep a deleted namespace until the namespace controller empties it.
+  blockingFinalizers: (ns) => ns.spec?.finalizers ?? [],
+  prepareForDelete(ns) {
+    ns.status = { ...ns.status, phase: "Terminating" };
+  },
   selectableFields: (ns) => ({ "status.phase": ns.status?.phase ?? "" }),
   printer: {
     columns: [

@@ -172,6 +172,7 @@ function nodeAddress(node: NodeObj, type: string): string {
 const orUnknown = (s: string | undefined) => (s === undefined || s === "" ? "<unknown>" : s);
 
 export const nodeStrategy: Strategy<NodeObj> = {
+  keepStatusOnCreate: true,
   defaults(node) {
     const status = node.status;
     if (status?.allocatable === undefined && status?.capacity !== undefined) {

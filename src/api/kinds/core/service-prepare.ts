@@ -38,6 +38,10 @@ export function patchAllocatedValues(svc: ServiceObj, old: ServiceObj): void {
     if ((spec.clusterIPs ?? []).length === 0 && (oldSpec.clusterIPs ?? []).length > 0) {
       spec.clusterIPs = [...(oldSpec.clusterIPs ?? [])];
     }
+    // Upstream's allocator keeps the stored families when a client sends none.
+    if ((spec.ipFamilies ?? []).length === 0 && (oldSpec.ipFamilies ?? []).length > 0) {
+      spec.ipFamilies = [...(oldSpec.ipFamilies ?? [])];
+    }
   }
   if (needsNodePort(old) && needsNodePort(svc)) {
     const used = (s: ServiceSpec) => new Set((s.ports ?? []).map((p) => p.nodePort ?? 0));

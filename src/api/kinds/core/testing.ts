@@ -35,8 +35,9 @@ export function simulateUpdate<T extends KubeObject>(
   const strategy = def.strategy;
   strategy.defaults?.(obj);
   if (def.subresources?.includes("status")) {
-    if (old.status === undefined) delete obj.status;
-    else obj.status = structuredClone(old.status);
+    const target: KubeObject = obj;
+    if (old.status === undefined) delete target.status;
+    else target.status = structuredClone(old.status);
   }
   strategy.prepareForUpdate?.(obj, old);
   const errors = strategy.validateUpdate?.(obj, old) ?? strategy.validate?.(obj) ?? [];

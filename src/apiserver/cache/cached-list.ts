@@ -1,0 +1,74 @@
+/**
+ * Lists served from the watch cache: consistent reads (no resourceVersion) wait until the cache
+ * has caught up with the Store's current revision, "0" takes the cache as it is, and
+ * NotOlderThan waits for the given revision. The list body is assembled from each object's
+ * cached JSON. A first page carries a continue token at the cache's revision; later pages are
+ * read from the Store at exactly that revision.
+ */
+import type { ResourceDefinition } from "../../api/resource.ts";
+import { encodeContinue, keyAfter } from "../../storage/keys.ts";
+import type { Matcher } from "../handlers/selectors.ts";
+import { parseResourceVersion } from "../registry/list.ts";
+import type { CachedObject, WatchCache } from "./watch-cache.ts";
+
+export interface CachedListRequest {
+  readonly namespace: string;
+  readonly matches: Matcher | undefined;
+  readonly limit: number;
+  readonly resourceVersion: string | undefined;
+  readonly resourceVersionMatch: string | undefined;
+}
+
+export interface CachedList {
+  readonly revision: number;
+  readonly items: CachedObject[];
+  readonly continue?: string;
+}
+
+/** Whether the cache may answer this list at all (continue tokens and Exact go to the Store). */
+export function cacheCanServe(req: {
+  continue?: string | null;
+  resourceVersionMatch?: string | null;
+}) {
+  return !req.continue && (req.resourceVersionMatch ?? "") !== "Exact";
+}
+
+/** The list, or undefined when the cache did not catch up in time (the caller asks the Store). */
+export async function listFromCache(
+  cache: WatchCache,
+  req: CachedListRequest,
+): Promise<CachedList | undefined> {
+  const rv = parseResourceVersion(req.resourceVersion);
+  if (req.resourceVersion === undefined || req.resourceVersion === "") {
+    const current = await cache.registry.store.currentRevision();
+    if (!(await cache.waitFor(current, 3000))) return undefined;
+  } else if (rv > 0 && !(await cache.waitFor(rv, 3000))) {
+    return undefined;
+  }
+  const revision = cache.revision;
+  const items: CachedObject[] = [];
+  let more = false;
+  for (const obj of cache.snapshot(req.namespace)) {
+    if (req.matches && !req.matches(obj)) continue;
+    if (req.limit > 0 && items.length === req.limit) {
+      more = true;
+      break;
+    }
+    items.push(obj);
+  }
+  if (!more) return { revision, items };
+  const prefix = cache.registry.prefix(req.namespace);
+  const last = items[items.length - 1]!;
+  return { revision, items, continue: encodeContinue(revision, keyAfter(last.key), prefix) };
+}
+
+/** The list as the JSON text the API returns. */
+export function cachedListJson(def: ResourceDefinition, list: CachedList): string {
+  const apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
+  const meta = JSON.stringify({
+    resourceVersion: String(list.revision),
+    ...(list.continue ? { continue: list.continue } : {}),
+  });
+  const items = list.items.map((i) => i.json).join(",");
+  return `{"kind":"${def.kind}List","apiVersion":"${apiVersion}","metadata":${meta},"items":[${items}]}`;
+}

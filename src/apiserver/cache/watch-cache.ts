@@ -1,0 +1,232 @@
+/**
+ * The watch cache of one resource (upstream `cacher`): every current object, serialized once,
+ * plus a window of recent events, kept current by one Store watch. Lists and watches are served
+ * from it, so the Store sees one watch per resource however many clients watch.
+ *
+ * Objects are kept as the JSON the API returns (resourceVersion included) with their labels and
+ * selectable fields, so a list is a concatenation and a watch event is serialized once for every
+ * watcher.
+ */
+import type { KubeObject } from "../../api/object.ts";
+import type { Logger } from "../../machinery/log.ts";
+import { isStoreError } from "../../storage/errors.ts";
+import type { KeyValue, WatchEvent as StoreEvent } from "../../storage/store.ts";
+import { type Selection, selectionOf } from "../handlers/selectors.ts";
+import type { GenericRegistry } from "../registry/generic-registry.ts";
+import { CacheWatcher } from "./cache-watcher.ts";
+
+export interface CachedObject extends Selection {
+  readonly key: string;
+  readonly namespace: string;
+  readonly revision: number;
+  /** The object as served, resourceVersion included. */
+  readonly json: string;
+}
+
+export type CacheEventType = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface CacheEvent {
+  readonly type: CacheEventType;
+  readonly revision: number;
+  readonly object: CachedObject;
+  /** The object before the change (for selector transitions). */
+  readonly previous: CachedObject | undefined;
+}
+
+export interface WatchCacheOptions {
+  readonly registry: GenericRegistry;
+  readonly log: Logger;
+  /** Events kept for watchers that start in the recent past. */
+  readonly capacity?: number;
+}
+
+export class WatchCache {
+  readonly registry: GenericRegistry;
+  readonly #log: Logger;
+  readonly #capacity: number;
+  #objects = new Map<string, CachedObject>();
+  #sorted: string[] | undefined;
+  #events: CacheEvent[] = [];
+  /** Every event after this revision is in #events. */
+  #windowStart = 0;
+  #revision = 0;
+  #ready = false;
+  #waiters: Array<{ revision: number; wake: () => void }> = [];
+  readonly #watchers = new Set<CacheWatcher>();
+
+  constructor(options: WatchCacheOptions) {
+    this.registry = options.registry;
+    this.#log = options.log.with({ resource: options.registry.definition.plural });
+    this.#capacity = options.capacity ?? 10_000;
+  }
+
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** The revision the cache reflects. */
+  get revision(): number {
+    return this.#revision;
+  }
+
+  get size(): number {
+    return this.#objects.size;
+  }
+
+  /** Fills the cache and keeps it current until `signal` aborts; relists when it falls behind. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.#fill();
+        await this.#follow(signal);
+      } catch (err) {
+        if (signal.aborted) break;
+        this.#log.warn("watch cache reset", { err });
+        this.#ready = false;
+        await new Promise((r) => setTimeout(r, isStoreError(err, "Compacted") ? 0 : 1000));
+      }
+    }
+    this.#ready = false;
+    for (const w of this.#watchers) w.end();
+  }
+
+  async #fill(): Promise<void> {
+    const store = this.registry.store;
+    const prefix = this.registry.prefix("");
+    const objects = new Map<string, CachedObject>();
+    let page = await store.list(prefix, { limit: 1000 });
+    for (;;) {
+      for (const kv of page.items)
+        objects.set(kv.key, this.#toCached(kv, this.registry.fromStored(kv)));
+      if (!page.continue) break;
+      page = await store.list(prefix, { limit: 1000, continue: page.continue });
+    }
+    this.#objects = objects;
+    this.#sorted = undefined;
+    this.#events = [];
+    this.#revision = page.revision;
+    this.#windowStart = page.revision;
+    this.#ready = true;
+    // Watchers from before a reset cannot be told what they missed.
+    for (const w of this.#watchers) w.expire(this.#windowStart);
+    this.#wakeWaiters();
+  }
+
+  async #follow(signal: AbortSignal): Promise<void> {
+    const watch = this.registry.store.watch(this.registry.prefix(""), {
+      afterRevision: this.#revision,
+      signal,
+    });
+    for await (const ev of watch) this.#apply(ev);
+  }
+
+  #toCached(kv: KeyValue, obj: KubeObject): CachedObject {
+    const def = this.registry.definition;
+    return {
+      key: kv.key,
+      namespace: obj.metadata?.namespace ?? "",
+      revision: kv.modRevision,
+      json: JSON.stringify(obj),
+      ...selectionOf(def, obj),
+    };
+  }
+
+  #apply(ev: StoreEvent): void {
+    const revision = ev.kv.modRevision;
+    const previous = this.#objects.get(ev.kv.key);
+    let event: CacheEvent;
+    if (ev.type === "delete") {
+      if (!previous) return this.#advance(revision);
+      const last = this.registry.fromStored(
+        ev.prev ?? { ...ev.kv, value: new TextEncoder().encode(previous.json) },
+      );
+      last.metadata!.resourceVersion = String(revision);
+      const object = this.#toCached({ ...ev.kv, modRevision: revision }, last);
+      this.#objects.delete(ev.kv.key);
+      this.#sorted = undefined;
+      event = { type: "DELETED", revision, object, previous };
+    } else {
+      const object = this.#toCached(ev.kv, this.registry.fromStored(ev.kv));
+      if (!previous) this.#sorted = undefined;
+      this.#objects.set(ev.kv.key, object);
+      event = { type: previous ? "MODIFIED" : "ADDED", revision, object, previous };
+    }
+    this.#events.push(event);
+    if (this.#events.length > this.#capacity) {
+      const dropped = this.#events.splice(0, this.#events.length - this.#capacity);
+      this.#windowStart = dropped[dropped.length - 1]!.revision;
+    }
+    for (const w of this.#watchers) w.offer(event);
+    this.#advance(revision);
+  }
+
+  #advance(revision: number): void {
+    this.#revision = Math.max(this.#revision, revision);
+    this.#wakeWaiters();
+  }
+
+  #wakeWaiters(): void {
+    if (!this.#ready) return;
+    const due = this.#waiters.filter((w) => w.revision <= this.#revision);
+    this.#waiters = this.#waiters.filter((w) => w.revision > this.#revision);
+    for (const w of due) w.wake();
+  }
+
+  /** Resolves true once the cache reflects `revision`, false after `timeoutMs`. */
+  waitFor(revision: number, timeoutMs: number): Promise<boolean> {
+    if (this.#ready && this.#revision >= revision) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const entry = { revision, wake: () => resolve(true) };
+      this.#waiters.push(entry);
+      setTimeout(() => {
+        const i = this.#waiters.indexOf(entry);
+        if (i >= 0) {
+          this.#waiters.splice(i, 1);
+          resolve(false);
+        }
+      }, timeoutMs).unref();
+    });
+  }
+
+  /** Current objects of one namespace ("" for all), in key order. */
+  snapshot(namespace: string): CachedObject[] {
+    this.#sorted ??= [...this.#objects.keys()].sort();
+    const prefix = this.registry.prefix(namespace);
+    const out: CachedObject[] = [];
+    for (const key of this.#sorted) {
+      if (key.startsWith(prefix)) out.push(this.#objects.get(key)!);
+    }
+    return out;
+  }
+
+  /** Whether a watch from `afterRevision` (0: from the current state) can be served. */
+  covers(afterRevision: number): boolean {
+    return this.#ready && (afterRevision === 0 || afterRevision >= this.#windowStart);
+  }
+
+  /**
+   * A watcher receiving events after `afterRevision` (0: the current objects as ADDED first), or
+   * undefined when the window no longer covers that revision.
+   */
+  watch(
+    namespace: string,
+    afterRevision: number,
+    options: { matches?: (s: Selection) => boolean },
+  ) {
+    if (!this.covers(afterRevision)) return undefined;
+    const prefix = this.registry.prefix(namespace);
+    const watcher = new CacheWatcher({
+      prefix,
+      ...(options.matches ? { matches: options.matches } : {}),
+      onClose: () => this.#watchers.delete(watcher),
+      after: afterRevision === 0 ? this.#revision : afterRevision,
+    });
+    if (afterRevision === 0) {
+      for (const object of this.snapshot(namespace)) watcher.offerInitial(object);
+    } else {
+      for (const ev of this.#events) if (ev.revision > afterRevision) watcher.offer(ev);
+    }
+    this.#watchers.add(watcher);
+    return watcher;
+  }
+}
