@@ -5,7 +5,6 @@ import { builtinSchema } from "./schema.ts";
 
 const DEPLOYMENT = { group: "apps", version: "v1", kind: "Deployment" };
 
-// biome-ignore lint/suspicious/noExplicitAny: fixtures are edited freely, including wrong types.
 type Loose = any;
 
 function deployment(patch: (d: Loose) => void = () => {}): Loose {

@@ -5,7 +5,6 @@ import type { ResourceSpec } from "./openapi-paths.ts";
 import { buildOpenAPIV2 } from "./openapi-v2.ts";
 import { wellKnownSubresource } from "./subresources.ts";
 
-// biome-ignore lint/suspicious/noExplicitAny: documents are walked as untyped JSON.
 type Json = any;
 
 const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];

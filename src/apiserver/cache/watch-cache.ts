@@ -136,7 +136,10 @@ export class WatchCache {
     const previous = this.#objects.get(ev.kv.key);
     let event: CacheEvent;
     if (ev.type === "delete") {
-      if (!previous) return this.#advance(revision);
+      if (!previous) {
+        this.#advance(revision);
+        return;
+      }
       const last = this.registry.fromStored(
         ev.prev ?? { ...ev.kv, value: new TextEncoder().encode(previous.json) },
       );
