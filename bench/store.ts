@@ -99,6 +99,7 @@ async function watch(subject: Subject, watchers: number, events: number) {
     const w = subject.store.watch(prefix, { afterRevision: from });
     let seen = 0;
     for await (const ev of w) {
+      if (ev.type === "progress") continue;
       latencies.push(now() - sentAt.get(ev.kv.key)!);
       if (++seen === events) break;
     }

@@ -146,7 +146,9 @@ export const serverCommand: Command = {
     const log = createLogger("server");
     prepareDataDir(flags.dataDir);
     if (!flags.disableAgent) {
-      log.warn("the node agent (kubelet, proxy, DNS) is not part of this build yet; running the control plane only");
+      log.warn(
+        "the node agent (kubelet, proxy, DNS) is not part of this build yet; running the control plane only",
+      );
     }
     const lock = acquireDataDirLock(flags.dataDir);
     const ips = flags.tlsSans.filter((s) => /^[\d.]+$|:/.test(s));

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { isStoreError, type StoreErrorReason } from "./errors.ts";
-import type { KeyValue, Store, Watch, WatchEvent } from "./store.ts";
+import type { KeyValue, ProgressNotice, Store, Watch, WatchEvent, WatchItem } from "./store.ts";
 
 export interface ContractHarness {
   /** A store for one test, and a key prefix no other test uses. */
@@ -31,7 +31,7 @@ export async function rejectsWith(p: Promise<unknown>, reason: StoreErrorReason)
   assert.fail(`expected ${reason}, but the call succeeded`);
 }
 
-const iterators = new WeakMap<Watch, AsyncIterator<WatchEvent>>();
+const iterators = new WeakMap<Watch, AsyncIterator<WatchItem>>();
 
 /** Takes the next `n` events from a watch (which stays open), failing after `timeoutMs`. */
 export async function take(watch: Watch, n: number, timeoutMs = 10_000): Promise<WatchEvent[]> {
@@ -46,7 +46,7 @@ export async function take(watch: Watch, n: number, timeoutMs = 10_000): Promise
     while (out.length < n) {
       const r = await it.next();
       if (r.done) break;
-      out.push(r.value);
+      if (r.value.type !== "progress") out.push(r.value);
     }
   } finally {
     clearTimeout(timer);
@@ -289,7 +289,7 @@ export function storeContract(name: string, harness: ContractHarness): void {
       });
       const done = (async () => {
         const seen: WatchEvent[] = [];
-        for await (const ev of w) seen.push(ev);
+        for await (const ev of w) if (ev.type !== "progress") seen.push(ev);
         return seen;
       })();
       await store.create(k("w4/a"), bytes("1"));
@@ -297,6 +297,34 @@ export function storeContract(name: string, harness: ContractHarness): void {
       ac.abort();
       const seen = await done;
       assert.ok(seen.length <= 1);
+    });
+
+    it("answers a progress request with a revision past writes elsewhere", async () => {
+      const w = store.watch(k("prog/a/"), {
+        afterRevision: await store.currentRevision(),
+        progressNotify: true,
+      });
+      const it = w[Symbol.asyncIterator]();
+      const elsewhere = await store.create(k("prog/b/x"), bytes("x"));
+      const nextProgress = async (): Promise<ProgressNotice> => {
+        const timeout = setTimeout(() => w.close(), 10_000);
+        try {
+          for (;;) {
+            const r = await it.next();
+            assert.ok(!r.done, "no progress notice arrived");
+            if (r.value.type === "progress") return r.value;
+          }
+        } finally {
+          clearTimeout(timeout);
+        }
+      };
+      let seen: ProgressNotice;
+      do {
+        w.requestProgress();
+        seen = await nextProgress();
+      } while (seen.revision < elsewhere.modRevision);
+      assert.ok(seen.revision >= elsewhere.modRevision);
+      w.close();
     });
 
     it("forgets compacted history and says so", async () => {

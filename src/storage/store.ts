@@ -65,11 +65,25 @@ export interface WatchEvent {
   readonly prev?: KeyValue;
 }
 
+/**
+ * Every change under the watched prefix up to `revision` has been delivered. Only watches opened
+ * with `progressNotify` receive these; a watch cache uses them to know it is current even when
+ * the global revision moved because of writes elsewhere.
+ */
+export interface ProgressNotice {
+  readonly type: "progress";
+  readonly revision: number;
+}
+
+export type WatchItem = WatchEvent | ProgressNotice;
+
 export interface WatchOptions {
   /** Deliver every event with a revision greater than this one, in order, then live events. */
   readonly afterRevision: number;
   /** Stops the watch; the iterator then ends without error. */
   readonly signal?: AbortSignal;
+  /** Also deliver ProgressNotices (after writes elsewhere, and on `requestProgress`). */
+  readonly progressNotify?: boolean;
 }
 
 /**
@@ -77,7 +91,9 @@ export interface WatchOptions {
  * with reason `Compacted` when `afterRevision` is older than the compacted history, or
  * `Unavailable` when the backend stops answering for good.
  */
-export interface Watch extends AsyncIterable<WatchEvent> {
+export interface Watch extends AsyncIterable<WatchItem> {
+  /** Asks for a ProgressNotice at the current revision (progressNotify watches only). */
+  requestProgress(): void;
   close(): void;
 }
 

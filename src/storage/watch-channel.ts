@@ -1,20 +1,33 @@
 import { isStoreError, type StoreError, unavailable } from "./errors.ts";
-import type { Watch, WatchEvent } from "./store.ts";
+import type { Watch, WatchItem } from "./store.ts";
 
 /**
  * The push side of a `Watch`: producers `push` events, `fail` with an error or `end`; one consumer
  * iterates. Events are buffered without bound, so a producer never waits for a slow consumer.
  */
+export interface WatchChannelOptions {
+  readonly signal?: AbortSignal | undefined;
+  readonly onClose?: () => void;
+  /** Deliver ProgressNotices; without it they are dropped. */
+  readonly progressNotify?: boolean | undefined;
+  /** Called for `requestProgress()`; the backend answers with a ProgressNotice. */
+  readonly onRequestProgress?: () => void;
+}
+
 export class WatchChannel implements Watch {
-  #buffer: WatchEvent[] = [];
+  #buffer: WatchItem[] = [];
   #head = 0;
   #done = false;
   #error: StoreError | undefined;
   #wake: (() => void) | undefined;
   #onClose: (() => void) | undefined;
+  readonly #progressNotify: boolean;
+  readonly #onRequestProgress: (() => void) | undefined;
 
-  constructor(options: { signal?: AbortSignal | undefined; onClose?: () => void } = {}) {
+  constructor(options: WatchChannelOptions = {}) {
     this.#onClose = options.onClose;
+    this.#progressNotify = options.progressNotify ?? false;
+    this.#onRequestProgress = options.onRequestProgress;
     const signal = options.signal;
     if (signal) {
       if (signal.aborted) queueMicrotask(() => this.close());
@@ -31,8 +44,18 @@ export class WatchChannel implements Watch {
     return this.#buffer.length - this.#head;
   }
 
-  push(event: WatchEvent): void {
+  /** Whether ProgressNotices reach the consumer. */
+  get wantsProgress(): boolean {
+    return this.#progressNotify;
+  }
+
+  requestProgress(): void {
+    if (this.#progressNotify && !this.#done) this.#onRequestProgress?.();
+  }
+
+  push(event: WatchItem): void {
     if (this.#done) return;
+    if (event.type === "progress" && !this.#progressNotify) return;
     this.#buffer.push(event);
     this.#notify();
   }
@@ -69,7 +92,7 @@ export class WatchChannel implements Watch {
     wake?.();
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<WatchEvent> {
+  async *[Symbol.asyncIterator](): AsyncIterator<WatchItem> {
     try {
       for (;;) {
         if (this.#head < this.#buffer.length) {

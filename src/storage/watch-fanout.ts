@@ -13,6 +13,8 @@ interface Subscriber {
   channel: WatchChannel;
 }
 
+/** The shared backend watch always asks for progress; subscribers that want it get it. */
+
 class SharedWatch {
   readonly subscribers = new Set<Subscriber>();
   /** Every event on the prefix with a revision above `windowFrom` is in `window`. */
@@ -31,6 +33,10 @@ class SharedWatch {
   async #pump(onDone: () => void): Promise<void> {
     try {
       for await (const ev of this.#backend) {
+        if (ev.type === "progress") {
+          for (const s of this.subscribers) s.channel.push(ev);
+          continue;
+        }
         this.window.push(ev);
         if (this.window.length > this.#capacity) {
           const dropped = this.window.splice(0, this.window.length - this.#capacity);
@@ -46,6 +52,10 @@ class SharedWatch {
       onDone();
       for (const s of this.subscribers) s.channel.fail(err);
     }
+  }
+
+  requestProgress(): void {
+    this.#backend.requestProgress();
   }
 
   close(): void {
@@ -79,7 +89,10 @@ export class WatchFanout {
       return this.#store.watch(prefix, options);
     }
     if (!shared) {
-      const backend = this.#store.watch(prefix, { afterRevision: options.afterRevision });
+      const backend = this.#store.watch(prefix, {
+        afterRevision: options.afterRevision,
+        progressNotify: true,
+      });
       const created: SharedWatch = new SharedWatch(
         backend,
         options.afterRevision,
@@ -96,6 +109,8 @@ export class WatchFanout {
       afterRevision: options.afterRevision,
       channel: new WatchChannel({
         signal: options.signal,
+        progressNotify: options.progressNotify,
+        onRequestProgress: () => owner.requestProgress(),
         onClose: () => {
           owner.subscribers.delete(subscriber);
           if (owner.subscribers.size === 0) {

@@ -1,27 +1,19 @@
 /**
- * Every built-in resource the API server serves, in discovery order (the core group first).
- * The workload kinds (Pod, apps/v1, batch/v1) are being written; until they land, Deployment is
- * served with the generic strategy only.
+ * Every built-in resource the API server serves, in discovery order: the core group first, then
+ * apps, batch and the other groups.
  */
 import type { ResourceDefinition } from "../resource.ts";
 import { coreResources } from "./core/index.ts";
+import { workloadResources } from "./workloads/index.ts";
 
-const interimDeployment: ResourceDefinition = {
-  group: "apps",
-  version: "v1",
-  kind: "Deployment",
-  plural: "deployments",
-  singular: "deployment",
-  shortNames: ["deploy"],
-  categories: ["all"],
-  namespaced: true,
-  subresources: ["status", "scale"],
-  scale: {
-    specReplicasPath: "spec.replicas",
-    statusReplicasPath: "status.replicas",
-    labelSelectorPath: "spec.selector",
-  },
-  strategy: { tracksGeneration: true },
+const all = [...coreResources, ...workloadResources];
+const groupOrder = ["", "apps", "batch"];
+const rank = (def: ResourceDefinition) => {
+  const i = groupOrder.indexOf(def.group);
+  return i < 0 ? groupOrder.length : i;
 };
 
-export const builtinResources: ResourceDefinition[] = [...coreResources, interimDeployment];
+export const builtinResources: ResourceDefinition[] = all
+  .map((def, index) => ({ def, index }))
+  .sort((a, b) => rank(a.def) - rank(b.def) || a.index - b.index)
+  .map(({ def }) => def);

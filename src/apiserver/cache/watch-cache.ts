@@ -10,7 +10,7 @@
 import type { KubeObject } from "../../api/object.ts";
 import type { Logger } from "../../machinery/log.ts";
 import { isStoreError } from "../../storage/errors.ts";
-import type { KeyValue, WatchEvent as StoreEvent } from "../../storage/store.ts";
+import type { KeyValue, WatchEvent as StoreEvent, Watch } from "../../storage/store.ts";
 import { type Selection, selectionOf } from "../handlers/selectors.ts";
 import type { GenericRegistry } from "../registry/generic-registry.ts";
 import { CacheWatcher } from "./cache-watcher.ts";
@@ -53,6 +53,7 @@ export class WatchCache {
   #ready = false;
   #waiters: Array<{ revision: number; wake: () => void }> = [];
   readonly #watchers = new Set<CacheWatcher>();
+  #watch: Watch | undefined;
 
   constructor(options: WatchCacheOptions) {
     this.registry = options.registry;
@@ -116,8 +117,17 @@ export class WatchCache {
     const watch = this.registry.store.watch(this.registry.prefix(""), {
       afterRevision: this.#revision,
       signal,
+      progressNotify: true,
     });
-    for await (const ev of watch) this.#apply(ev);
+    this.#watch = watch;
+    try {
+      for await (const ev of watch) {
+        if (ev.type === "progress") this.#advance(ev.revision);
+        else this.#apply(ev);
+      }
+    } finally {
+      this.#watch = undefined;
+    }
   }
 
   #toCached(kv: KeyValue, obj: KubeObject): CachedObject {
@@ -175,9 +185,13 @@ export class WatchCache {
     for (const w of due) w.wake();
   }
 
-  /** Resolves true once the cache reflects `revision`, false after `timeoutMs`. */
+  /**
+   * Resolves true once the cache reflects `revision`, false after `timeoutMs`. Asks the Store
+   * for a progress notice, since the revision may have moved by writes to other resources.
+   */
   waitFor(revision: number, timeoutMs: number): Promise<boolean> {
     if (this.#ready && this.#revision >= revision) return Promise.resolve(true);
+    this.#watch?.requestProgress();
     return new Promise((resolve) => {
       const entry = { revision, wake: () => resolve(true) };
       this.#waiters.push(entry);

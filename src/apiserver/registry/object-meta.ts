@@ -25,12 +25,15 @@ export interface CreateFields {
   readonly tracksGeneration: boolean;
 }
 
-/** Sets uid, creationTimestamp, generation and the generated name; clears deletion fields. */
+/**
+ * Sets uid (unless prepareForCreate chose one: Jobs put theirs in labels), creationTimestamp,
+ * generation and the generated name; clears deletion fields.
+ */
 export function fillCreateFields(obj: KubeObject, fields: CreateFields): void {
   obj.metadata ??= {};
   const meta = obj.metadata;
   if (!meta.name && meta.generateName) meta.name = meta.generateName + nameSuffix();
-  meta.uid = randomUUID();
+  meta.uid ??= randomUUID();
   meta.creationTimestamp = rfc3339(fields.now);
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;

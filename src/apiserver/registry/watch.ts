@@ -42,6 +42,7 @@ export async function* watchObjects(
   });
   try {
     for await (const ev of storeWatch) {
+      if (ev.type === "progress") continue;
       const out = toWatchEvent(registry, ev, filter);
       if (out) yield out;
     }

@@ -100,6 +100,11 @@ export interface WatchCreateRequest {
   progress_notify?: boolean;
 }
 
+export interface WatchRequest {
+  create_request?: WatchCreateRequest;
+  progress_request?: Record<string, never>;
+}
+
 export interface WatchResponse {
   header: ResponseHeader;
   watch_id: string;
@@ -314,13 +319,8 @@ export class EtcdClient {
   }
 
   /** Opens a raw watch stream; the caller writes create requests and reads responses. */
-  watchStream(): grpc.ClientDuplexStream<{ create_request?: WatchCreateRequest }, WatchResponse> {
-    return (
-      this.#watch.Watch as () => grpc.ClientDuplexStream<
-        { create_request?: WatchCreateRequest },
-        WatchResponse
-      >
-    )();
+  watchStream(): grpc.ClientDuplexStream<WatchRequest, WatchResponse> {
+    return (this.#watch.Watch as () => grpc.ClientDuplexStream<WatchRequest, WatchResponse>)();
   }
 
   close(): void {

@@ -70,6 +70,8 @@ interface WatchState {
   last: number;
   /** Cancels the stream that is open now. */
   cancel: (() => void) | undefined;
+  /** Asks the open stream for a progress notification. */
+  requestProgress: (() => void) | undefined;
 }
 
 function toWatchEvent(ev: WatchResponse["events"][number]): WatchEvent {
@@ -231,13 +233,20 @@ export class EtcdStore implements Store {
   }
 
   watch(prefix: string, options: WatchOptions): Watch {
-    const state: WatchState = { prefix, last: options.afterRevision, cancel: undefined };
+    const state: WatchState = {
+      prefix,
+      last: options.afterRevision,
+      cancel: undefined,
+      requestProgress: undefined,
+    };
     const channel = new WatchChannel({
       signal: options.signal,
       onClose: () => {
         this.#watches.delete(channel);
         state.cancel?.();
       },
+      progressNotify: options.progressNotify,
+      onRequestProgress: () => state.requestProgress?.(),
     });
     if (this.#closed) {
       channel.fail(new StoreError("Unavailable", "store is closed"));
@@ -283,10 +292,12 @@ export class EtcdStore implements Store {
         if (settled) return;
         settled = true;
         state.cancel = undefined;
+        state.requestProgress = undefined;
         stream.cancel();
         resolve(why);
       };
       state.cancel = () => finish(undefined);
+      state.requestProgress = () => stream.write({ progress_request: {} });
       stream.on("data", (res: WatchResponse) => {
         if (res.canceled) {
           const compactRev = Number(res.compact_revision);
@@ -301,6 +312,9 @@ export class EtcdStore implements Store {
           const event = toWatchEvent(ev);
           channel.push(event);
           state.last = event.kv.modRevision;
+        }
+        if (res.events.length === 0 && !res.created) {
+          channel.push({ type: "progress", revision: Number(res.header.revision) });
         }
       });
       stream.on("error", (err: grpc.ServiceError) => {

@@ -152,9 +152,11 @@ export class MemoryStore implements Store {
   }
 
   watch(prefix: string, options: WatchOptions): Watch {
-    const channel = new WatchChannel({
+    const channel: WatchChannel = new WatchChannel({
       signal: options.signal,
       onClose: () => this.#watchers.delete(entry),
+      progressNotify: options.progressNotify,
+      onRequestProgress: () => channel.push({ type: "progress", revision: this.#revision }),
     });
     const entry = { prefix, channel };
     if (this.#closed) {
@@ -280,7 +282,11 @@ export class MemoryStore implements Store {
     if (!version.deleted && version.kv.lease) this.#leases.get(version.kv.lease)?.keys.add(key);
     versions.push(version);
     this.#events.push(event);
-    for (const w of this.#watchers) if (key.startsWith(w.prefix)) w.channel.push(event);
+    for (const w of this.#watchers) {
+      if (key.startsWith(w.prefix)) w.channel.push(event);
+      else if (w.channel.wantsProgress)
+        w.channel.push({ type: "progress", revision: this.#revision });
+    }
   }
 
   #deleteNow(key: string, prev: KeyValue): void {

@@ -30,6 +30,7 @@ import type {
   Store,
   Watch,
   WatchEvent,
+  WatchItem,
   WatchOptions,
   WriteOptions,
 } from "../store.ts";
@@ -63,7 +64,7 @@ interface RawWatcher {
   prefix: string;
   channel: WatchChannel;
   /** Events committed while history is still being replayed. */
-  held: WatchEvent[] | undefined;
+  held: WatchItem[] | undefined;
 }
 
 const replayChunk = 1000;
@@ -302,6 +303,9 @@ export class SqliteStore implements Store {
       channel: new WatchChannel({
         signal: options.signal,
         onClose: () => this.#watchers.delete(watcher),
+        progressNotify: options.progressNotify,
+        onRequestProgress: () =>
+          this.#deliver(watcher, { type: "progress", revision: this.#revision }),
       }),
       held: [],
     };
@@ -347,13 +351,23 @@ export class SqliteStore implements Store {
 
   #notify(events: WatchEvent[]): void {
     if (events.length === 0) return;
+    const revision = events[events.length - 1]!.kv.modRevision;
     for (const w of this.#watchers) {
+      let last = 0;
       for (const ev of events) {
         if (!ev.kv.key.startsWith(w.prefix)) continue;
-        if (w.held) w.held.push(ev);
-        else w.channel.push(ev);
+        this.#deliver(w, ev);
+        last = ev.kv.modRevision;
+      }
+      if (last !== revision && w.channel.wantsProgress) {
+        this.#deliver(w, { type: "progress", revision });
       }
     }
+  }
+
+  #deliver(w: RawWatcher, item: WatchItem): void {
+    if (w.held) w.held.push(item);
+    else w.channel.push(item);
   }
 
   // ---- compaction --------------------------------------------------------------------------

@@ -1,0 +1,165 @@
+/**
+ * Field ownership for writes that are not applies (create, update, patch), as apiserver's
+ * `FieldManager.UpdateNoErrors`: the fields a write changes (every field on create) join the
+ * writer's `Update` entry (one per manager, API version and subresource) and leave every other
+ * manager's set; fields it removes leave every set.
+ *
+ * A request may rewrite `metadata.managedFields` itself (kubectl does, to move client-side apply
+ * fields into its server-side apply entry); a non-empty, valid list in the new object is taken as
+ * the starting point, otherwise the live object's. Objects that exist without managed fields
+ * stay untracked, and an object the schema cannot read is stored without managed fields, both
+ * as upstream.
+ */
+import type { ManagedFieldsEntry } from "../managed-fields.ts";
+import { isJsonObject, type JsonObject, setOwn } from "../patch/json-value.ts";
+import type { FieldSet } from "./field-set.ts";
+import {
+  capUpdateManagers,
+  decodeManagedFields,
+  emptyManaged,
+  encodeManagedFields,
+  type Managed,
+  managerIdentifier,
+  stripMeta,
+} from "./managers.ts";
+import { metadataOf, rfc3339, setManagedFields, withoutManagedFields } from "./object.ts";
+import type { ApplySchema } from "./schema.ts";
+import { TypedValueError, toFieldSet } from "./typed.ts";
+import { updateOwnership } from "./updater.ts";
+
+/**
+ * What a new object is compared with on create: upstream compares with the kind's Go zero
+ * value, in which structs held by value (`metadata`, `spec`, `template`, `strategy`…) exist as
+ * empty objects and so are not "added" themselves. Pointer-ness is not in the schema; this
+ * approximation keeps every non-empty, non-atomic struct reached through struct fields.
+ */
+export function zeroObjectFor(value: unknown, schema: ApplySchema): JsonObject {
+  const out: JsonObject = {};
+  if (!isJsonObject(value) || schema.kind !== "struct") return out;
+  for (const [name, child] of Object.entries(value)) {
+    const childSchema = schema.field(name);
+    if (childSchema?.kind !== "struct" || childSchema.atomic) continue;
+    if (!isJsonObject(child) || Object.keys(child).length === 0) continue;
+    setOwn(out, name, zeroObjectFor(child, childSchema));
+  }
+  return out;
+}
+
+/** Upstream's `managerOrUserAgent`: the fieldManager, else the User-Agent up to its first "/". */
+export function managerOrUserAgent(fieldManager: string | undefined, userAgent = ""): string {
+  if (fieldManager) return fieldManager;
+  return userAgent.split("/")[0] ?? "";
+}
+
+export interface RecordUpdateOptions {
+  readonly managed: Managed;
+  readonly oldObject: unknown;
+  readonly newObject: unknown;
+  /** The writer's identity (`managerIdentifier`). */
+  readonly manager: string;
+  readonly apiVersion: string;
+  readonly schema: ApplySchema;
+  /** RFC 3339. */
+  readonly time: string;
+  readonly ignored?: FieldSet | undefined;
+}
+
+/** The writer's changes recorded, meta fields stripped, old update entries capped. */
+export function recordUpdate(o: RecordUpdateOptions): Managed {
+  const self = "current-operation";
+  const result = updateOwnership({
+    ...o,
+    fields: o.managed.fields,
+    workflow: self,
+    force: true,
+  });
+  if (!result.ok) throw new Error("unreachable: forced update reported conflicts");
+  const { modified, added } = result.comparison;
+  let changed = modified.union(added);
+  if (o.ignored) changed = changed.recursiveDifference(o.ignored);
+  const fields = result.fields;
+  if (!changed.empty) fields.set(self, { set: changed, apiVersion: o.apiVersion, applied: false });
+  const managed: Managed = { fields, times: new Map(o.managed.times) };
+  stripMeta(managed);
+  const mine = fields.get(self);
+  if (mine) {
+    fields.delete(self);
+    const previous = fields.get(o.manager);
+    fields.set(o.manager, { ...mine, set: previous ? mine.set.union(previous.set) : mine.set });
+    managed.times.set(o.manager, o.time);
+  }
+  capUpdateManagers(managed);
+  return managed;
+}
+
+export interface UpdateManagedFieldsOptions {
+  /** The stored object; undefined on create. */
+  readonly old: JsonObject | undefined;
+  /** The object about to be stored. */
+  readonly updated: JsonObject;
+  readonly manager: string;
+  readonly operation?: "Update";
+  /** The request's group/version, e.g. "apps/v1". */
+  readonly apiVersion: string;
+  readonly schema: ApplySchema;
+  readonly now: Date;
+  readonly subresource?: string;
+  readonly ignoredFields?: FieldSet;
+}
+
+export interface ManagedFieldsResult {
+  /** The object with its new `metadata.managedFields` (absent when there are none). */
+  readonly object: JsonObject;
+  readonly managedFields: ManagedFieldsEntry[];
+}
+
+export function updateManagedFields(o: UpdateManagedFieldsOptions): ManagedFieldsResult {
+  const newObject = withoutManagedFields(o.updated);
+  const untracked = { object: newObject, managedFields: [] };
+  const managed = startingPoint(o);
+  if (managed.fields.size === 0 && o.old !== undefined) return untracked;
+  const oldObject = o.old ? withoutManagedFields(o.old) : zeroObjectFor(newObject, o.schema);
+  try {
+    toFieldSet(oldObject, o.schema);
+    toFieldSet(newObject, o.schema);
+  } catch (err) {
+    if (err instanceof TypedValueError) return untracked;
+    throw err;
+  }
+  const manager = managerIdentifier({
+    manager: o.manager,
+    operation: "Update",
+    apiVersion: o.apiVersion,
+    ...(o.subresource && { subresource: o.subresource }),
+  });
+  const next = recordUpdate({
+    managed,
+    oldObject,
+    newObject,
+    manager,
+    apiVersion: o.apiVersion,
+    schema: o.schema,
+    time: rfc3339(o.now),
+    ignored: o.ignoredFields,
+  });
+  const managedFields = encodeManagedFields(next);
+  setManagedFields(newObject, managedFields);
+  return { object: newObject, managedFields };
+}
+
+/** The request's managed fields when usable (never for subresources), else the live ones. */
+function startingPoint(o: UpdateManagedFieldsOptions): Managed {
+  if (!o.subresource) {
+    try {
+      const fromRequest = decodeManagedFields(metadataOf(o.updated)?.managedFields);
+      if (fromRequest.fields.size > 0) return fromRequest;
+    } catch {
+      // fall back to the live object's
+    }
+  }
+  try {
+    return decodeManagedFields(metadataOf(o.old)?.managedFields);
+  } catch {
+    return emptyManaged();
+  }
+}
