@@ -2,6 +2,7 @@
  * A served resource: its names (as discovery publishes them), scope, subresources, and the
  * strategy that holds everything kind-specific. The generic registry does the rest.
  */
+import type { ApplySchema } from "../machinery/apply/schema.ts";
 import type { KubeObject } from "./object.ts";
 import type { Strategy } from "./strategy.ts";
 
@@ -48,6 +49,11 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   readonly subresources?: readonly SubresourceName[];
   readonly scale?: ScaleSpec;
   readonly storage?: SharedStorage<T>;
+  /**
+   * The server-side-apply schema (list types, map keys). Built-in kinds leave it out and get
+   * theirs from the OpenAPI table; custom resources supply one from their CRD.
+   */
+  readonly applySchema?: () => ApplySchema | undefined;
   readonly strategy: Strategy<T>;
 }
 

@@ -3,6 +3,7 @@
  */
 import type { KubeObject } from "../../api/object.ts";
 import { apiVersionOf } from "../../api/object.ts";
+import { managerOrUserAgent } from "../../machinery/apply/update.ts";
 import { newBadRequest, statusSuccess } from "../../machinery/status.ts";
 import {
   type CachedList,
@@ -25,7 +26,12 @@ export function requestContext(ctx: HttpContext): RequestContext {
   for (const v of dryRun) {
     if (v !== "All") throw newBadRequest(`Invalid dry run value "${v}": supported values: "All"`);
   }
-  return { user: ctx.user, dryRun: dryRun.length > 0, warnings: [] };
+  const fieldManager = ctx.query.get("fieldManager") ?? undefined;
+  if (fieldManager !== undefined && fieldManager.length > 128) {
+    throw newBadRequest(`fieldManager: Too long: may not be more than 128 bytes`);
+  }
+  const manager = managerOrUserAgent(fieldManager, ctx.req.headers["user-agent"] ?? "");
+  return { user: ctx.user, dryRun: dryRun.length > 0, warnings: [], manager };
 }
 
 /** Sends an object, or a one-row Table when the client asked for one. */

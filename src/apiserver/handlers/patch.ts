@@ -3,6 +3,8 @@
  * current object inside the registry's update loop, so a write conflict re-reads and re-applies,
  * unless the patch itself pins metadata.resourceVersion (then a stale one is a 409).
  */
+
+import { parse as parseYaml } from "yaml";
 import type { KubeObject } from "../../api/object.ts";
 import { patchMetaFor } from "../../api/schema/patch-meta.ts";
 import { applyJsonPatch } from "../../machinery/patch/json-patch.ts";
@@ -13,6 +15,7 @@ import { parseJson, readBody } from "../http/body.ts";
 import { acceptedPatchTypes, type PatchType, patchTypeOf } from "../http/negotiate.ts";
 import { setWarnings } from "../http/respond.ts";
 import type { GenericRegistry } from "../registry/generic-registry.ts";
+import { applyObject } from "./apply.ts";
 import type { HttpContext } from "./context.ts";
 import { checkFields, fieldValidationOf } from "./field-validation.ts";
 import { requestContext, respondObject } from "./objects.ts";
@@ -24,9 +27,21 @@ export interface PatchRequest {
 
 export async function readPatch(ctx: HttpContext): Promise<PatchRequest> {
   const type = patchTypeOf(ctx.req.headers["content-type"]);
-  if (type === undefined || type === "apply")
-    throw newUnsupportedMediaType(acceptedPatchTypes.filter((t) => !t.includes("apply")));
-  const body = parseJson((await readBody(ctx.req)).toString("utf8"));
+  if (type === undefined) throw newUnsupportedMediaType(acceptedPatchTypes);
+  const text = (await readBody(ctx.req)).toString("utf8");
+  if (type === "apply") {
+    let body: unknown;
+    try {
+      body = parseYaml(text);
+    } catch (err) {
+      throw newBadRequest(`error decoding YAML: ${(err as Error).message}`);
+    }
+    if (body === null || typeof body !== "object" || Array.isArray(body)) {
+      throw newBadRequest("apply patch must be an object");
+    }
+    return { type, body };
+  }
+  const body = parseJson(text);
   if (
     type === "json"
       ? !Array.isArray(body)
@@ -55,7 +70,7 @@ export function applyPatch(
     case "strategic":
       return strategicMergePatch(target, patch.body, patchMetaFor(gvk)) as KubeObject;
     case "apply":
-      throw newUnsupportedMediaType(acceptedPatchTypes);
+      throw newBadRequest("an apply patch is not applied as a patch");
   }
 }
 
@@ -66,6 +81,10 @@ export async function patchObject(
 ): Promise<void> {
   const rctx = requestContext(ctx);
   const patch = await readPatch(ctx);
+  if (patch.type === "apply") {
+    await applyObject(ctx, registry, subresource, patch.body as KubeObject, rctx);
+    return;
+  }
   const def = registry.definition;
   const mode = fieldValidationOf(ctx.query);
   const result = await registry.update(

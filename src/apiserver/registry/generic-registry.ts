@@ -23,6 +23,7 @@ import type { AdmissionAttributes, AdmissionChain } from "../admission/admission
 import type { UserInfo } from "../authn/user.ts";
 import { decodeObject, encodeObject } from "./codec.ts";
 import { type DeleteOptions, planDelete, readyToRemove } from "./deletion.ts";
+import { trackUpdate } from "./managed-fields.ts";
 import { carryOverOnUpdate, fillCreateFields, sameObject } from "./object-meta.ts";
 import { toStatusError } from "./storage-errors.ts";
 import { validateForCreate, validateForUpdate } from "./validate.ts";
@@ -32,6 +33,12 @@ export interface RequestContext {
   readonly dryRun: boolean;
   /** Warnings for the `Warning` response header. */
   readonly warnings: string[];
+  /**
+   * The field manager credited with this write's changes (metadata.managedFields); absent for
+   * the server's own writes. "apply" writes carry managedFields already and are not tracked.
+   */
+  readonly manager?: string;
+  readonly applying?: boolean;
 }
 
 /** Undoes what a hook did when the write it prepared fails. */
@@ -65,6 +72,8 @@ export type UpdateKind = "" | "status" | "raw";
 
 export interface UpdateOptions {
   readonly subresource?: UpdateKind;
+  /** A missing object is created (server-side apply creates). */
+  readonly createIfMissing?: boolean;
 }
 
 /** Turns the current object (undefined when absent) into the desired one. */
@@ -143,6 +152,7 @@ export class GenericRegistry {
       throw newBadRequest("resourceVersion should not be set on objects to be created");
     }
     strategy.defaults?.(obj);
+    this.#track(undefined, obj, ctx, "");
     await this.#admission.admit(this.#attrs("CREATE", obj, undefined, ctx, ""));
     if (definition.subresources?.includes("status") && !strategy.keepStatusOnCreate)
       delete obj.status;
@@ -193,7 +203,8 @@ export class GenericRegistry {
       );
       this.#checkName(desired, name);
       if (!old) {
-        if (!this.definition.strategy.allowCreateOnUpdate || subresource) {
+        const allowed = this.definition.strategy.allowCreateOnUpdate || options.createIfMissing;
+        if (!allowed || subresource) {
           throw newNotFound(this.groupResource, name);
         }
         delete desired.metadata!.resourceVersion;
@@ -255,6 +266,7 @@ export class GenericRegistry {
         else obj.status = structuredClone(old.status);
       }
     }
+    this.#track(old, obj, ctx, subresource);
     await this.#admission.admit(this.#attrs("UPDATE", obj, old, ctx, subresource));
     carryOverOnUpdate(obj, old, strategy.tracksGeneration ?? false);
     obj.metadata!.resourceVersion = old.metadata!.resourceVersion ?? "";
@@ -315,6 +327,15 @@ export class GenericRegistry {
         }
       }
     }
+  }
+
+  #track(old: KubeObject | undefined, obj: KubeObject, ctx: RequestContext, subresource: string) {
+    if (!ctx.manager || ctx.applying) return;
+    trackUpdate(this.definition, old, obj, {
+      manager: ctx.manager,
+      now: this.#clock.now(),
+      subresource,
+    });
   }
 
   #checkPreconditions(obj: KubeObject, options: DeleteOptions): void {
