@@ -4,6 +4,8 @@
  */
 import type { ApplySchema } from "../machinery/apply/schema.ts";
 import type { KubeObject } from "./object.ts";
+import type { ResourceSpec } from "./schema/openapi-paths.ts";
+import type { SchemaNode } from "./schema/schema.ts";
 import type { Strategy } from "./strategy.ts";
 
 export type SubresourceName =
@@ -54,6 +56,14 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
    * theirs from the OpenAPI table; custom resources supply one from their CRD.
    */
   readonly applySchema?: () => ApplySchema | undefined;
+  /**
+   * For custom resources: the OpenAPI definitions and resource spec to publish (built-in kinds
+   * come from the generated table). Custom resources also refuse strategic merge patches.
+   */
+  readonly openapi?: {
+    readonly definitions: Readonly<Record<string, SchemaNode>>;
+    readonly resource: ResourceSpec;
+  };
   readonly strategy: Strategy<T>;
 }
 

@@ -22,6 +22,11 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   validateStatusUpdate?(obj: T, old: T): FieldError[];
   /** Warnings returned in `Warning` headers. */
   warnings?(obj: T, old: T | undefined): string[];
+  /**
+   * Paths of fields the kind's schema does not know (for fieldValidation Strict and Warn), when
+   * the kind is not in the built-in schema table (custom resources).
+   */
+  unknownFields?(obj: T): string[];
   /** Field-selector fields beyond metadata.name and metadata.namespace. */
   selectableFields?(obj: T): Record<string, string>;
   /**

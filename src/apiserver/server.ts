@@ -16,6 +16,7 @@ import { type Authorizer, authenticatedAuthorizer } from "./authz/authorizer.ts"
 import { bootstrapObjects } from "./bootstrap.ts";
 import { WatchCache } from "./cache/watch-cache.ts";
 import { Catalog } from "./catalog.ts";
+import { CrdController } from "./crd-controller.ts";
 import { createApiHandler } from "./handler.ts";
 import { buildOpenAPIDocuments } from "./handlers/openapi.ts";
 import { serveBinding, serveEviction, serveFinalize } from "./handlers/pod-subresources.ts";
@@ -58,6 +59,7 @@ export class ApiServer {
   readonly #server: Server;
   readonly #shutdown = new AbortController();
   readonly #caches = new Map<GenericRegistry, WatchCache>();
+  readonly #cacheStops = new Map<GenericRegistry, AbortController>();
   #ready = false;
 
   constructor(options: ApiServerOptions) {
@@ -79,6 +81,14 @@ export class ApiServer {
       for (const registry of this.catalog.registries) {
         this.#caches.set(registry, new WatchCache({ registry, log: options.log }));
       }
+      this.catalog.onChange(({ added, removed }) => {
+        for (const registry of removed) {
+          this.#cacheStops.get(registry)?.abort();
+          this.#caches.delete(registry);
+        }
+        for (const registry of added)
+          this.#startCache(new WatchCache({ registry, log: options.log }));
+      });
     }
     const openapi = buildOpenAPIDocuments(this.catalog);
     const handler = createApiHandler({
@@ -140,15 +150,31 @@ export class ApiServer {
       advertiseAddress: this.#options.advertiseAddress,
       port: this.#options.port,
     });
-    for (const cache of this.#caches.values()) void cache.run(this.#shutdown.signal);
+    for (const cache of this.#caches.values()) this.#startCache(cache);
     await Promise.all([...this.#caches.values()].map((c) => c.waitFor(0, 10_000)));
     startNamespaceFinalizer(this.catalog, this.#options.log, this.#shutdown.signal);
+    if (this.catalog.lookup("apiextensions.k8s.io", "v1", "customresourcedefinitions")) {
+      const crds = new CrdController({
+        catalog: this.catalog,
+        clock: this.#options.clock,
+        log: this.#options.log,
+      });
+      await crds.start(this.#shutdown.signal);
+    }
     this.#ready = true;
     return this.#server.address() as AddressInfo;
   }
 
   get ready(): boolean {
     return this.#ready;
+  }
+
+  #startCache(cache: WatchCache): void {
+    const stop = new AbortController();
+    this.#shutdown.signal.addEventListener("abort", () => stop.abort(), { once: true });
+    this.#caches.set(cache.registry, cache);
+    this.#cacheStops.set(cache.registry, stop);
+    void cache.run(stop.signal);
   }
 
   /** Ends watches, stops accepting connections and waits for requests in flight. */

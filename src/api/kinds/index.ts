@@ -2,11 +2,17 @@
  * Every built-in resource the API server serves, in discovery order: the core group first, then
  * apps, batch and the other groups.
  */
+
+import { customResourceDefinitionResource } from "../crd/index.ts";
 import type { ResourceDefinition } from "../resource.ts";
 import { coreResources } from "./core/index.ts";
 import { workloadResources } from "./workloads/index.ts";
 
-const all = [...coreResources, ...workloadResources];
+const all = [
+  ...coreResources,
+  ...workloadResources,
+  customResourceDefinitionResource as unknown as ResourceDefinition,
+];
 const groupOrder = ["", "apps", "batch"];
 const rank = (def: ResourceDefinition) => {
   const i = groupOrder.indexOf(def.group);

@@ -49,7 +49,9 @@ export function checkFields(
   const handledAs = `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}`;
   const typeErrors = findTypeErrors(obj, gvk);
   if (typeErrors.length > 0) throw newBadRequest(`${handledAs}: ${typeErrors[0]!.message}`);
-  const unknown = findUnknownFields(obj, gvk);
+  const unknown = def.strategy.unknownFields
+    ? def.strategy.unknownFields(obj)
+    : findUnknownFields(obj, gvk);
   if (unknown.length === 0) return [];
   if (mode === "Strict") {
     const list = unknown.map((p) => `unknown field "${p}"`).join(", ");

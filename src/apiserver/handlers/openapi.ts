@@ -6,6 +6,7 @@
 import { publishOpenAPIV3 } from "../../api/schema/openapi.ts";
 import type { ResourceSpec } from "../../api/schema/openapi-paths.ts";
 import { buildOpenAPIV2 } from "../../api/schema/openapi-v2.ts";
+import { builtinSchema, type SchemaNode, type SchemaTable } from "../../api/schema/schema.ts";
 import { wellKnownSubresource } from "../../api/schema/subresources.ts";
 import type { Catalog } from "../catalog.ts";
 import { verbsOf } from "./discovery.ts";
@@ -20,27 +21,51 @@ export interface OpenAPIDocuments {
 }
 
 export function resourceSpecs(catalog: Catalog): ResourceSpec[] {
-  return catalog.registries.map(({ definition: def }) => ({
-    group: def.group,
-    version: def.version,
-    kind: def.kind,
-    plural: def.plural,
-    namespaced: def.namespaced,
-    verbs: verbsOf(def),
-    subresources: (def.subresources ?? []).flatMap((name) => {
-      const sub = wellKnownSubresource(name, def);
-      return sub ? [sub] : [];
-    }),
-  }));
+  return catalog.registries.map(
+    ({ definition: def }) =>
+      def.openapi?.resource ?? {
+        group: def.group,
+        version: def.version,
+        kind: def.kind,
+        plural: def.plural,
+        namespaced: def.namespaced,
+        verbs: verbsOf(def),
+        subresources: (def.subresources ?? []).flatMap((name) => {
+          const sub = wellKnownSubresource(name, def);
+          return sub ? [sub] : [];
+        }),
+      },
+  );
 }
 
+function schemaTable(catalog: Catalog): SchemaTable {
+  const extra: Record<string, SchemaNode> = {};
+  for (const { definition } of catalog.registries)
+    Object.assign(extra, definition.openapi?.definitions);
+  return Object.keys(extra).length > 0 ? builtinSchema().with(extra) : builtinSchema();
+}
+
+/** The documents, rebuilt when the catalog changes (custom resources come and go). */
 export function buildOpenAPIDocuments(catalog: Catalog): OpenAPIDocuments {
-  const specs = resourceSpecs(catalog);
-  const v3 = publishOpenAPIV3(specs);
-  const index = JSON.stringify(v3.index);
+  let built = -1;
+  let specs: ResourceSpec[] = [];
+  let table: SchemaTable = builtinSchema();
+  let v3: ReturnType<typeof publishOpenAPIV3> | undefined;
+  let index = "";
   let v2: string | undefined;
+  const refresh = () => {
+    if (built === catalog.generation && v3) return v3;
+    built = catalog.generation;
+    specs = resourceSpecs(catalog);
+    table = schemaTable(catalog);
+    v3 = publishOpenAPIV3(specs, { table });
+    index = JSON.stringify(v3.index);
+    v2 = undefined;
+    return v3;
+  };
   return {
     lookup(path, accept) {
+      const v3 = refresh();
       if (path === "/openapi/v3") return { json: index };
       if (path.startsWith("/openapi/v3/")) {
         const doc = v3.documents.get(path.slice("/openapi/v3/".length));
@@ -49,7 +74,7 @@ export function buildOpenAPIDocuments(catalog: Catalog): OpenAPIDocuments {
       if (path === "/openapi/v2") {
         // kubectl asks for protobuf only; a 404 makes it fall back quietly.
         if (accept && !/application\/json|\*\/\*/.test(accept)) return undefined;
-        v2 ??= JSON.stringify(buildOpenAPIV2(specs));
+        v2 ??= JSON.stringify(buildOpenAPIV2(specs, { table }));
         return { json: v2 };
       }
       return undefined;

@@ -85,6 +85,9 @@ export async function patchObject(
     await applyObject(ctx, registry, subresource, patch.body as KubeObject, rctx);
     return;
   }
+  if (patch.type === "strategic" && registry.definition.openapi) {
+    throw newUnsupportedMediaType(acceptedPatchTypes.filter((t) => !t.includes("strategic")));
+  }
   const def = registry.definition;
   const mode = fieldValidationOf(ctx.query);
   const result = await registry.update(
