@@ -69,7 +69,15 @@ for (const major of [3, 4] as const) {
     });
 
     it("upgrades with new values and rolls back", async () => {
-      await helm("upgrade", "demo", chart, "-n", ns, "--set", "image=nginx:1.28,message=changed,widgetColor=green,replicas=2");
+      await helm(
+        "upgrade",
+        "demo",
+        chart,
+        "-n",
+        ns,
+        "--set",
+        "image=nginx:1.28,message=changed,widgetColor=green,replicas=2",
+      );
       let deploy = await s.json("get", "-n", ns, "deployment", "demo-web");
       assert.equal(deploy.spec.template.spec.containers[0].image, "nginx:1.28");
       assert.equal(deploy.spec.replicas, 2);
@@ -89,7 +97,13 @@ for (const major of [3, 4] as const) {
 
     it("uninstalls the release", async () => {
       await helm("uninstall", "demo", "-n", ns);
-      for (const [kind, name] of [["deployment", "demo-web"], ["cm", "demo-config"], ["secret", "demo-secret"], ["svc", "demo-web"], ["widget", "demo-widget"]]) {
+      for (const [kind, name] of [
+        ["deployment", "demo-web"],
+        ["cm", "demo-config"],
+        ["secret", "demo-secret"],
+        ["svc", "demo-web"],
+        ["widget", "demo-widget"],
+      ]) {
         const r = await s.kubectl(["get", "-n", ns, kind!, name!]);
         assert.notEqual(r.code, 0, `${kind} ${name} is still there`);
       }
