@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { KubeObject } from "../api/object.ts";
 import type { ResourceDefinition } from "../api/resource.ts";
 import type { Clock } from "../machinery/clock.ts";
 import type { Logger } from "../machinery/log.ts";
@@ -69,7 +70,10 @@ export class ApiServer {
       store: options.store,
       clock: options.clock,
       admission: new AdmissionChain([
-        namespaceLifecycle(() => this.catalog),
+        namespaceLifecycle(
+          () => this.catalog,
+          (name) => this.#cachedNamespace(name),
+        ),
         ...(options.admission ?? []),
       ]),
       resources: options.resources,
@@ -167,6 +171,12 @@ export class ApiServer {
 
   get ready(): boolean {
     return this.#ready;
+  }
+
+  #cachedNamespace(name: string): KubeObject | undefined {
+    const registry = this.catalog.lookup("", "v1", "namespaces");
+    const cached = registry && this.#caches.get(registry)?.getByKey(registry.key("", name));
+    return cached ? (JSON.parse(cached.json) as KubeObject) : undefined;
   }
 
   #startCache(cache: WatchCache): void {

@@ -11,16 +11,28 @@ export interface Authenticator {
   authenticate(req: IncomingMessage): Promise<UserInfo | undefined>;
 }
 
+/** A connection's certificate does not change, so its user is worked out once per socket. */
+const usersBySocket = new WeakMap<TLSSocket, UserInfo | null>();
+
+function userOf(socket: TLSSocket): UserInfo | null {
+  if (typeof socket.getPeerCertificate !== "function" || !socket.authorized) return null;
+  const cert = socket.getPeerCertificate();
+  const cn = cert?.subject?.CN;
+  if (!cn) return null;
+  const o = cert.subject.O;
+  const groups = o === undefined ? [] : Array.isArray(o) ? o : [o];
+  return { username: String(cn), groups: [...groups.map(String), "system:authenticated"] };
+}
+
 export const x509Authenticator: Authenticator = {
   async authenticate(req) {
     const socket = req.socket as TLSSocket;
-    if (typeof socket.getPeerCertificate !== "function" || !socket.authorized) return undefined;
-    const cert = socket.getPeerCertificate();
-    const cn = cert?.subject?.CN;
-    if (!cn) return undefined;
-    const o = cert.subject.O;
-    const groups = o === undefined ? [] : Array.isArray(o) ? o : [o];
-    return { username: String(cn), groups: [...groups.map(String), "system:authenticated"] };
+    let user = usersBySocket.get(socket);
+    if (user === undefined) {
+      user = userOf(socket);
+      usersBySocket.set(socket, user);
+    }
+    return user ?? undefined;
   },
 };
 

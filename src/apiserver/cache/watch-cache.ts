@@ -205,6 +205,11 @@ export class WatchCache {
     });
   }
 
+  /** The current object at a Store key, if the cache holds it. */
+  getByKey(key: string): CachedObject | undefined {
+    return this.#ready ? this.#objects.get(key) : undefined;
+  }
+
   /** Current objects of one namespace ("" for all), in key order. */
   snapshot(namespace: string): CachedObject[] {
     this.#sorted ??= [...this.#objects.keys()].sort();

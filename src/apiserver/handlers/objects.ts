@@ -77,8 +77,13 @@ export async function readObject(
 }
 
 export async function getObject(ctx: HttpContext, registry: GenericRegistry): Promise<void> {
-  const obj = await registry.get(ctx.info.namespace, ctx.info.name);
-  respondObject(ctx, registry, obj);
+  if (ctx.negotiated.rendering === "table") {
+    respondObject(ctx, registry, await registry.get(ctx.info.namespace, ctx.info.name));
+    return;
+  }
+  const text = await registry.getJson(ctx.info.namespace, ctx.info.name);
+  ctx.res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
+  ctx.res.end(text);
 }
 
 export async function listObjectsHandler(ctx: HttpContext, registry: GenericRegistry) {

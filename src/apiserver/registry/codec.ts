@@ -8,11 +8,27 @@ import type { KeyValue } from "../../storage/store.ts";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/**
+ * Stored objects always begin `{"apiVersion":…,"kind":…,"metadata":{`, so that a read can add
+ * the resourceVersion without parsing (see `servedJson`).
+ */
 export function encodeObject(obj: KubeObject): Uint8Array {
-  const meta = obj.metadata;
-  if (!meta || meta.resourceVersion === undefined) return encoder.encode(JSON.stringify(obj));
-  const { resourceVersion: _, ...rest } = meta;
-  return encoder.encode(JSON.stringify({ ...obj, metadata: rest }));
+  const { apiVersion, kind, metadata, ...rest } = obj;
+  const { resourceVersion: _, ...meta } = metadata ?? {};
+  return encoder.encode(JSON.stringify({ apiVersion, kind, metadata: meta, ...rest }));
+}
+
+/**
+ * The stored object as the API returns it, resourceVersion added, without parsing it — or
+ * undefined when it was stored as another apiVersion/kind (the caller then decodes).
+ */
+export function servedJson(kv: KeyValue, apiVersion: string, kind: string): string | undefined {
+  const text = decoder.decode(kv.value);
+  const prefix = `{"apiVersion":${JSON.stringify(apiVersion)},"kind":${JSON.stringify(kind)},"metadata":{`;
+  if (!text.startsWith(prefix)) return undefined;
+  const rv = `"resourceVersion":"${kv.modRevision}"`;
+  const rest = text.slice(prefix.length);
+  return `${prefix}${rv}${rest.startsWith("}") ? "" : ","}${rest}`;
 }
 
 export function decodeObject(kv: KeyValue): KubeObject {

@@ -21,7 +21,7 @@ import { isStoreError } from "../../storage/errors.ts";
 import type { KeyValue, Store } from "../../storage/store.ts";
 import type { AdmissionAttributes, AdmissionChain } from "../admission/admission.ts";
 import type { UserInfo } from "../authn/user.ts";
-import { decodeObject, encodeObject } from "./codec.ts";
+import { decodeObject, encodeObject, servedJson } from "./codec.ts";
 import { type DeleteOptions, planDelete, readyToRemove } from "./deletion.ts";
 import { trackUpdate } from "./managed-fields.ts";
 import { carryOverOnUpdate, fillCreateFields, sameObject } from "./object-meta.ts";
@@ -133,6 +133,18 @@ export class GenericRegistry {
 
   #toStored(obj: KubeObject): Uint8Array {
     return encodeObject(this.definition.storage ? this.definition.storage.toStorage(obj) : obj);
+  }
+
+  /** The object as JSON text, read without decoding when possible (the GET fast path). */
+  async getJson(namespace: string, name: string): Promise<string> {
+    try {
+      const kv = await this.#store.get(this.key(namespace, name));
+      const def = this.definition;
+      const fast = def.storage ? undefined : servedJson(kv, apiVersionOf(def.group, def.version), def.kind);
+      return fast ?? JSON.stringify(this.fromStored(kv));
+    } catch (err) {
+      throw toStatusError(err, this.groupResource, name);
+    }
   }
 
   async get(namespace: string, name: string): Promise<KubeObject> {
