@@ -13,9 +13,11 @@ import { realClock } from "../machinery/clock.ts";
 import { silentLogger } from "../machinery/log.ts";
 import { loadOrCreateClusterPKI } from "../pki/cluster-pki.ts";
 import { MemoryStore } from "../storage/memory/memory-store.ts";
+import type { Store, WatchOptions } from "../storage/store.ts";
 import { freePort } from "../storage/testing/etcd-harness.ts";
-import { withWatchFanout } from "../storage/watch-fanout.ts";
 import { ApiServer } from "./server.ts";
+
+const backendWatches = { count: 0 };
 
 describe("API server in process", () => {
   const dir = mkdtempSync(join(tmpdir(), "bosun-apiserver-"));
@@ -24,8 +26,33 @@ describe("API server in process", () => {
   before(async () => {
     const pki = await loadOrCreateClusterPKI(join(dir, "server", "tls"));
     const port = await freePort();
+    const memory = new MemoryStore();
+    const counted: Store = Object.assign(Object.create(memory) as Store, {
+      watch: (prefix: string, options: WatchOptions) => {
+        backendWatches.count++;
+        return memory.watch(prefix, options);
+      },
+    });
+    for (const m of [
+      "get",
+      "list",
+      "count",
+      "create",
+      "update",
+      "delete",
+      "compact",
+      "currentRevision",
+      "grantLease",
+      "keepAliveLease",
+      "revokeLease",
+      "close",
+    ] as const) {
+      (counted as unknown as Record<string, unknown>)[m] = (
+        memory[m] as (...a: unknown[]) => unknown
+      ).bind(memory);
+    }
     server = new ApiServer({
-      store: withWatchFanout(new MemoryStore()),
+      store: counted,
       clock: realClock,
       log: silentLogger,
       tls: {
@@ -66,6 +93,21 @@ describe("API server in process", () => {
       bookmark?.object.metadata.resourceVersion,
       created.json().metadata.resourceVersion,
     );
+  });
+
+  it("serves many watches of one resource from a single store watch", async () => {
+    const before = backendWatches.count;
+    const streams = Array.from({ length: 20 }, () =>
+      api.watch(
+        "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=0",
+        () => false,
+        800,
+      ),
+    );
+    await Promise.all(streams);
+    assert.equal(backendWatches.count, before, "watches reached the store");
+    const listed = await api.send("GET", "/api/v1/configmaps?resourceVersion=0");
+    assert.equal(listed.status, 200);
   });
 
   it("publishes metrics for requests", async () => {

@@ -4,6 +4,9 @@
  * subresources, a second served version, and cleanup when the CRD goes.
  */
 import assert from "node:assert/strict";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { TestServer } from "./lib/server.ts";
@@ -109,6 +112,13 @@ describe("custom resources", () => {
     assert.match(smp.stderr, /UnsupportedMediaType|unknown format/);
     const described = await s.k("describe", "widget", "w1");
     assert.match(described, /^Name:\s+w1$/m);
+    const dir = mkdtempSync(join(tmpdir(), "bosun-editor-"));
+    const editor = join(dir, "edit.sh");
+    writeFileSync(editor, `#!/bin/sh\nsed -i 's/color: blue/color: green/' "$1"\n`);
+    chmodSync(editor, 0o755);
+    const edited = await s.kubectl(["edit", "widget", "w1"], { env: { KUBE_EDITOR: editor } });
+    assert.equal(edited.code, 0, edited.stderr);
+    assert.equal((await s.json("get", "widget", "w1")).spec.color, "green");
   });
 
   it("deletes the custom resources with their CRD", async () => {

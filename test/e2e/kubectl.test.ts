@@ -60,6 +60,66 @@ function kubectlSuite(version: KubectlVersion): void {
       assert.match(svc.spec.clusterIP, /^10\.(9[6-9]|10\d|11[01])\./);
     });
 
+    it("creates with every generator kubectl sends as protobuf", async () => {
+      await s.k(
+        "create",
+        "-n",
+        "e2e",
+        "secret",
+        "generic",
+        "gen-secret",
+        "--from-literal=password=s3cret",
+      );
+      await s.k("create", "-n", "e2e", "service", "clusterip", "gen-svc", "--tcp=8080:80");
+      await s.k("create", "-n", "e2e", "job", "gen-job", "--image=busybox:1.36", "--", "true");
+      await s.k(
+        "create",
+        "-n",
+        "e2e",
+        "cronjob",
+        "gen-cron",
+        "--image=busybox:1.36",
+        "--schedule=*/10 * * * *",
+        "--",
+        "true",
+      );
+      await s.k(
+        "create",
+        "-n",
+        "e2e",
+        "deployment",
+        "gen-deploy",
+        "--image=nginx:1.27",
+        "--replicas=2",
+      );
+      const secret = await s.json("get", "-n", "e2e", "secret", "gen-secret");
+      assert.equal(Buffer.from(secret.data.password, "base64").toString(), "s3cret");
+      assert.equal(secret.type, "Opaque");
+      const svc = await s.json("get", "-n", "e2e", "service", "gen-svc");
+      assert.equal(svc.spec.ports[0].port, 8080);
+      assert.equal(svc.spec.ports[0].targetPort, 80);
+      const job = await s.json("get", "-n", "e2e", "job", "gen-job");
+      assert.equal(job.spec.template.spec.restartPolicy, "Never");
+      assert.equal(
+        job.spec.selector.matchLabels["batch.kubernetes.io/controller-uid"],
+        job.metadata.uid,
+      );
+      assert.equal(
+        (await s.json("get", "-n", "e2e", "cronjob", "gen-cron")).spec.schedule,
+        "*/10 * * * *",
+      );
+      assert.equal((await s.json("get", "-n", "e2e", "deployment", "gen-deploy")).spec.replicas, 2);
+      for (const [kind, name] of [
+        ["secret", "gen-secret"],
+        ["service", "gen-svc"],
+        ["job", "gen-job"],
+        ["cronjob", "gen-cron"],
+        ["deployment", "gen-deploy"],
+      ]) {
+        await s.k("delete", "-n", "e2e", kind!, name!);
+      }
+    });
+
     it("applies twice with a change in between (three-way strategic merge)", async () => {
       await s.k("apply", "-n", "e2e", "-f", fixture("app.yaml"));
       await s.k("label", "-n", "e2e", "deployment", "web", "touched-by=someone-else");

@@ -82,7 +82,10 @@ export async function getObject(ctx: HttpContext, registry: GenericRegistry): Pr
     return;
   }
   const text = await registry.getJson(ctx.info.namespace, ctx.info.name);
-  ctx.res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
+  ctx.res.writeHead(200, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(text),
+  });
   ctx.res.end(text);
 }
 

@@ -140,7 +140,9 @@ export class GenericRegistry {
     try {
       const kv = await this.#store.get(this.key(namespace, name));
       const def = this.definition;
-      const fast = def.storage ? undefined : servedJson(kv, apiVersionOf(def.group, def.version), def.kind);
+      const fast = def.storage
+        ? undefined
+        : servedJson(kv, apiVersionOf(def.group, def.version), def.kind);
       return fast ?? JSON.stringify(this.fromStored(kv));
     } catch (err) {
       throw toStatusError(err, this.groupResource, name);
