@@ -1,0 +1,142 @@
+/**
+ * The client library against a real in-process API server: REST calls with Status errors,
+ * informers (list + watch, deletes, relists) and leader election between two candidates.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { builtinResources } from "../api/kinds/index.ts";
+import type { KubeObject } from "../api/object.ts";
+import { ApiServer } from "../apiserver/server.ts";
+import { realClock } from "../machinery/clock.ts";
+import { silentLogger } from "../machinery/log.ts";
+import { isStatusError } from "../machinery/status.ts";
+import { loadOrCreateClusterPKI } from "../pki/cluster-pki.ts";
+import { MemoryStore } from "../storage/memory/memory-store.ts";
+import { freePort } from "../storage/testing/etcd-harness.ts";
+import { withWatchFanout } from "../storage/watch-fanout.ts";
+import { Informer } from "./informer.ts";
+import { runLeaderElection } from "./leader-election.ts";
+import { resourcePath, resources } from "./resources.ts";
+import { RestClient } from "./rest-client.ts";
+
+async function eventually(check: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("client", () => {
+  const dir = mkdtempSync(join(tmpdir(), "bosun-client-"));
+  let server: ApiServer;
+  let client: RestClient;
+  before(async () => {
+    const pki = await loadOrCreateClusterPKI(join(dir, "tls"));
+    const port = await freePort();
+    server = new ApiServer({
+      store: withWatchFanout(new MemoryStore()),
+      clock: realClock,
+      log: silentLogger,
+      tls: {
+        certPem: pki.serving.certPem,
+        keyPem: pki.serving.keyPem,
+        clientCaPem: pki.ca.certPem,
+      },
+      bindAddress: "127.0.0.1",
+      port,
+      advertiseAddress: "127.0.0.1",
+      resources: builtinResources,
+    });
+    await server.start();
+    client = new RestClient({
+      server: `https://127.0.0.1:${port}`,
+      caPem: pki.ca.certPem,
+      certPem: pki.admin.certPem,
+      keyPem: pki.admin.keyPem,
+    });
+  });
+  after(async () => {
+    client.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cmPath = (name = "") => resourcePath(resources.configmaps, "default", name);
+  const cm = (name: string, data: Record<string, string> = {}) => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name },
+    data,
+  });
+
+  it("creates, reads, patches and deletes, with Status errors", async () => {
+    await client.create(cmPath(), cm("c1", { a: "1" }));
+    await client.patch(cmPath("c1"), "merge", { data: { b: "2" } });
+    const got = await client.get<KubeObject & { data: Record<string, string> }>(cmPath("c1"));
+    assert.deepEqual(got.data, { a: "1", b: "2" });
+    await assert.rejects(client.create(cmPath(), cm("c1")), (e) =>
+      isStatusError(e, "AlreadyExists"),
+    );
+    await client.delete(cmPath("c1"));
+    await assert.rejects(client.get(cmPath("c1")), (e) => isStatusError(e, "NotFound"));
+  });
+
+  it("keeps an informer's cache in step with adds, updates and deletes", async () => {
+    const informer = new Informer({ client, resource: resources.configmaps, namespace: "default" });
+    const seen: string[] = [];
+    informer.addHandlers({
+      onAdd: (o) => seen.push(`add ${o.metadata?.name}`),
+      onUpdate: (_, o) => seen.push(`update ${o.metadata?.name}`),
+      onDelete: (o) => seen.push(`delete ${o.metadata?.name}`),
+    });
+    const stop = new AbortController();
+    await client.create(cmPath(), cm("before"));
+    const running = informer.run(stop.signal);
+    await informer.synced();
+    assert.ok(informer.get("default", "before"));
+    await client.create(cmPath(), cm("after"));
+    await client.patch(cmPath("after"), "merge", { data: { x: "y" } });
+    await client.delete(cmPath("before"));
+    await eventually(() => seen.includes("delete before"));
+    assert.deepEqual(seen, ["add before", "add after", "update after", "delete before"]);
+    assert.deepEqual(
+      informer.list().map((o) => o.metadata?.name),
+      ["after"],
+    );
+    stop.abort();
+    await running;
+  });
+
+  it("elects exactly one leader and hands over when it stops", async () => {
+    const leaders: string[] = [];
+    const stops = [new AbortController(), new AbortController()];
+    const runs = ["a", "b"].map((identity, i) =>
+      runLeaderElection(
+        {
+          client,
+          name: "test-election",
+          identity,
+          leaseDurationSeconds: 1,
+          retryPeriodMs: 100,
+          onStartedLeading: () => {
+            leaders.push(identity);
+          },
+        },
+        stops[i]!.signal,
+      ),
+    );
+    await eventually(() => leaders.length === 1);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(leaders.length, 1, "a second leader while the first renews");
+    const first = leaders[0]!;
+    stops[first === "a" ? 0 : 1]!.abort();
+    await eventually(() => leaders.length === 2, 5000);
+    assert.notEqual(leaders[1], first);
+    for (const s of stops) s.abort();
+    await Promise.all(runs);
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * One informer per resource, shared by every controller of a process (client-go's
+ * SharedInformerFactory): ask for the informers you need, then `start` them all.
+ */
+import type { KubeObject } from "../api/object.ts";
+import type { Logger } from "../machinery/log.ts";
+import { Informer } from "./informer.ts";
+import type { GroupVersionResource } from "./resources.ts";
+import type { RestClient } from "./rest-client.ts";
+
+export class InformerFactory {
+  readonly #client: RestClient;
+  readonly #log: Logger | undefined;
+  readonly #informers = new Map<string, Informer>();
+  #started: AbortSignal | undefined;
+
+  constructor(client: RestClient, log?: Logger) {
+    this.#client = client;
+    this.#log = log;
+  }
+
+  informer<T extends KubeObject = KubeObject>(resource: GroupVersionResource): Informer<T> {
+    const key = `${resource.group}/${resource.version}/${resource.resource}`;
+    let informer = this.#informers.get(key);
+    if (!informer) {
+      informer = new Informer({
+        client: this.#client,
+        resource,
+        ...(this.#log ? { log: this.#log } : {}),
+      });
+      this.#informers.set(key, informer);
+      if (this.#started) void informer.run(this.#started);
+    }
+    return informer as unknown as Informer<T>;
+  }
+
+  /** Starts every informer asked for so far (and later ones as they are asked for). */
+  start(signal: AbortSignal): void {
+    this.#started = signal;
+    for (const informer of this.#informers.values()) void informer.run(signal);
+  }
+
+  /** Resolves when every informer has loaded its first list. */
+  async synced(): Promise<void> {
+    await Promise.all([...this.#informers.values()].map((i) => i.synced()));
+  }
+}

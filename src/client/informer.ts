@@ -1,0 +1,187 @@
+/**
+ * An informer: list, then watch, into a local cache of one resource, telling handlers about
+ * adds, updates and deletes. It re-watches from the last resourceVersion when a stream ends,
+ * relists on 410 Gone, and backs off on errors. Handlers should only enqueue keys.
+ */
+import type { KubeObject } from "../api/object.ts";
+import { type Logger, silentLogger } from "../machinery/log.ts";
+import { isStatusError } from "../machinery/status.ts";
+import { type GroupVersionResource, resourcePath } from "./resources.ts";
+import type { RestClient, WatchEvent } from "./rest-client.ts";
+
+export interface InformerHandlers<T> {
+  onAdd?(obj: T): void;
+  onUpdate?(old: T, obj: T): void;
+  onDelete?(obj: T): void;
+}
+
+export interface InformerOptions {
+  readonly client: RestClient;
+  readonly resource: GroupVersionResource;
+  /** Only this namespace ("" or absent: all). */
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+  readonly log?: Logger;
+}
+
+interface List<T> {
+  metadata: { resourceVersion?: string; continue?: string };
+  items: T[];
+}
+
+/** `namespace/name`, or `name` for cluster-scoped objects. */
+export function keyOf(obj: KubeObject): string {
+  const meta = obj.metadata ?? {};
+  return meta.namespace ? `${meta.namespace}/${meta.name}` : (meta.name ?? "");
+}
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf("/");
+  return i < 0
+    ? { namespace: "", name: key }
+    : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+export class Informer<T extends KubeObject = KubeObject> {
+  readonly resource: GroupVersionResource;
+  readonly #options: InformerOptions;
+  readonly #log: Logger;
+  readonly #items = new Map<string, T>();
+  readonly #handlers: InformerHandlers<T>[] = [];
+  #synced = false;
+  #syncWaiters: Array<() => void> = [];
+
+  constructor(options: InformerOptions) {
+    this.#options = options;
+    this.resource = options.resource;
+    this.#log = (options.log ?? silentLogger).with({ informer: options.resource.resource });
+  }
+
+  addHandlers(handlers: InformerHandlers<T>): void {
+    this.#handlers.push(handlers);
+    if (this.#synced) for (const obj of this.#items.values()) handlers.onAdd?.(obj);
+  }
+
+  get hasSynced(): boolean {
+    return this.#synced;
+  }
+
+  /** Resolves once the first list has been loaded. */
+  synced(): Promise<void> {
+    return this.#synced ? Promise.resolve() : new Promise((r) => this.#syncWaiters.push(r));
+  }
+
+  get(namespace: string, name: string): T | undefined {
+    return this.#items.get(namespace ? `${namespace}/${name}` : name);
+  }
+
+  getByKey(key: string): T | undefined {
+    return this.#items.get(key);
+  }
+
+  list(namespace?: string): T[] {
+    const all = [...this.#items.values()];
+    return namespace === undefined
+      ? all
+      : all.filter((o) => (o.metadata?.namespace ?? "") === namespace);
+  }
+
+  #query(): Record<string, string | undefined> {
+    return {
+      labelSelector: this.#options.labelSelector,
+      fieldSelector: this.#options.fieldSelector,
+    };
+  }
+
+  async #list(): Promise<string> {
+    const path = resourcePath(this.resource, this.#options.namespace ?? "");
+    const fresh = new Map<string, T>();
+    let token: string | undefined;
+    let rv = "";
+    do {
+      const page = await this.#options.client.get<List<T>>(path, {
+        ...this.#query(),
+        limit: 500,
+        ...(token ? { continue: token } : {}),
+      });
+      for (const item of page.items) fresh.set(keyOf(item), item);
+      token = page.metadata.continue;
+      rv = page.metadata.resourceVersion ?? rv;
+    } while (token);
+    for (const [key, old] of this.#items) {
+      if (!fresh.has(key)) {
+        this.#items.delete(key);
+        for (const h of this.#handlers) h.onDelete?.(old);
+      }
+    }
+    for (const [key, obj] of fresh) this.#upsert(key, obj);
+    if (!this.#synced) {
+      this.#synced = true;
+      for (const w of this.#syncWaiters.splice(0)) w();
+    }
+    return rv;
+  }
+
+  #upsert(key: string, obj: T): void {
+    const old = this.#items.get(key);
+    this.#items.set(key, obj);
+    for (const h of this.#handlers) {
+      if (old) {
+        if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) h.onUpdate?.(old, obj);
+      } else h.onAdd?.(obj);
+    }
+  }
+
+  #apply(ev: WatchEvent<T>): string | undefined {
+    const rv = ev.object.metadata?.resourceVersion;
+    if (ev.type === "BOOKMARK") return rv;
+    const key = keyOf(ev.object);
+    if (ev.type === "DELETED") {
+      const old = this.#items.get(key) ?? ev.object;
+      this.#items.delete(key);
+      for (const h of this.#handlers) h.onDelete?.(ev.object ?? old);
+    } else {
+      this.#upsert(key, ev.object);
+    }
+    return rv;
+  }
+
+  /** Runs the list-and-watch loop until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    let rv = "";
+    let backoff = 500;
+    while (!signal.aborted) {
+      try {
+        if (!rv) rv = await this.#list();
+        const path = resourcePath(this.resource, this.#options.namespace ?? "");
+        const timeout = 300 + Math.floor(Math.random() * 300);
+        const stream = this.#options.client.watch<T>(
+          path,
+          {
+            ...this.#query(),
+            resourceVersion: rv,
+            allowWatchBookmarks: true,
+            timeoutSeconds: timeout,
+          },
+          signal,
+        );
+        for await (const ev of stream) {
+          if (ev.type === "ERROR") {
+            const status = ev.object as unknown as { code?: number };
+            if (status.code === 410) rv = "";
+            break;
+          }
+          rv = this.#apply(ev) ?? rv;
+          backoff = 500;
+        }
+      } catch (err) {
+        if (signal.aborted) break;
+        if (isStatusError(err, "Expired") || isStatusError(err, "Gone")) rv = "";
+        this.#log.warn("list/watch failed; retrying", { err, backoffMs: backoff });
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 30_000);
+      }
+    }
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Leader election on a coordination.k8s.io Lease (client-go's leaderelection): one holder at a
+ * time renews the lease; others take it over when it has not been renewed for its duration.
+ * The leader's work runs with a signal that aborts when leadership is lost.
+ */
+import { randomUUID } from "node:crypto";
+import type { Lease } from "../api/generated/types.ts";
+import { type Clock, realClock } from "../machinery/clock.ts";
+import { type Logger, silentLogger } from "../machinery/log.ts";
+import { isStatusError } from "../machinery/status.ts";
+import { resourcePath, resources } from "./resources.ts";
+import type { RestClient } from "./rest-client.ts";
+
+export interface LeaderElectionOptions {
+  readonly client: RestClient;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly identity?: string;
+  readonly leaseDurationSeconds?: number;
+  readonly retryPeriodMs?: number;
+  readonly clock?: Clock;
+  readonly log?: Logger;
+  /** The leader's work; its signal aborts when leadership is lost or the election ends. */
+  readonly onStartedLeading: (signal: AbortSignal) => void | Promise<void>;
+}
+
+const microTime = (ms: number) => new Date(ms).toISOString().replace("Z", "000Z");
+
+export async function runLeaderElection(
+  options: LeaderElectionOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  const clock = options.clock ?? realClock;
+  const log = (options.log ?? silentLogger).with({ lease: options.name });
+  const ns = options.namespace ?? "kube-system";
+  const identity = options.identity ?? `${options.name}-${randomUUID().slice(0, 8)}`;
+  const duration = options.leaseDurationSeconds ?? 15;
+  const retry = options.retryPeriodMs ?? 2000;
+  const path = resourcePath(resources.leases, ns, options.name);
+  let leading: AbortController | undefined;
+
+  const tryAcquireOrRenew = async (): Promise<boolean> => {
+    const now = clock.now();
+    let lease: Lease | undefined;
+    try {
+      lease = await options.client.get<Lease>(path);
+    } catch (err) {
+      if (!isStatusError(err, "NotFound")) throw err;
+    }
+    const spec = lease?.spec ?? {};
+    const holder = spec.holderIdentity;
+    const renewed = spec.renewTime ? Date.parse(spec.renewTime) : 0;
+    const expired = now - renewed > (spec.leaseDurationSeconds ?? duration) * 1000;
+    if (lease && holder && holder !== identity && !expired) return false;
+    const transitions = (spec.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
+    const desired = {
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: { ...(lease?.metadata ?? {}), name: options.name, namespace: ns },
+      spec: {
+        holderIdentity: identity,
+        leaseDurationSeconds: duration,
+        acquireTime: holder === identity && spec.acquireTime ? spec.acquireTime : microTime(now),
+        renewTime: microTime(now),
+        leaseTransitions: lease ? transitions : 0,
+      },
+    };
+    try {
+      if (lease) await options.client.update(path, desired);
+      else await options.client.create(resourcePath(resources.leases, ns), desired);
+      return true;
+    } catch (err) {
+      if (isStatusError(err, "Conflict") || isStatusError(err, "AlreadyExists")) return false;
+      throw err;
+    }
+  };
+
+  while (!signal.aborted) {
+    let held = false;
+    try {
+      held = await tryAcquireOrRenew();
+    } catch (err) {
+      log.warn("lease renewal failed", { err });
+    }
+    if (held && !leading) {
+      leading = new AbortController();
+      log.info("became leader", { identity });
+      const leaderSignal = leading.signal;
+      void Promise.resolve(options.onStartedLeading(leaderSignal)).catch((err) =>
+        log.error("leader work failed", { err }),
+      );
+    } else if (!held && leading) {
+      log.warn("lost leadership", { identity });
+      leading.abort();
+      leading = undefined;
+    }
+    await new Promise<void>((resolve) => {
+      const t = clock.after(retry, resolve);
+      signal.addEventListener("abort", () => (t.cancel(), resolve()), { once: true });
+    });
+  }
+  leading?.abort();
+}

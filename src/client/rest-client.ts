@@ -1,0 +1,241 @@
+/**
+ * The REST client every component uses to reach the API server (components meet only through
+ * the API, even inside one process): JSON over HTTPS with keep-alive, client certificates or
+ * bearer tokens, Status errors as `StatusError`, and watches as async iterables.
+ */
+import { readFileSync } from "node:fs";
+import { Agent, request } from "node:https";
+import { parse as parseYaml } from "yaml";
+import { newGenericServerResponse } from "../machinery/generic-response.ts";
+import { type Status, StatusError, statusErrorFromStatus } from "../machinery/status.ts";
+
+export interface ClientConfig {
+  /** https://host:port */
+  readonly server: string;
+  readonly caPem: string;
+  readonly certPem?: string;
+  readonly keyPem?: string;
+  readonly token?: string;
+  readonly userAgent?: string;
+  /** Deadline of ordinary requests (not watches). */
+  readonly timeoutMs?: number;
+}
+
+export type PatchType = "merge" | "json" | "strategic" | "apply";
+
+const patchContentTypes: Record<PatchType, string> = {
+  merge: "application/merge-patch+json",
+  json: "application/json-patch+json",
+  strategic: "application/strategic-merge-patch+json",
+  apply: "application/apply-patch+yaml",
+};
+
+export interface RequestOptions {
+  readonly query?: Record<string, string | number | boolean | undefined>;
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface WatchEvent<T> {
+  readonly type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+  readonly object: T;
+}
+
+/** Reads a kubeconfig file (the current context's cluster and user, data embedded or by path). */
+export function configFromKubeconfig(path: string, userAgent = "bosun"): ClientConfig {
+  const doc = parseYaml(readFileSync(path, "utf8")) as Record<string, any>;
+  const ctxName = doc["current-context"];
+  const context =
+    (doc.contexts ?? []).find((c: any) => c.name === ctxName)?.context ??
+    doc.contexts?.[0]?.context;
+  const cluster = (doc.clusters ?? []).find((c: any) => c.name === context?.cluster)?.cluster;
+  const user = (doc.users ?? []).find((u: any) => u.name === context?.user)?.user ?? {};
+  if (!cluster?.server) throw new Error(`kubeconfig ${path} names no server`);
+  const data = (inline: string | undefined, file: string | undefined) =>
+    inline
+      ? Buffer.from(inline, "base64").toString("utf8")
+      : file
+        ? readFileSync(file, "utf8")
+        : undefined;
+  const caPem = data(cluster["certificate-authority-data"], cluster["certificate-authority"]);
+  if (!caPem) throw new Error(`kubeconfig ${path} has no certificate authority`);
+  const certPem = data(user["client-certificate-data"], user["client-certificate"]);
+  const keyPem = data(user["client-key-data"], user["client-key"]);
+  return {
+    server: cluster.server,
+    caPem,
+    ...(certPem ? { certPem } : {}),
+    ...(keyPem ? { keyPem } : {}),
+    ...(user.token ? { token: user.token } : {}),
+    userAgent,
+  };
+}
+
+export class RestClient {
+  readonly config: ClientConfig;
+  readonly #agent: Agent;
+  readonly #url: URL;
+
+  constructor(config: ClientConfig) {
+    this.config = config;
+    this.#url = new URL(config.server);
+    this.#agent = new Agent({
+      keepAlive: true,
+      maxSockets: 32,
+      ca: config.caPem,
+      ...(config.certPem ? { cert: config.certPem } : {}),
+      ...(config.keyPem ? { key: config.keyPem } : {}),
+    });
+  }
+
+  #path(path: string, query: RequestOptions["query"]): string {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) params.set(k, String(v));
+    const qs = params.toString();
+    return qs ? `${path}?${qs}` : path;
+  }
+
+  #headers(contentType: string | undefined): Record<string, string> {
+    return {
+      Accept: "application/json",
+      "User-Agent": this.config.userAgent ?? "bosun",
+      ...(contentType ? { "Content-Type": contentType } : {}),
+      ...(this.config.token ? { Authorization: `Bearer ${this.config.token}` } : {}),
+    };
+  }
+
+  /** Sends a request; resolves with the parsed JSON body, throws StatusError for non-2xx. */
+  request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const body =
+      options.body === undefined
+        ? undefined
+        : typeof options.body === "string"
+          ? options.body
+          : JSON.stringify(options.body);
+    return new Promise<T>((resolve, reject) => {
+      const req = request(
+        {
+          host: this.#url.hostname,
+          port: this.#url.port || 443,
+          method,
+          path: this.#path(path, options.query),
+          agent: this.#agent,
+          headers: this.#headers(
+            body === undefined ? undefined : (options.contentType ?? "application/json"),
+          ),
+          timeout: this.config.timeoutMs ?? 30_000,
+          ...(options.signal ? { signal: options.signal } : {}),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (d: Buffer) => chunks.push(d));
+          res.on("end", () => {
+            const text = Buffer.concat(chunks).toString("utf8");
+            const code = res.statusCode ?? 0;
+            if (code >= 200 && code < 300) {
+              resolve((text ? JSON.parse(text) : undefined) as T);
+              return;
+            }
+            reject(errorFromResponse(code, text, method, path));
+          });
+          res.on("error", reject);
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error(`${method} ${path}: timed out`)));
+      req.on("error", reject);
+      req.end(body);
+    });
+  }
+
+  get<T>(path: string, query?: RequestOptions["query"]): Promise<T> {
+    return this.request<T>("GET", path, query ? { query } : {});
+  }
+
+  create<T>(path: string, body: unknown, query?: RequestOptions["query"]): Promise<T> {
+    return this.request<T>("POST", path, { body, ...(query ? { query } : {}) });
+  }
+
+  update<T>(path: string, body: unknown, query?: RequestOptions["query"]): Promise<T> {
+    return this.request<T>("PUT", path, { body, ...(query ? { query } : {}) });
+  }
+
+  patch<T>(
+    path: string,
+    type: PatchType,
+    body: unknown,
+    query?: RequestOptions["query"],
+  ): Promise<T> {
+    return this.request<T>("PATCH", path, {
+      body,
+      contentType: patchContentTypes[type],
+      ...(query ? { query } : {}),
+    });
+  }
+
+  delete<T>(path: string, options?: Record<string, unknown>): Promise<T> {
+    return this.request<T>("DELETE", path, options ? { body: options } : {});
+  }
+
+  /** Streams watch events until the server ends the stream or `signal` aborts. */
+  async *watch<T>(
+    path: string,
+    query: RequestOptions["query"],
+    signal: AbortSignal,
+  ): AsyncGenerator<WatchEvent<T>> {
+    const res = await new Promise<import("node:http").IncomingMessage>((resolve, reject) => {
+      const req = request(
+        {
+          host: this.#url.hostname,
+          port: this.#url.port || 443,
+          method: "GET",
+          path: this.#path(path, { ...query, watch: "true" }),
+          agent: this.#agent,
+          headers: this.#headers(undefined),
+          signal,
+        },
+        resolve,
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    if ((res.statusCode ?? 0) !== 200) {
+      const chunks: Buffer[] = [];
+      for await (const c of res) chunks.push(c as Buffer);
+      throw errorFromResponse(res.statusCode ?? 0, Buffer.concat(chunks).toString(), "WATCH", path);
+    }
+    let buffer = "";
+    try {
+      for await (const chunk of res) {
+        buffer += (chunk as Buffer).toString("utf8");
+        let nl = buffer.indexOf("\n");
+        while (nl >= 0) {
+          const line = buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 1);
+          if (line.trim()) yield JSON.parse(line) as WatchEvent<T>;
+          nl = buffer.indexOf("\n");
+        }
+      }
+    } catch (err) {
+      if (!signal.aborted) throw err;
+    }
+  }
+
+  close(): void {
+    this.#agent.destroy();
+  }
+}
+
+function errorFromResponse(code: number, text: string, method: string, path: string): StatusError {
+  try {
+    const status = JSON.parse(text) as Status;
+    if (status.kind === "Status") return statusErrorFromStatus(status);
+  } catch {}
+  return newGenericServerResponse({
+    code,
+    verb: method,
+    serverMessage: text.slice(0, 200) || path,
+  });
+}
+
+export { StatusError };
