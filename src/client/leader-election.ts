@@ -96,7 +96,14 @@ export async function runLeaderElection(
     }
     await new Promise<void>((resolve) => {
       const t = clock.after(retry, resolve);
-      signal.addEventListener("abort", () => (t.cancel(), resolve()), { once: true });
+      signal.addEventListener(
+        "abort",
+        () => {
+          t.cancel();
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
   leading?.abort();

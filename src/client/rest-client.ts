@@ -42,15 +42,30 @@ export interface WatchEvent<T> {
   readonly object: T;
 }
 
+interface KubeconfigEntry<T> {
+  name?: string;
+  cluster?: T;
+  user?: T;
+  context?: T;
+}
+
+type Fields = Record<string, string | undefined>;
+
+interface Kubeconfig {
+  "current-context"?: string;
+  clusters?: KubeconfigEntry<Fields>[];
+  users?: KubeconfigEntry<Fields>[];
+  contexts?: KubeconfigEntry<{ cluster?: string; user?: string }>[];
+}
+
 /** Reads a kubeconfig file (the current context's cluster and user, data embedded or by path). */
 export function configFromKubeconfig(path: string, userAgent = "bosun"): ClientConfig {
-  const doc = parseYaml(readFileSync(path, "utf8")) as Record<string, any>;
+  const doc = parseYaml(readFileSync(path, "utf8")) as Kubeconfig;
   const ctxName = doc["current-context"];
   const context =
-    (doc.contexts ?? []).find((c: any) => c.name === ctxName)?.context ??
-    doc.contexts?.[0]?.context;
-  const cluster = (doc.clusters ?? []).find((c: any) => c.name === context?.cluster)?.cluster;
-  const user = (doc.users ?? []).find((u: any) => u.name === context?.user)?.user ?? {};
+    (doc.contexts ?? []).find((c) => c.name === ctxName)?.context ?? doc.contexts?.[0]?.context;
+  const cluster = (doc.clusters ?? []).find((c) => c.name === context?.cluster)?.cluster;
+  const user = (doc.users ?? []).find((u) => u.name === context?.user)?.user ?? {};
   if (!cluster?.server) throw new Error(`kubeconfig ${path} names no server`);
   const data = (inline: string | undefined, file: string | undefined) =>
     inline
