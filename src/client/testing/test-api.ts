@@ -1,0 +1,72 @@
+/**
+ * An API server in process over a memory store, for controller, scheduler and kubelet tests:
+ * real handlers and validation, no disk, a fresh cluster per call.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { builtinResources } from "../../api/kinds/index.ts";
+import { ApiServer } from "../../apiserver/server.ts";
+import { realClock } from "../../machinery/clock.ts";
+import { silentLogger } from "../../machinery/log.ts";
+import { loadOrCreateClusterPKI } from "../../pki/cluster-pki.ts";
+import { MemoryStore } from "../../storage/memory/memory-store.ts";
+import { freePort } from "../../storage/testing/etcd-harness.ts";
+import { withWatchFanout } from "../../storage/watch-fanout.ts";
+import { RestClient } from "../rest-client.ts";
+
+export interface TestApi {
+  readonly client: RestClient;
+  readonly caCertPem: string;
+  readonly caKeyPem: string;
+  readonly server: ApiServer;
+  stop(): Promise<void>;
+}
+
+export async function startTestApi(): Promise<TestApi> {
+  const dir = mkdtempSync(join(tmpdir(), "bosun-test-api-"));
+  const pki = await loadOrCreateClusterPKI(join(dir, "tls"));
+  const port = await freePort();
+  const server = new ApiServer({
+    store: withWatchFanout(new MemoryStore()),
+    clock: realClock,
+    log: silentLogger,
+    tls: { certPem: pki.serving.certPem, keyPem: pki.serving.keyPem, clientCaPem: pki.ca.certPem },
+    bindAddress: "127.0.0.1",
+    port,
+    advertiseAddress: "127.0.0.1",
+    resources: builtinResources,
+  });
+  await server.start();
+  const client = new RestClient({
+    server: `https://127.0.0.1:${port}`,
+    caPem: pki.ca.certPem,
+    certPem: pki.admin.certPem,
+    keyPem: pki.admin.keyPem,
+  });
+  return {
+    client,
+    caCertPem: pki.ca.certPem,
+    caKeyPem: pki.ca.keyPem,
+    server,
+    async stop() {
+      client.close();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` until it returns a value (not undefined/false), failing after `ms`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  ms = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

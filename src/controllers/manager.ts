@@ -1,0 +1,66 @@
+/**
+ * The controller manager: under a leader-election Lease (`kube-system/kube-controller-manager`),
+ * starts the shared informers and runs every enabled controller; stops them when leadership is
+ * lost, so with several masters exactly one controller manager acts.
+ */
+import { createEventRecorder } from "../client/event-recorder.ts";
+import { InformerFactory } from "../client/informer-factory.ts";
+import { runLeaderElection } from "../client/leader-election.ts";
+import type { RestClient } from "../client/rest-client.ts";
+import { type Clock, realClock } from "../machinery/clock.ts";
+import type { Logger } from "../machinery/log.ts";
+import type { ControllerFactory, ControllerSettings } from "./context.ts";
+
+export interface ControllerManagerOptions {
+  readonly client: RestClient;
+  readonly controllers: readonly ControllerFactory[];
+  readonly settings: ControllerSettings;
+  readonly log: Logger;
+  readonly clock?: Clock;
+  readonly identity?: string;
+}
+
+export async function runControllerManager(options: ControllerManagerOptions, signal: AbortSignal) {
+  const { client, log } = options;
+  const clock = options.clock ?? realClock;
+  await runLeaderElection(
+    {
+      client,
+      name: "kube-controller-manager",
+      ...(options.identity ? { identity: options.identity } : {}),
+      clock,
+      log,
+      onStartedLeading: async (leading) => {
+        const informers = new InformerFactory(client, log);
+        const recorder = createEventRecorder({
+          client,
+          component: "controller-manager",
+          clock,
+          log,
+        });
+        const running = options.controllers.map((factory) => {
+          const controller = factory.create({
+            client,
+            informers,
+            clock,
+            log: log.with({ controller: factory.name }),
+            recorder,
+            settings: options.settings,
+          });
+          return controller;
+        });
+        informers.start(leading);
+        await informers.synced();
+        log.info("controllers starting", { count: running.length });
+        await Promise.all(
+          running.map((c) =>
+            c
+              .run(leading)
+              .catch((err) => log.error("controller stopped", { controller: c.name, err })),
+          ),
+        );
+      },
+    },
+    signal,
+  );
+}
