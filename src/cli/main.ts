@@ -2,11 +2,13 @@
  * The `bosun` program: one binary that plays every role. This folder is the composition root,
  * the only place that constructs concrete implementations and wires them together.
  */
+
+import { agentCommand, simulateCommand } from "./agent.ts";
 import { type Command, UsageError } from "./command.ts";
 import { serverCommand } from "./server.ts";
 import { versionCommand } from "./version.ts";
 
-const commands: Command[] = [serverCommand, versionCommand];
+const commands: Command[] = [serverCommand, agentCommand, simulateCommand, versionCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

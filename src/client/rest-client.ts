@@ -136,9 +136,13 @@ export class RestClient {
           method,
           path: this.#path(path, options.query),
           agent: this.#agent,
-          headers: this.#headers(
-            body === undefined ? undefined : (options.contentType ?? "application/json"),
-          ),
+          headers: {
+            ...this.#headers(
+              body === undefined ? undefined : (options.contentType ?? "application/json"),
+            ),
+            // DELETE bodies are not chunked by Node: without a length the server cannot frame them.
+            ...(body === undefined ? {} : { "Content-Length": String(Buffer.byteLength(body)) }),
+          },
           timeout: this.config.timeoutMs ?? 30_000,
           ...(options.signal ? { signal: options.signal } : {}),
         },

@@ -1,0 +1,141 @@
+/**
+ * `bosun agent`: the node parts (kubelet; later proxy and DNS) joining a cluster, and
+ * `bosun simulate nodes`: many simulated nodes in one process, for scale tests.
+ */
+import { hostname, networkInterfaces } from "node:os";
+import { parseArgs } from "node:util";
+import { configFromKubeconfig, RestClient } from "../client/rest-client.ts";
+import { InformerPodSource } from "../kubelet/pod-source.ts";
+import { createSimulatedNode } from "../kubelet/simulated/simulated-node.ts";
+import { createLogger } from "../machinery/log.ts";
+import { type Command, UsageError } from "./command.ts";
+
+function parseCapacity(text: string | undefined): Record<string, string> {
+  if (!text) return {};
+  const out: Record<string, string> = {};
+  for (const part of text.split(",")) {
+    const [k, v] = part.split("=");
+    if (!k || !v) throw new UsageError(`--capacity takes name=quantity pairs, not "${part}"`);
+    out[k.trim()] = v.trim();
+  }
+  return out;
+}
+
+function hostIP(): string {
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  }
+  return "127.0.0.1";
+}
+
+type ParseOptions = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>["options"]>;
+
+function parse(args: string[], options: ParseOptions) {
+  try {
+    return parseArgs({ args, strict: true, allowPositionals: true, options }).values as Record<
+      string,
+      string | boolean | undefined
+    >;
+  } catch (err) {
+    throw new UsageError((err as Error).message.split("\n")[0]!);
+  }
+}
+
+async function untilSignal(): Promise<void> {
+  await new Promise<void>((resolve) => {
+    process.once("SIGTERM", resolve);
+    process.once("SIGINT", resolve);
+  });
+}
+
+export const agentCommand: Command = {
+  name: "agent",
+  summary: "Run a node (kubelet) that joins a cluster",
+  usage: `Usage: bosun agent --kubeconfig FILE [--node-name N] [--runtime simulated] [--capacity cpu=4,memory=16Gi,pods=110] [--node-ip IP]
+
+Runs the node parts against a cluster. The join with a bootstrap token (--server/--token) and
+the containerd runtime arrive with their issues; today the agent joins with a kubeconfig and
+runs the simulated runtime (pods run without containers, as KWOK does).`,
+  async run(args) {
+    const v = parse(args, {
+      kubeconfig: { type: "string" },
+      "node-name": { type: "string" },
+      runtime: { type: "string", default: "simulated" },
+      capacity: { type: "string" },
+      "node-ip": { type: "string" },
+    });
+    if (!v.kubeconfig)
+      throw new UsageError("--kubeconfig FILE is required (token join is not built yet)");
+    if (v.runtime !== "simulated")
+      throw new UsageError(`--runtime ${v.runtime} is not built yet; use --runtime simulated`);
+    const log = createLogger("agent");
+    const client = new RestClient(configFromKubeconfig(String(v.kubeconfig), "bosun-agent"));
+    const name = String(v["node-name"] ?? hostname());
+    const stop = new AbortController();
+    const pods = new InformerPodSource(client, { nodeName: name, log });
+    void pods.run(stop.signal);
+    const node = createSimulatedNode({
+      client,
+      pods,
+      name,
+      internalIP: String(v["node-ip"] ?? hostIP()),
+      capacity: parseCapacity(v.capacity as string | undefined),
+      log,
+    });
+    const running = node.run(stop.signal);
+    log.info("agent running", { node: name, runtime: "simulated" });
+    await untilSignal();
+    stop.abort();
+    await running;
+    client.close();
+    return 0;
+  },
+};
+
+export const simulateCommand: Command = {
+  name: "simulate",
+  summary: "Run many simulated nodes in one process (scale tests)",
+  usage: `Usage: bosun simulate nodes --count N --kubeconfig FILE [--prefix sim-] [--capacity cpu=4,memory=16Gi,pods=110]`,
+  async run(args) {
+    const [what, ...rest] = args;
+    if (what !== "nodes") throw new UsageError('the only thing to simulate is "nodes"');
+    const v = parse(rest, {
+      count: { type: "string", default: "10" },
+      kubeconfig: { type: "string" },
+      prefix: { type: "string", default: "sim-" },
+      capacity: { type: "string" },
+    });
+    const count = Number(v.count);
+    if (!Number.isInteger(count) || count < 1 || count > 10_000) {
+      throw new UsageError("--count must be a whole number from 1 to 10000");
+    }
+    if (!v.kubeconfig) throw new UsageError("--kubeconfig FILE is required");
+    const log = createLogger("simulate");
+    const client = new RestClient(configFromKubeconfig(String(v.kubeconfig), "bosun-simulate"));
+    const stop = new AbortController();
+    const pods = new InformerPodSource(client, { log });
+    void pods.run(stop.signal);
+    await pods.synced();
+    const capacity = parseCapacity(v.capacity as string | undefined);
+    const runs: Promise<void>[] = [];
+    const started = performance.now();
+    for (let i = 0; i < count; i++) {
+      const node = createSimulatedNode({
+        client,
+        pods,
+        name: `${v.prefix}${i}`,
+        internalIP: `172.${16 + Math.floor(i / 65536)}.${Math.floor(i / 256) % 256}.${i % 256}`,
+        capacity,
+        log,
+      });
+      runs.push(node.run(stop.signal));
+      if (i % 50 === 49) await new Promise((r) => setImmediate(r));
+    }
+    log.info("simulated nodes running", { count, ms: Math.round(performance.now() - started) });
+    await untilSignal();
+    stop.abort();
+    await Promise.allSettled(runs);
+    client.close();
+    return 0;
+  },
+};

@@ -1,0 +1,118 @@
+/**
+ * The kubelet with the simulated runtime against an in-process API server: registration, lease,
+ * pods turned Running with an IP, commands played out to completion, restarts, deletion.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Node, Pod } from "../api/generated/types.ts";
+import { resourcePath, resources } from "../client/resources.ts";
+import { eventually, startTestApi, type TestApi } from "../client/testing/test-api.ts";
+import { InformerPodSource } from "./pod-source.ts";
+import { createSimulatedNode } from "./simulated/simulated-node.ts";
+
+const pod = (name: string, spec: Record<string, unknown>) => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name },
+  spec: { nodeName: "sim-1", ...spec },
+});
+
+describe("kubelet with simulated runtime", () => {
+  let api: TestApi;
+  const stop = new AbortController();
+  before(async () => {
+    api = await startTestApi();
+    const pods = new InformerPodSource(api.client);
+    void pods.run(stop.signal);
+    await pods.synced();
+    const node = createSimulatedNode({
+      client: api.client,
+      pods,
+      name: "sim-1",
+      internalIP: "192.168.50.1",
+      heartbeatMs: 200,
+    });
+    void node.run(stop.signal);
+  });
+  after(async () => {
+    stop.abort();
+    await api.stop();
+  });
+
+  const get = <T>(name: string) => api.client.get<T>(resourcePath(resources.pods, "default", name));
+  const create = (body: unknown) =>
+    api.client.create(resourcePath(resources.pods, "default"), body);
+
+  it("registers a Ready node with its capacity and renews its lease", async () => {
+    const node = await eventually(() =>
+      api.client.get<Node>(resourcePath(resources.nodes, "", "sim-1")).catch(() => undefined),
+    );
+    assert.equal(node.status?.capacity?.pods, "110");
+    const ready = node.status?.conditions?.find((c) => c.type === "Ready");
+    assert.equal(ready?.status, "True");
+    assert.equal(ready?.reason, "KubeletReady");
+    const lease = await eventually(() =>
+      api.client
+        .get<{ spec: { renewTime: string } }>(
+          resourcePath(resources.leases, "kube-node-lease", "sim-1"),
+        )
+        .catch(() => undefined),
+    );
+    const first = lease.spec.renewTime;
+    await eventually(async () => {
+      const l = await api.client.get<{ spec: { renewTime: string } }>(
+        resourcePath(resources.leases, "kube-node-lease", "sim-1"),
+      );
+      return l.spec.renewTime !== first;
+    });
+  });
+
+  it("runs a pod: Running, ready, with an IP", async () => {
+    await create(pod("web", { containers: [{ name: "c", image: "nginx" }] }));
+    const running = await eventually(async () => {
+      const p = await get<Pod>("web");
+      return p.status?.phase === "Running" &&
+        p.status.conditions?.find((c) => c.type === "Ready")?.status === "True"
+        ? p
+        : undefined;
+    });
+    assert.match(running.status?.podIP ?? "", /^\d+\.\d+\.\d+\.\d+$/);
+    assert.equal(running.status?.hostIP, "192.168.50.1");
+    assert.equal(running.status?.containerStatuses?.[0]?.ready, true);
+  });
+
+  it("plays out commands: a job-like pod succeeds, a failing one restarts", async () => {
+    await create(
+      pod("once", {
+        restartPolicy: "Never",
+        containers: [{ name: "c", image: "busybox", command: ["sleep", "0.2"] }],
+      }),
+    );
+    const done = await eventually(async () => {
+      const p = await get<Pod>("once");
+      return p.status?.phase === "Succeeded" ? p : undefined;
+    });
+    assert.equal(done.status?.containerStatuses?.[0]?.state?.terminated?.reason, "Completed");
+    await create(
+      pod("crash", {
+        restartPolicy: "Always",
+        containers: [{ name: "c", image: "busybox", command: ["false"] }],
+      }),
+    );
+    await eventually(
+      async () =>
+        ((await get<Pod>("crash")).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
+    );
+  });
+
+  it("finishes a deletion: the pod goes away", async () => {
+    await api.client.delete(resourcePath(resources.pods, "default", "web"));
+    await eventually(
+      async () =>
+        await get<Pod>("web").then(
+          () => false,
+          () => true,
+        ),
+    );
+  });
+});
