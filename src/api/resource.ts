@@ -52,6 +52,11 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   readonly scale?: ScaleSpec;
   readonly storage?: SharedStorage<T>;
   /**
+   * Not stored: a create is answered by a handler of the API server (TokenReview,
+   * SubjectAccessReview and the other reviews).
+   */
+  readonly virtual?: boolean;
+  /**
    * The server-side-apply schema (list types, map keys). Built-in kinds leave it out and get
    * theirs from the OpenAPI table; custom resources supply one from their CRD.
    */

@@ -12,6 +12,7 @@ import type { Authorizer } from "./authz/authorizer.ts";
 import type { HttpContext, ServerParts } from "./handlers/context.ts";
 import { type NonResourceParts, publicPaths, serveNonResource } from "./handlers/non-resource.ts";
 import { pathNotFound, type SubresourceHandler, serveResource } from "./handlers/resource.ts";
+import { type ReviewParts, serveReview } from "./handlers/reviews.ts";
 import { negotiate } from "./http/negotiate.ts";
 import { writeError } from "./http/respond.ts";
 import { parseRequestInfo } from "./request-info.ts";
@@ -23,6 +24,7 @@ export interface ApiHandlerOptions {
   readonly authorizer: Authorizer;
   readonly metrics: MetricsRegistry;
   readonly subresources?: Readonly<Record<string, SubresourceHandler>>;
+  readonly reviews: ReviewParts;
 }
 
 export function createApiHandler(options: ApiHandlerOptions) {
@@ -70,7 +72,8 @@ export function createApiHandler(options: ApiHandlerOptions) {
       } else {
         const registry = parts.catalog.lookup(info.group, info.version, info.resource);
         if (!registry) throw pathNotFound();
-        await serveResource(ctx, registry, options.subresources);
+        if (registry.definition.virtual) await serveReview(ctx, options.reviews);
+        else await serveResource(ctx, registry, options.subresources);
       }
     } catch (err) {
       writeError(res, err, parts.log);

@@ -12,7 +12,9 @@ import { MetricsRegistry } from "../machinery/metrics.ts";
 import type { Store } from "../storage/store.ts";
 import { AdmissionChain, type AdmissionPlugin } from "./admission/admission.ts";
 import { namespaceLifecycle } from "./admission/namespace-lifecycle.ts";
-import { type Authenticator, x509Authenticator } from "./authn/x509.ts";
+import { type BearerOptions, bearerAuthenticator, type TokenLookups } from "./authn/bearer.ts";
+import { defaultIssuer, TokenSigner } from "./authn/jwt.ts";
+import { type Authenticator, unionAuthenticator, x509Authenticator } from "./authn/x509.ts";
 import { type Authorizer, authenticatedAuthorizer } from "./authz/authorizer.ts";
 import { bootstrapObjects } from "./bootstrap.ts";
 import { WatchCache } from "./cache/watch-cache.ts";
@@ -22,6 +24,7 @@ import { createApiHandler } from "./handler.ts";
 import { buildOpenAPIDocuments } from "./handlers/openapi.ts";
 import { serveBinding, serveEviction, serveFinalize } from "./handlers/pod-subresources.ts";
 import type { SubresourceHandler } from "./handlers/resource.ts";
+import { serveTokenRequest } from "./handlers/token-request.ts";
 import { startNamespaceFinalizer } from "./namespace-finalizer.ts";
 import type { GenericRegistry } from "./registry/generic-registry.ts";
 import { ServiceAllocator } from "./registry/service-allocator.ts";
@@ -50,6 +53,10 @@ export interface ApiServerOptions {
   readonly authorizer?: Authorizer;
   readonly subresources?: Readonly<Record<string, SubresourceHandler>>;
   readonly watchBookmarkMs?: number;
+  /** The service-account token key pair; without it bearer tokens are not accepted. */
+  readonly serviceAccountKeys?: { readonly privateKeyPem: string; readonly publicKeyPem: string };
+  /** The service-account token issuer (default https://kubernetes.default.svc.cluster.local). */
+  readonly issuer?: string;
   /** Serve lists and watches from per-resource watch caches (default true). */
   readonly watchCache?: boolean;
 }
@@ -81,6 +88,20 @@ export class ApiServer {
         def.group === "" && def.plural === "services" ? allocator.hooks : undefined,
     });
     const metrics = new MetricsRegistry();
+    const lookups = this.#tokenLookups();
+    const issuer = options.issuer ?? defaultIssuer;
+    const bearer: BearerOptions | undefined = options.serviceAccountKeys
+      ? {
+          lookups,
+          publicKeyPem: options.serviceAccountKeys.publicKeyPem,
+          issuer,
+          audiences: [issuer],
+          now: () => options.clock.now(),
+        }
+      : undefined;
+    const signer = options.serviceAccountKeys
+      ? new TokenSigner(options.serviceAccountKeys.privateKeyPem, issuer)
+      : undefined;
     if (options.watchCache ?? true) {
       for (const registry of this.catalog.registries) {
         this.#caches.set(registry, new WatchCache({ registry, log: options.log }));
@@ -115,13 +136,32 @@ export class ApiServer {
         openapi,
         serverAddress: `${options.bindAddress}:${options.port}`,
       },
-      authenticator: options.authenticator ?? x509Authenticator,
+      authenticator:
+        options.authenticator ??
+        (bearer
+          ? unionAuthenticator([bearerAuthenticator(bearer), x509Authenticator])
+          : x509Authenticator),
       authorizer: options.authorizer ?? authenticatedAuthorizer,
+      reviews: {
+        bearer,
+        authorizer: options.authorizer ?? authenticatedAuthorizer,
+        rules: undefined,
+      },
       metrics,
       subresources: {
         "pods/binding": serveBinding,
         "pods/eviction": serveEviction,
         "namespaces/finalize": serveFinalize,
+        ...(signer
+          ? {
+              "serviceaccounts/token": (ctx, registry) =>
+                serveTokenRequest(ctx, registry, {
+                  signer,
+                  lookups,
+                  now: () => options.clock.now(),
+                }),
+            }
+          : {}),
         ...options.subresources,
       },
     });
@@ -171,6 +211,19 @@ export class ApiServer {
 
   get ready(): boolean {
     return this.#ready;
+  }
+
+  /** Token lookups: from the watch caches, else from the store. */
+  #tokenLookups(): TokenLookups {
+    return {
+      get: async (resource, namespace, name) => {
+        const registry = this.catalog.lookup("", "v1", resource);
+        if (!registry) return undefined;
+        const cached = this.#caches.get(registry)?.getByKey(registry.key(namespace, name));
+        if (cached) return JSON.parse(cached.json) as KubeObject;
+        return registry.get(namespace, name).catch(() => undefined);
+      },
+    };
   }
 
   #cachedNamespace(name: string): KubeObject | undefined {

@@ -5,10 +5,17 @@
 
 import { agentCommand, simulateCommand } from "./agent.ts";
 import { type Command, UsageError } from "./command.ts";
+import { secretsEncryptCommand } from "./secrets-encrypt.ts";
 import { serverCommand } from "./server.ts";
 import { versionCommand } from "./version.ts";
 
-const commands: Command[] = [serverCommand, agentCommand, simulateCommand, versionCommand];
+const commands: Command[] = [
+  serverCommand,
+  agentCommand,
+  simulateCommand,
+  secretsEncryptCommand,
+  versionCommand,
+];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -7,6 +7,9 @@ import { networkInterfaces } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { builtinResources } from "../api/kinds/index.ts";
+import { withEncryption } from "../apiserver/encryption/encrypted-store.ts";
+import { loadOrCreateEncryptionConfig } from "../apiserver/encryption/keys.ts";
+import { ResourceTransformers } from "../apiserver/encryption/resource-transformers.ts";
 import { ApiServer } from "../apiserver/server.ts";
 import { realClock } from "../machinery/clock.ts";
 import { createLogger } from "../machinery/log.ts";
@@ -108,7 +111,7 @@ function makeDirs(dir: string): void {
   }
 }
 
-function prepareDataDir(dir: string): void {
+export function prepareDataDir(dir: string): void {
   try {
     makeDirs(dir);
     accessSync(dir, constants.W_OK | constants.R_OK | constants.X_OK);
@@ -128,7 +131,9 @@ function advertiseAddress(bind: string): string {
   return "127.0.0.1";
 }
 
-async function openStore(flags: ServerFlags): Promise<Store> {
+export async function openStore(
+  flags: Pick<ServerFlags, "datastore" | "datastoreEndpoints" | "dataDir">,
+): Promise<Store> {
   if (flags.datastore === "etcd") {
     const { EtcdStore } = await import("../storage/etcd/etcd-store.ts");
     return new EtcdStore({ endpoints: flags.datastoreEndpoints });
@@ -158,12 +163,15 @@ export const serverCommand: Command = {
       serverIPs: flags.bindAddress === "0.0.0.0" ? ips : [flags.bindAddress, ...ips],
     });
     const store = await openStore(flags);
+    const encryption = await loadOrCreateEncryptionConfig(flags.dataDir);
+    for (const warning of encryption.warnings) log.warn(warning);
+    const encrypted = withEncryption(store, new ResourceTransformers(encryption.config));
     const compactor = startCompactor(store, {
       intervalMs: flags.compactionSeconds * 1000,
       log: createLogger("compactor"),
     });
     const server = new ApiServer({
-      store: withWatchFanout(store),
+      store: withWatchFanout(encrypted),
       clock: realClock,
       log: createLogger("apiserver"),
       tls: {
@@ -175,6 +183,10 @@ export const serverCommand: Command = {
       port: flags.port,
       advertiseAddress: advertiseAddress(flags.bindAddress),
       resources: builtinResources,
+      serviceAccountKeys: {
+        privateKeyPem: pki.serviceAccount.privateKeyPem,
+        publicKeyPem: pki.serviceAccount.publicKeyPem,
+      },
     });
     try {
       await server.start();

@@ -5,6 +5,7 @@
 
 import { customResourceDefinitionResource } from "../crd/index.ts";
 import type { ResourceDefinition } from "../resource.ts";
+import { reviewResources } from "./auth/index.ts";
 import { coreResources } from "./core/index.ts";
 import { workloadResources } from "./workloads/index.ts";
 
@@ -12,6 +13,7 @@ const all = [
   ...coreResources,
   ...workloadResources,
   customResourceDefinitionResource as unknown as ResourceDefinition,
+  ...reviewResources,
 ];
 const groupOrder = ["", "apps", "batch"];
 const rank = (def: ResourceDefinition) => {

@@ -29,5 +29,6 @@ export const serviceAccountResource: ResourceDefinition<ServiceAccountObj> = {
   singular: "serviceaccount",
   shortNames: ["sa"],
   namespaced: true,
+  subresources: ["token"],
   strategy: serviceAccountStrategy,
 };
