@@ -44,8 +44,9 @@ export async function authenticateBootstrapToken(
   if (!m) return undefined;
   const [, id, secret] = m as unknown as [string, string, string];
   const obj = await lookups.get("secrets", "kube-system", `bootstrap-token-${id}`);
-  if (!obj || obj.type !== "bootstrap.kubernetes.io/token" || obj.metadata?.deletionTimestamp)
+  if (obj?.type !== "bootstrap.kubernetes.io/token" || obj.metadata?.deletionTimestamp) {
     return undefined;
+  }
   const data = obj.data as Record<string, string> | undefined;
   const stored = decode(data, "token-secret") ?? "";
   if (decode(data, "token-id") !== id || stored.length !== secret.length) return undefined;

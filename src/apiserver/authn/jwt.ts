@@ -65,6 +65,19 @@ export class TokenSigner {
   }
 }
 
+interface Claims {
+  iss?: string;
+  sub?: string;
+  aud?: string | string[];
+  exp?: number;
+  nbf?: number;
+  "kubernetes.io"?: {
+    namespace?: string;
+    serviceaccount?: { name: string; uid: string };
+    pod?: { name: string; uid: string };
+  };
+}
+
 export interface VerifiedToken {
   readonly issuer: string;
   readonly subject: string;
@@ -83,7 +96,7 @@ export function verifyToken(
   const parts = token.split(".");
   if (parts.length !== 3) return undefined;
   const [header, payload, signature] = parts as [string, string, string];
-  let claims: Record<string, any>;
+  let claims: Claims;
   try {
     const h = JSON.parse(Buffer.from(header, "base64url").toString()) as { alg?: string };
     if (h.alg !== "RS256") return undefined;
@@ -96,10 +109,10 @@ export function verifyToken(
     return undefined;
   }
   const now = Math.floor(options.now / 1000);
-  if (claims.iss !== options.issuer) return undefined;
+  if (claims.iss !== options.issuer || claims.sub === undefined) return undefined;
   if (typeof claims.exp !== "number" || claims.exp < now) return undefined;
   if (typeof claims.nbf === "number" && claims.nbf > now + 60) return undefined;
-  const aud: string[] = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  const aud: string[] = Array.isArray(claims.aud) ? claims.aud : claims.aud ? [claims.aud] : [];
   if (!aud.some((a) => options.audiences.includes(a))) return undefined;
   const k8s = claims["kubernetes.io"];
   if (!k8s?.namespace || !k8s.serviceaccount?.name) return undefined;

@@ -79,16 +79,28 @@ function requestInfoFor(spec: {
   };
 }
 
-function userFromSpec(spec: Record<string, unknown>): UserInfo {
+function userFromSpec(spec: ReviewSpec): UserInfo {
   return {
-    username: String(spec.user ?? ""),
-    groups: [...((spec.groups as string[] | undefined) ?? [])],
-    ...(spec.uid ? { uid: String(spec.uid) } : {}),
-    ...(spec.extra ? { extra: spec.extra as Record<string, string[]> } : {}),
+    username: spec.user ?? "",
+    groups: [...(spec.groups ?? [])],
+    ...(spec.uid ? { uid: spec.uid } : {}),
+    ...(spec.extra ? { extra: spec.extra } : {}),
   };
 }
 
-async function readReview(ctx: HttpContext): Promise<KubeObject & { spec?: Record<string, any> }> {
+interface ReviewSpec {
+  token?: string;
+  audiences?: string[];
+  namespace?: string;
+  user?: string;
+  groups?: string[];
+  uid?: string;
+  extra?: Record<string, string[]>;
+  resourceAttributes?: ResourceAttributes;
+  nonResourceAttributes?: { path?: string; verb?: string };
+}
+
+async function readReview(ctx: HttpContext): Promise<KubeObject & { spec?: ReviewSpec }> {
   return decodeBody(ctx.req.headers["content-type"], await readBody(ctx.req)) as KubeObject;
 }
 
