@@ -14,6 +14,13 @@ export interface KubeObject {
   [field: string]: unknown;
 }
 
+/** The least an object has: what generated types (Pod, Deployment…) satisfy too. */
+export interface ObjectLike {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+}
+
 export interface KubeList<T extends KubeObject = KubeObject> {
   apiVersion: string;
   kind: string;

@@ -4,7 +4,7 @@
  * creating another, as upstream's recorder aggregates them.
  */
 import { randomBytes } from "node:crypto";
-import type { KubeObject } from "../api/object.ts";
+import type { ObjectLike } from "../api/object.ts";
 import { type Clock, realClock } from "../machinery/clock.ts";
 import { type Logger, silentLogger } from "../machinery/log.ts";
 import { resourcePath, resources } from "./resources.ts";
@@ -13,7 +13,7 @@ import type { RestClient } from "./rest-client.ts";
 export type EventType = "Normal" | "Warning";
 
 export interface EventRecorder {
-  event(obj: KubeObject, type: EventType, reason: string, message: string): void;
+  event(obj: ObjectLike, type: EventType, reason: string, message: string): void;
 }
 
 interface Recent {

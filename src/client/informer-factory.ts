@@ -2,7 +2,7 @@
  * One informer per resource, shared by every controller of a process (client-go's
  * SharedInformerFactory): ask for the informers you need, then `start` them all.
  */
-import type { KubeObject } from "../api/object.ts";
+import type { ObjectLike } from "../api/object.ts";
 import type { Logger } from "../machinery/log.ts";
 import { Informer } from "./informer.ts";
 import type { GroupVersionResource } from "./resources.ts";
@@ -19,7 +19,7 @@ export class InformerFactory {
     this.#log = log;
   }
 
-  informer<T extends KubeObject = KubeObject>(resource: GroupVersionResource): Informer<T> {
+  informer<T extends ObjectLike = ObjectLike>(resource: GroupVersionResource): Informer<T> {
     const key = `${resource.group}/${resource.version}/${resource.resource}`;
     let informer = this.#informers.get(key);
     if (!informer) {

@@ -3,7 +3,7 @@
  * adds, updates and deletes. It re-watches from the last resourceVersion when a stream ends,
  * relists on 410 Gone, and backs off on errors. Handlers should only enqueue keys.
  */
-import type { KubeObject } from "../api/object.ts";
+import type { ObjectLike } from "../api/object.ts";
 import { type Logger, silentLogger } from "../machinery/log.ts";
 import { isStatusError } from "../machinery/status.ts";
 import { type GroupVersionResource, resourcePath } from "./resources.ts";
@@ -31,7 +31,7 @@ interface List<T> {
 }
 
 /** `namespace/name`, or `name` for cluster-scoped objects. */
-export function keyOf(obj: KubeObject): string {
+export function keyOf(obj: ObjectLike): string {
   const meta = obj.metadata ?? {};
   return meta.namespace ? `${meta.namespace}/${meta.name}` : (meta.name ?? "");
 }
@@ -43,7 +43,7 @@ export function splitKey(key: string): { namespace: string; name: string } {
     : { namespace: key.slice(0, i), name: key.slice(i + 1) };
 }
 
-export class Informer<T extends KubeObject = KubeObject> {
+export class Informer<T extends ObjectLike = ObjectLike> {
   readonly resource: GroupVersionResource;
   readonly #options: InformerOptions;
   readonly #log: Logger;
