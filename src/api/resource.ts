@@ -20,6 +20,7 @@ export type SubresourceName =
   | "ephemeralcontainers"
   | "token"
   | "finalize"
+  | "approval"
   | "proxy";
 
 export interface ScaleSpec {

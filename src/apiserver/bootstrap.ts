@@ -1,8 +1,11 @@
 /**
  * Objects every cluster has from its first start: the namespaces default, kube-system,
- * kube-public and kube-node-lease, and the `kubernetes` Service (10.96.0.1:443) with Endpoints
+ * kube-public and kube-node-lease, the system-node-critical and system-cluster-critical
+ * PriorityClasses, and the `kubernetes` Service (10.96.0.1:443) with Endpoints
  * naming this API server. Existing ones are left alone or brought up to date, so restarts are cheap.
  */
+
+import { systemPriorityClasses } from "../api/kinds/policy/priority-class.ts";
 import type { KubeObject } from "../api/object.ts";
 import type { Logger } from "../machinery/log.ts";
 import { isStatusError } from "../machinery/status.ts";
@@ -14,8 +17,14 @@ export const systemNamespaces = ["default", "kube-system", "kube-public", "kube-
 
 const ctx = () => ({ user: apiserverUser, dryRun: false, warnings: [] as string[] });
 
-async function ensure(catalog: Catalog, resource: string, obj: KubeObject, log: Logger) {
-  const registry = catalog.lookup("", "v1", resource);
+async function ensure(
+  catalog: Catalog,
+  resource: string,
+  obj: KubeObject,
+  log: Logger,
+  groupVersion: readonly [string, string] = ["", "v1"],
+) {
+  const registry = catalog.lookup(groupVersion[0], groupVersion[1], resource);
   if (!registry) return;
   const exists = await registry.get(obj.metadata?.namespace ?? "", obj.metadata?.name ?? "").then(
     () => true,
@@ -36,6 +45,27 @@ async function ensure(catalog: Catalog, resource: string, obj: KubeObject, log: 
 export interface BootstrapOptions {
   readonly advertiseAddress: string;
   readonly port: number;
+  /** The cluster CA, published in kube-public/cluster-info for joining nodes. */
+  readonly caCertPem: string;
+}
+
+/** The kubeconfig joining nodes read from kube-public/cluster-info (no credentials in it). */
+export function clusterInfoKubeconfig(server: string, caCertPem: string): string {
+  const ca = Buffer.from(caCertPem).toString("base64");
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    "- cluster:",
+    `    certificate-authority-data: ${ca}`,
+    `    server: ${server}`,
+    '  name: ""',
+    "contexts: null",
+    'current-context: ""',
+    "preferences: {}",
+    "users: null",
+    "",
+  ].join("\n");
 }
 
 export async function bootstrapObjects(catalog: Catalog, log: Logger, options: BootstrapOptions) {
@@ -47,6 +77,29 @@ export async function bootstrapObjects(catalog: Catalog, log: Logger, options: B
       log,
     );
   }
+  for (const pc of systemPriorityClasses) {
+    await ensure(
+      catalog,
+      "priorityclasses",
+      {
+        apiVersion: "scheduling.k8s.io/v1",
+        kind: "PriorityClass",
+        metadata: { name: pc.name },
+        value: pc.value,
+        globalDefault: pc.globalDefault,
+        description: pc.description,
+      },
+      log,
+      ["scheduling.k8s.io", "v1"],
+    );
+  }
+  const host = options.advertiseAddress.includes(":")
+    ? `[${options.advertiseAddress}]`
+    : options.advertiseAddress;
+  await ensureClusterInfo(
+    catalog,
+    clusterInfoKubeconfig(`https://${host}:${options.port}`, options.caCertPem),
+  );
   const meta = {
     name: "kubernetes",
     namespace: "default",
@@ -91,5 +144,26 @@ export async function bootstrapObjects(catalog: Catalog, log: Logger, options: B
       subsets,
     }),
     ctx(),
+  );
+}
+
+/** Creates or refreshes kube-public/cluster-info's kubeconfig (signatures are the signer's). */
+async function ensureClusterInfo(catalog: Catalog, kubeconfig: string): Promise<void> {
+  const configmaps = catalog.lookup("", "v1", "configmaps");
+  if (!configmaps) return;
+  await configmaps.update(
+    "kube-public",
+    "cluster-info",
+    (current) => {
+      const data = { ...((current?.data as Record<string, string> | undefined) ?? {}), kubeconfig };
+      const base = current ?? {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "cluster-info", namespace: "kube-public" },
+      };
+      return { ...base, data };
+    },
+    ctx(),
+    { createIfMissing: true },
   );
 }

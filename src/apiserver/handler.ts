@@ -10,7 +10,7 @@ import { anonymousUser } from "./authn/user.ts";
 import type { Authenticator } from "./authn/x509.ts";
 import type { Authorizer } from "./authz/authorizer.ts";
 import type { HttpContext, ServerParts } from "./handlers/context.ts";
-import { type NonResourceParts, publicPaths, serveNonResource } from "./handlers/non-resource.ts";
+import { type NonResourceParts, serveNonResource } from "./handlers/non-resource.ts";
 import { pathNotFound, type SubresourceHandler, serveResource } from "./handlers/resource.ts";
 import { type ReviewParts, serveReview } from "./handlers/reviews.ts";
 import { negotiate } from "./http/negotiate.ts";
@@ -47,7 +47,6 @@ export function createApiHandler(options: ApiHandlerOptions) {
     try {
       const authenticated = await options.authenticator.authenticate(req);
       if (authenticated) user = authenticated;
-      else if (!publicPaths.has(info.path)) throw newUnauthorized("Unauthorized");
       const ctx: HttpContext = {
         req,
         res,
@@ -57,13 +56,14 @@ export function createApiHandler(options: ApiHandlerOptions) {
         negotiated: negotiate(req.headers.accept, url.searchParams),
         parts,
       };
-      if (authenticated) {
+      {
         const decision = await options.authorizer.authorize(user, info);
+        if (!decision.allowed && !authenticated) throw newUnauthorized("Unauthorized");
         if (!decision.allowed) {
           throw newForbidden(
             { group: info.group, resource: info.resource },
             info.name,
-            `User "${user.username}" cannot ${info.verb} resource "${info.resource}" in API group "${info.group}"${info.namespace ? ` in the namespace "${info.namespace}"` : ""}`,
+            forbiddenMessage(user.username, info, decision.reason),
           );
         }
       }
@@ -96,4 +96,16 @@ export function createApiHandler(options: ApiHandlerOptions) {
       });
     }
   };
+}
+
+/** Upstream's Forbidden text, with the authorizers' reasons appended. */
+function forbiddenMessage(
+  username: string,
+  info: import("./request-info.ts").RequestInfo,
+  reason?: string,
+) {
+  const what = info.isResourceRequest
+    ? `${info.verb} resource "${info.subresource ? `${info.resource}/${info.subresource}` : info.resource}" in API group "${info.group}"${info.namespace ? ` in the namespace "${info.namespace}"` : info.name && !info.namespace ? "" : " at the cluster scope"}`
+    : `${info.method} path "${info.path}"`;
+  return `User "${username}" cannot ${what}${reason ? `: ${reason}` : ""}`;
 }

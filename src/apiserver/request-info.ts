@@ -77,7 +77,8 @@ export function parseRequestInfo(
   const version = rest[0]!;
   rest = rest.slice(1);
   let namespace = "";
-  if (rest[0] === "namespaces") {
+  const namespaceSubresource = rest.length === 3 && ["status", "finalize"].includes(rest[2]!);
+  if (rest[0] === "namespaces" && !namespaceSubresource) {
     if (rest.length >= 3) {
       namespace = rest[1]!;
       rest = rest.slice(2);
@@ -86,13 +87,17 @@ export function parseRequestInfo(
       rest = ["namespaces", rest[1]!];
     }
   }
-  const [resource = "", name = "", subresource = "", ...parts] = rest;
+  const [resource = "", pathName = "", subresource = "", ...parts] = rest;
   const isNamespaceObject = resource === "namespaces";
+  const verb = verbFor(m, pathName, subresource, query);
+  // A list or watch pinned to one object by field selector names it, as upstream's factory does.
+  const selected = /(?:^|,)metadata\.name==?([^,]+)/.exec(query.get("fieldSelector") ?? "")?.[1];
+  const name = pathName || ((verb === "list" || verb === "watch") && selected ? selected : "");
   return {
     isResourceRequest: true,
     path,
     method: m,
-    verb: verbFor(m, name, subresource, query),
+    verb,
     apiPrefix: prefix,
     group,
     version,
@@ -115,12 +120,10 @@ function verbFor(
   switch (method) {
     case "get":
     case "head":
-      if (["exec", "attach", "portforward", "proxy"].includes(subresource)) return "connect";
       if (name && !subresource) return isWatch ? "watch" : "get";
       if (name) return "get";
       return isWatch ? "watch" : "list";
     case "post":
-      if (["exec", "attach", "portforward", "proxy"].includes(subresource)) return "connect";
       return "create";
     case "put":
       return "update";

@@ -11,21 +11,28 @@ import type { Logger } from "../machinery/log.ts";
 import { MetricsRegistry } from "../machinery/metrics.ts";
 import type { Store } from "../storage/store.ts";
 import { AdmissionChain, type AdmissionPlugin } from "./admission/admission.ts";
+import { certificateRequester } from "./admission/csr-requester.ts";
 import { namespaceLifecycle } from "./admission/namespace-lifecycle.ts";
+import { builtinAdmissionPlugins } from "./admission/plugins/index.ts";
+import { rbacEscalation } from "./admission/rbac-escalation.ts";
 import { type BearerOptions, bearerAuthenticator, type TokenLookups } from "./authn/bearer.ts";
 import { defaultIssuer, TokenSigner } from "./authn/jwt.ts";
 import { type Authenticator, unionAuthenticator, x509Authenticator } from "./authn/x509.ts";
-import { type Authorizer, authenticatedAuthorizer } from "./authz/authorizer.ts";
+import type { Authorizer } from "./authz/authorizer.ts";
+import { clusterAuthorization } from "./authz/cluster-authorizer.ts";
+import { withPublicInfo } from "./authz/public-info.ts";
 import { bootstrapObjects } from "./bootstrap.ts";
 import { WatchCache } from "./cache/watch-cache.ts";
 import { Catalog } from "./catalog.ts";
+import { ClusterReader } from "./cluster-reader.ts";
 import { CrdController } from "./crd-controller.ts";
 import { createApiHandler } from "./handler.ts";
+import { serveApproval } from "./handlers/csr-approval.ts";
 import { buildOpenAPIDocuments } from "./handlers/openapi.ts";
 import { serveBinding, serveEviction, serveFinalize } from "./handlers/pod-subresources.ts";
 import type { SubresourceHandler } from "./handlers/resource.ts";
 import { serveTokenRequest } from "./handlers/token-request.ts";
-import { startNamespaceFinalizer } from "./namespace-finalizer.ts";
+import { bootstrapRbac, runRoleAggregation } from "./rbac-bootstrap.ts";
 import type { GenericRegistry } from "./registry/generic-registry.ts";
 import { ServiceAllocator } from "./registry/service-allocator.ts";
 import { versionInfo } from "./version.ts";
@@ -57,6 +64,8 @@ export interface ApiServerOptions {
   readonly serviceAccountKeys?: { readonly privateKeyPem: string; readonly publicKeyPem: string };
   /** The service-account token issuer (default https://kubernetes.default.svc.cluster.local). */
   readonly issuer?: string;
+  /** Admission plugins to leave out by name (tests without a controller manager drop "ServiceAccount"). */
+  readonly disabledAdmission?: readonly string[];
   /** Serve lists and watches from per-resource watch caches (default true). */
   readonly watchCache?: boolean;
 }
@@ -73,16 +82,27 @@ export class ApiServer {
   constructor(options: ApiServerOptions) {
     this.#options = options;
     const allocator = new ServiceAllocator(options.store);
+    const reader = new ClusterReader(() => this.catalog, this.#caches);
+    const authorization = clusterAuthorization(reader);
+    const authorizer = options.authorizer ?? authorization.authorizer;
+    const builtins = builtinAdmissionPlugins({ reader });
     this.catalog = new Catalog({
       store: options.store,
       clock: options.clock,
-      admission: new AdmissionChain([
-        namespaceLifecycle(
-          () => this.catalog,
-          (name) => this.#cachedNamespace(name),
-        ),
-        ...(options.admission ?? []),
-      ]),
+      admission: new AdmissionChain(
+        [
+          namespaceLifecycle(
+            () => this.catalog,
+            (name) => this.#cachedNamespace(name),
+          ),
+          // Upstream runs the certificate and RBAC checks just before ResourceQuota.
+          ...builtins.filter((p) => p.name !== "ResourceQuota"),
+          certificateRequester,
+          rbacEscalation(authorization.resolver, authorization.rbac),
+          ...builtins.filter((p) => p.name === "ResourceQuota"),
+          ...(options.admission ?? []),
+        ].filter((p) => !(options.disabledAdmission ?? []).includes(p.name)),
+      ),
       resources: options.resources,
       hooksFor: (def) =>
         def.group === "" && def.plural === "services" ? allocator.hooks : undefined,
@@ -104,7 +124,15 @@ export class ApiServer {
       : undefined;
     if (options.watchCache ?? true) {
       for (const registry of this.catalog.registries) {
-        this.#caches.set(registry, new WatchCache({ registry, log: options.log }));
+        const pods = registry.definition.group === "" && registry.definition.plural === "pods";
+        this.#caches.set(
+          registry,
+          new WatchCache({
+            registry,
+            log: options.log,
+            ...(pods ? { indexFields: ["spec.nodeName"] } : {}),
+          }),
+        );
       }
       this.catalog.onChange(({ added, removed }) => {
         for (const registry of removed) {
@@ -141,17 +169,18 @@ export class ApiServer {
         (bearer
           ? unionAuthenticator([bearerAuthenticator(bearer), x509Authenticator])
           : x509Authenticator),
-      authorizer: options.authorizer ?? authenticatedAuthorizer,
+      authorizer: withPublicInfo(authorizer),
       reviews: {
         bearer,
-        authorizer: options.authorizer ?? authenticatedAuthorizer,
-        rules: undefined,
+        authorizer,
+        rules: { rulesFor: (user, ns) => authorization.rbac.subjectRulesReviewStatus(user, ns) },
       },
       metrics,
       subresources: {
         "pods/binding": serveBinding,
         "pods/eviction": serveEviction,
         "namespaces/finalize": serveFinalize,
+        "certificatesigningrequests/approval": serveApproval,
         ...(signer
           ? {
               "serviceaccounts/token": (ctx, registry) =>
@@ -193,10 +222,17 @@ export class ApiServer {
     await bootstrapObjects(this.catalog, this.#options.log, {
       advertiseAddress: this.#options.advertiseAddress,
       port: this.#options.port,
+      caCertPem: this.#options.tls.clientCaPem,
     });
     for (const cache of this.#caches.values()) this.#startCache(cache);
     await Promise.all([...this.#caches.values()].map((c) => c.waitFor(0, 10_000)));
-    startNamespaceFinalizer(this.catalog, this.#options.log, this.#shutdown.signal);
+    await bootstrapRbac(this.catalog, this.#options.log);
+    const clusterRoles = this.catalog.lookup("rbac.authorization.k8s.io", "v1", "clusterroles");
+    const roleCache = clusterRoles && this.#caches.get(clusterRoles);
+    if (roleCache) {
+      await roleCache.waitFor(0, 10_000);
+      void runRoleAggregation(this.catalog, roleCache, this.#options.log, this.#shutdown.signal);
+    }
     if (this.catalog.lookup("apiextensions.k8s.io", "v1", "customresourcedefinitions")) {
       const crds = new CrdController({
         catalog: this.catalog,

@@ -3,7 +3,7 @@
  * issues) the scheduler, controller manager and the node agent — in one process.
  */
 import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
-import { networkInterfaces } from "node:os";
+import { hostname, networkInterfaces } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { builtinResources } from "../api/kinds/index.ts";
@@ -19,6 +19,7 @@ import { startCompactor } from "../storage/compactor.ts";
 import type { Store } from "../storage/store.ts";
 import { withWatchFanout } from "../storage/watch-fanout.ts";
 import { type Command, UsageError } from "./command.ts";
+import { startControlPlane } from "./control-plane.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
 
 const usage = `Usage: bosun server [flags]
@@ -199,6 +200,11 @@ export const serverCommand: Command = {
       }
       throw err;
     }
+    const components = new AbortController();
+    const running = await startControlPlane(
+      { pki, port: flags.port, log: createLogger("control-plane"), nodeName: hostname() },
+      components.signal,
+    );
     const kubeconfig = join(flags.dataDir, "admin.kubeconfig");
     await writeKubeconfig(kubeconfig, {
       server: `https://127.0.0.1:${flags.port}`,
@@ -217,6 +223,8 @@ export const serverCommand: Command = {
       process.once("SIGINT", resolve);
     });
     log.info("shutting down");
+    components.abort();
+    await Promise.allSettled(running);
     await server.stop();
     compactor.stop();
     await store.close();

@@ -90,17 +90,23 @@ export function configFromKubeconfig(path: string, userAgent = "bosun"): ClientC
 export class RestClient {
   readonly config: ClientConfig;
   readonly #agent: Agent;
+  /** Watches hold a connection each for minutes: they get their own, unlimited pool. */
+  readonly #watchAgent: Agent;
   readonly #url: URL;
 
   constructor(config: ClientConfig) {
     this.config = config;
     this.#url = new URL(config.server);
-    this.#agent = new Agent({
-      keepAlive: true,
-      maxSockets: 32,
+    const tls = {
       ca: config.caPem,
       ...(config.certPem ? { cert: config.certPem } : {}),
       ...(config.keyPem ? { key: config.keyPem } : {}),
+    };
+    this.#agent = new Agent({ keepAlive: true, maxSockets: 64, ...tls });
+    this.#watchAgent = new Agent({
+      keepAlive: false,
+      maxSockets: Number.POSITIVE_INFINITY,
+      ...tls,
     });
   }
 
@@ -209,7 +215,7 @@ export class RestClient {
           port: this.#url.port || 443,
           method: "GET",
           path: this.#path(path, { ...query, watch: "true" }),
-          agent: this.#agent,
+          agent: this.#watchAgent,
           headers: this.#headers(undefined),
           signal,
         },
@@ -242,6 +248,7 @@ export class RestClient {
 
   close(): void {
     this.#agent.destroy();
+    this.#watchAgent.destroy();
   }
 }
 

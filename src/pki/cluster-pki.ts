@@ -244,3 +244,37 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   const sortedB = [...b].sort();
   return a.length === b.length && [...a].sort().every((x, i) => x === sortedB[i]);
 }
+
+/**
+ * A client certificate for a component (the scheduler, the controller manager, a kubelet) in the
+ * PKI directory as `<name>.crt`/`<name>.key`, issued by the cluster CA and reissued when it no
+ * longer fits, so each component has its own identity instead of the admin's.
+ */
+export async function loadOrIssueClientCertificate(
+  pki: ClusterPKI,
+  name: string,
+  subject: { commonName: string; organizations?: readonly string[] },
+  now = new Date(),
+): Promise<CertificateAndKey> {
+  const certPath = join(pki.dir, `${name}.crt`);
+  const keyPath = join(pki.dir, `${name}.key`);
+  const orgs = [...(subject.organizations ?? [])];
+  const existing = await loadOrIssue(
+    pki.ca,
+    certPath,
+    keyPath,
+    now,
+    (info) =>
+      info.subject.commonName === subject.commonName && sameList(info.subject.organizations, orgs),
+  );
+  if (existing) return existing;
+  const pair = issueCertificate({
+    ca: pki.ca,
+    commonName: subject.commonName,
+    organizations: orgs,
+    usages: ["client"],
+    now,
+  });
+  await savePair(pair, certPath, keyPath);
+  return pair;
+}

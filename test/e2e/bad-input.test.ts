@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { eventually } from "../../src/client/testing/test-api.ts";
 import { encodeEnvelope } from "../../src/machinery/protobuf/testing.ts";
 import { ApiClient, type ApiResponse } from "./lib/api.ts";
 import { TestServer } from "./lib/server.ts";
@@ -26,14 +27,31 @@ describe("bad input", () => {
     api = new ApiClient(server.dataDir, server.port);
     const created = await api.send("POST", cms, cm({ metadata: { name: "existing" } }));
     assert.equal(created.status, 201, created.body);
+    // The root-CA publisher writes kube-root-ca.crt into each namespace once, soon after start.
+    await eventually(async () => (await api.send("GET", `${cms}/kube-root-ca.crt`)).status === 200);
   });
   after(async () => {
     await server.dispose();
   });
 
-  /** The store revision, read from a list: it moves with any write. */
-  const revision = async () =>
-    (await api.send("GET", "/api/v1/configmaps")).json().metadata.resourceVersion;
+  /**
+   * What these requests could write: every ConfigMap (with its resourceVersion) and every
+   * namespace. The store's global revision would be stricter but moves on its own, as the
+   * controller manager renews its lease.
+   */
+  const revision = async () => {
+    const objects = [
+      ...(await api.send("GET", "/api/v1/configmaps")).json().items,
+      ...(await api.send("GET", "/api/v1/namespaces")).json().items,
+    ];
+    return objects
+      .map(
+        (o: any) =>
+          `${o.metadata.namespace ?? ""}/${o.metadata.name}@${o.metadata.resourceVersion}`,
+      )
+      .sort()
+      .join(" ");
+  };
 
   async function refused(
     request: () => Promise<ApiResponse>,

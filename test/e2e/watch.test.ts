@@ -29,7 +29,10 @@ describe("watch", () => {
 
   it("streams events after a resourceVersion, in order, as newline-delimited JSON", async () => {
     const rv = (await api.send("GET", cms)).json().metadata.resourceVersion;
-    const watching = api.watch(`${cms}?watch=true&resourceVersion=${rv}`, (e) => e.length >= 3);
+    const watching = api.watch(
+      `${cms}?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3Dw1`,
+      (e) => e.length >= 3,
+    );
     await api.send("POST", cms, body("w1"));
     await api.send("PATCH", `${cms}/w1`, '{"data":{"v":"2"}}', {
       "Content-Type": "application/merge-patch+json",

@@ -6,14 +6,20 @@
 import { customResourceDefinitionResource } from "../crd/index.ts";
 import type { ResourceDefinition } from "../resource.ts";
 import { reviewResources } from "./auth/index.ts";
+import { certificateSigningRequestResource } from "./certificates/csr.ts";
 import { coreResources } from "./core/index.ts";
+import { policyResources } from "./policy/index.ts";
+import { rbacResources } from "./rbac/index.ts";
 import { workloadResources } from "./workloads/index.ts";
 
 const all = [
   ...coreResources,
   ...workloadResources,
   customResourceDefinitionResource as unknown as ResourceDefinition,
+  ...rbacResources,
+  ...policyResources,
   ...reviewResources,
+  certificateSigningRequestResource as unknown as ResourceDefinition,
 ];
 const groupOrder = ["", "apps", "batch"];
 const rank = (def: ResourceDefinition) => {

@@ -20,6 +20,8 @@ export interface AdmissionAttributes {
   readonly oldObject: KubeObject | undefined;
   readonly user: UserInfo;
   readonly dryRun: boolean;
+  /** Warnings for the `Warning` response header (PodSecurity's "would violate…"). */
+  readonly warnings: string[];
 }
 
 export interface AdmissionPlugin {

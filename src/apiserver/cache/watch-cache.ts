@@ -38,7 +38,12 @@ export interface WatchCacheOptions {
   readonly log: Logger;
   /** Events kept for watchers that start in the recent past. */
   readonly capacity?: number;
+  /** Selectable fields to index (e.g. spec.nodeName for pods), for `byField`. */
+  readonly indexFields?: readonly string[];
 }
+
+/** Decoded objects, made on demand and dropped with the cached entry they belong to. */
+const decoded = new WeakMap<CachedObject, KubeObject>();
 
 export class WatchCache {
   readonly registry: GenericRegistry;
@@ -54,11 +59,52 @@ export class WatchCache {
   #waiters: Array<{ revision: number; wake: () => void }> = [];
   readonly #watchers = new Set<CacheWatcher>();
   #watch: Watch | undefined;
+  readonly #indexFields: readonly string[];
+  #indexes = new Map<string, Map<string, Set<string>>>();
 
   constructor(options: WatchCacheOptions) {
     this.registry = options.registry;
     this.#log = options.log.with({ resource: options.registry.definition.plural });
     this.#capacity = options.capacity ?? 10_000;
+    this.#indexFields = options.indexFields ?? [];
+  }
+
+  /** The object a cached entry holds, decoded once. Treat it as read-only. */
+  static objectOf(cached: CachedObject): KubeObject {
+    let obj = decoded.get(cached);
+    if (!obj) {
+      obj = JSON.parse(cached.json) as KubeObject;
+      decoded.set(cached, obj);
+    }
+    return obj;
+  }
+
+  /** Current objects whose selectable `field` equals `value` (field must be indexed). */
+  byField(field: string, value: string): CachedObject[] {
+    const keys = this.#indexes.get(field)?.get(value);
+    return keys ? [...keys].flatMap((k) => this.#objects.get(k) ?? []) : [];
+  }
+
+  #index(key: string, before: CachedObject | undefined, after: CachedObject | undefined): void {
+    for (const field of this.#indexFields) {
+      const old = before?.fields[field];
+      const now = after?.fields[field];
+      if (old === now) continue;
+      let byValue = this.#indexes.get(field);
+      if (!byValue) {
+        byValue = new Map();
+        this.#indexes.set(field, byValue);
+      }
+      if (old !== undefined) byValue.get(old)?.delete(key);
+      if (now !== undefined) {
+        let keys = byValue.get(now);
+        if (!keys) {
+          keys = new Set();
+          byValue.set(now, keys);
+        }
+        keys.add(key);
+      }
+    }
   }
 
   get ready(): boolean {
@@ -103,6 +149,8 @@ export class WatchCache {
       page = await store.list(prefix, { limit: 1000, continue: page.continue });
     }
     this.#objects = objects;
+    this.#indexes = new Map();
+    for (const [key, obj] of objects) this.#index(key, undefined, obj);
     this.#sorted = undefined;
     this.#events = [];
     this.#revision = page.revision;
@@ -156,12 +204,14 @@ export class WatchCache {
       last.metadata!.resourceVersion = String(revision);
       const object = this.#toCached({ ...ev.kv, modRevision: revision }, last);
       this.#objects.delete(ev.kv.key);
+      this.#index(ev.kv.key, previous, undefined);
       this.#sorted = undefined;
       event = { type: "DELETED", revision, object, previous };
     } else {
       const object = this.#toCached(ev.kv, this.registry.fromStored(ev.kv));
       if (!previous) this.#sorted = undefined;
       this.#objects.set(ev.kv.key, object);
+      this.#index(ev.kv.key, previous, object);
       event = { type: previous ? "MODIFIED" : "ADDED", revision, object, previous };
     }
     this.#events.push(event);

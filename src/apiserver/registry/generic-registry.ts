@@ -271,8 +271,12 @@ export class GenericRegistry {
       return obj;
     }
     if (subresource === "status") {
+      // Only the status, and annotations (Deployments record their revision this way upstream).
       obj = { ...structuredClone(old), status: desired.status };
       if (desired.status === undefined) delete obj.status;
+      const annotations = desired.metadata?.annotations;
+      if (annotations) obj.metadata = { ...obj.metadata, annotations };
+      else if (obj.metadata) delete obj.metadata.annotations;
     } else {
       strategy.defaults?.(obj);
       if (definition.subresources?.includes("status")) {
@@ -322,6 +326,7 @@ export class GenericRegistry {
       }
       const obj = this.fromStored(current);
       this.#checkPreconditions(obj, options);
+      await this.#admission.admit(this.#attrs("DELETE", undefined, obj, ctx, ""));
       await this.#admission.validate(this.#attrs("DELETE", undefined, obj, ctx, ""));
       const plan = planDelete(obj, options, this.definition.strategy, this.#clock.now());
       if (ctx.dryRun) return { object: plan.updated, deleted: plan.immediate };
@@ -419,6 +424,7 @@ export class GenericRegistry {
       oldObject,
       user: ctx.user,
       dryRun: ctx.dryRun,
+      warnings: ctx.warnings,
     };
   }
 }

@@ -36,6 +36,8 @@ export async function startTestApi(): Promise<TestApi> {
     port,
     advertiseAddress: "127.0.0.1",
     resources: builtinResources,
+    // No controller manager here to create the default ServiceAccounts.
+    disabledAdmission: ["ServiceAccount"],
   });
   await server.start();
   const client = new RestClient({

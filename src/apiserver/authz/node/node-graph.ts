@@ -1,0 +1,57 @@
+/**
+ * The Node authorizer's relationship question (upstream `graph.go`, `hasPathFrom`): is there a
+ * path from this object to the node? Paths run object → pod → node (secrets, config maps, claims,
+ * service accounts, the pod itself) and PV → claim → pod → node. Rather than keep a graph, the
+ * answer is computed from the pods bound to the node at the time of the request.
+ */
+import type { NodeGraphSource } from "./graph-source.ts";
+import { podReferences } from "./pod-references.ts";
+
+export type VertexType =
+  | "pod"
+  | "secret"
+  | "configmap"
+  | "persistentvolumeclaim"
+  | "persistentvolume"
+  | "serviceaccount";
+
+export class NodeGraph {
+  readonly #source: NodeGraphSource;
+
+  constructor(source: NodeGraphSource) {
+    this.#source = source;
+  }
+
+  /** Does `type` `namespace/name` (cluster-scoped PVs: namespace "") relate to `nodeName`? */
+  hasPathFrom(nodeName: string, type: VertexType, namespace: string, name: string): boolean {
+    const pods = this.#source.podsOnNode(nodeName);
+    if (type === "persistentvolume") return this.#volumeOnNode(nodeName, name);
+    for (const pod of pods) {
+      if ((pod.metadata?.namespace ?? "") !== namespace) continue;
+      if (type === "pod") {
+        if (pod.metadata?.name === name) return true;
+        continue;
+      }
+      const refs = podReferences(pod);
+      const found =
+        (type === "secret" && refs.secrets.has(name)) ||
+        (type === "configmap" && refs.configMaps.has(name)) ||
+        (type === "persistentvolumeclaim" && refs.persistentVolumeClaims.has(name)) ||
+        (type === "serviceaccount" && refs.serviceAccount === name);
+      if (found) return true;
+    }
+    return false;
+  }
+
+  #volumeOnNode(nodeName: string, volumeName: string): boolean {
+    const getClaim = this.#source.getPersistentVolumeClaim?.bind(this.#source);
+    if (!getClaim) return false;
+    for (const pod of this.#source.podsOnNode(nodeName)) {
+      const namespace = pod.metadata?.namespace ?? "";
+      for (const claimName of podReferences(pod).persistentVolumeClaims) {
+        if (getClaim(namespace, claimName)?.spec?.volumeName === volumeName) return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Synchronous reads of current cluster state from the watch caches, for the parts of the API
+ * server that decide on every request: authorization (RBAC roles and bindings, the node graph),
+ * admission (service accounts, limit ranges, quotas, storage classes) and token checks.
+ */
+import type {
+  ClusterRole,
+  ClusterRoleBinding,
+  PersistentVolumeClaim,
+  Pod,
+  Role,
+  RoleBinding,
+} from "../api/generated/types.ts";
+import type { KubeObject } from "../api/object.ts";
+import type { AdmissionReader } from "./admission/plugins/reader.ts";
+import type { NodeGraphSource } from "./authz/node/graph-source.ts";
+import type { RbacSource } from "./authz/rbac/source.ts";
+import { WatchCache } from "./cache/watch-cache.ts";
+import type { Catalog } from "./catalog.ts";
+import type { GenericRegistry } from "./registry/generic-registry.ts";
+
+const rbac = "rbac.authorization.k8s.io";
+
+export class ClusterReader implements AdmissionReader, RbacSource, NodeGraphSource {
+  readonly #catalog: () => Catalog;
+  readonly #caches: ReadonlyMap<GenericRegistry, WatchCache>;
+
+  constructor(catalog: () => Catalog, caches: ReadonlyMap<GenericRegistry, WatchCache>) {
+    this.#catalog = catalog;
+    this.#caches = caches;
+  }
+
+  #cache(
+    group: string,
+    resource: string,
+  ): { registry: GenericRegistry; cache: WatchCache } | undefined {
+    const registry = this.#catalog().registries.find(
+      (r) =>
+        r.definition.group === group && r.definition.plural === resource && !r.definition.storage,
+    );
+    const cache = registry && this.#caches.get(registry);
+    return registry && cache?.ready ? { registry, cache } : undefined;
+  }
+
+  get(group: string, resource: string, namespace: string, name: string): KubeObject | undefined {
+    const c = this.#cache(group, resource);
+    const cached = c?.cache.getByKey(c.registry.key(namespace, name));
+    return cached ? WatchCache.objectOf(cached) : undefined;
+  }
+
+  list(group: string, resource: string, namespace: string): KubeObject[] {
+    const c = this.#cache(group, resource);
+    return c ? c.cache.snapshot(namespace).map((o) => WatchCache.objectOf(o)) : [];
+  }
+
+  getRole(namespace: string, name: string): Role | undefined {
+    return this.get(rbac, "roles", namespace, name) as Role | undefined;
+  }
+
+  getClusterRole(name: string): ClusterRole | undefined {
+    return this.get(rbac, "clusterroles", "", name) as ClusterRole | undefined;
+  }
+
+  listRoleBindings(namespace: string): readonly RoleBinding[] {
+    return this.list(rbac, "rolebindings", namespace) as unknown as RoleBinding[];
+  }
+
+  listClusterRoleBindings(): readonly ClusterRoleBinding[] {
+    return this.list(rbac, "clusterrolebindings", "") as unknown as ClusterRoleBinding[];
+  }
+
+  podsOnNode(nodeName: string): readonly Pod[] {
+    const c = this.#cache("", "pods");
+    return c
+      ? (c.cache.byField("spec.nodeName", nodeName).map((o) => WatchCache.objectOf(o)) as Pod[])
+      : [];
+  }
+
+  getPersistentVolumeClaim(namespace: string, name: string): PersistentVolumeClaim | undefined {
+    return this.get("", "persistentvolumeclaims", namespace, name) as
+      | PersistentVolumeClaim
+      | undefined;
+  }
+}

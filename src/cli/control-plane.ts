@@ -1,0 +1,70 @@
+/**
+ * The control-plane components that run beside the API server in `bosun server` — the
+ * controller manager and the scheduler — each with its own client
+ * certificate and identity, talking to the API over loopback HTTPS like any other client.
+ */
+import { RestClient } from "../client/rest-client.ts";
+import { allControllers } from "../controllers/all.ts";
+import { defaultControllerSettings } from "../controllers/context.ts";
+import { runControllerManager } from "../controllers/manager.ts";
+import type { Logger } from "../machinery/log.ts";
+import { type ClusterPKI, loadOrIssueClientCertificate } from "../pki/cluster-pki.ts";
+import { createScheduler } from "../scheduler/scheduler.ts";
+
+export interface ControlPlaneOptions {
+  readonly pki: ClusterPKI;
+  readonly port: number;
+  readonly log: Logger;
+  readonly nodeName: string;
+}
+
+async function componentClient(
+  options: ControlPlaneOptions,
+  name: string,
+  cn: string,
+): Promise<RestClient> {
+  const cert = await loadOrIssueClientCertificate(options.pki, name, { commonName: cn });
+  return new RestClient({
+    server: `https://127.0.0.1:${options.port}`,
+    caPem: options.pki.ca.certPem,
+    certPem: cert.certPem,
+    keyPem: cert.keyPem,
+    userAgent: `${name}/bosun`,
+  });
+}
+
+/** Starts the components; they stop when `signal` aborts. */
+export async function startControlPlane(
+  options: ControlPlaneOptions,
+  signal: AbortSignal,
+): Promise<Promise<void>[]> {
+  const cmClient = await componentClient(
+    options,
+    "controller-manager",
+    "system:kube-controller-manager",
+  );
+  const manager = runControllerManager(
+    {
+      client: cmClient,
+      controllers: allControllers,
+      settings: {
+        ...defaultControllerSettings,
+        caCertPem: options.pki.ca.certPem,
+        caKeyPem: options.pki.ca.keyPem,
+      },
+      log: options.log.with({ component: "controller-manager" }),
+      identity: `${options.nodeName}_controller-manager`,
+    },
+    signal,
+  ).finally(() => cmClient.close());
+
+  const schedulerClient = await componentClient(options, "scheduler", "system:kube-scheduler");
+  const scheduler = createScheduler({
+    client: schedulerClient,
+    log: options.log.with({ component: "scheduler" }),
+    identity: `${options.nodeName}_scheduler`,
+  })
+    .run(signal)
+    .finally(() => schedulerClient.close());
+  return [manager, scheduler];
+}

@@ -1,0 +1,37 @@
+/** Every controller the controller manager runs, in the order they start. */
+import type { ControllerFactory } from "./context.ts";
+import { cronJobControllerFactory } from "./cronjob/cronjob-controller.ts";
+import { daemonSetControllerFactory } from "./daemonset/daemon-set-controller.ts";
+import { deploymentControllerFactory } from "./deployment/deployment-controller.ts";
+import { endpointsControllerFactory } from "./endpoints/endpoints-controller.ts";
+import { endpointSliceControllerFactory } from "./endpointslice/endpointslice-controller.ts";
+import { garbageCollectorFactory } from "./garbagecollector/garbage-collector.ts";
+import { jobControllerFactory } from "./job/job-controller.ts";
+import { namespaceControllerFactory } from "./namespace/namespace-controller.ts";
+import { nodeIpamControllerFactory } from "./nodeipam/node-ipam-controller.ts";
+import { nodeLifecycleControllerFactory } from "./nodelifecycle/node-lifecycle-controller.ts";
+import { taintEvictionControllerFactory } from "./nodelifecycle/taint-eviction-controller.ts";
+import { replicaSetControllerFactory } from "./replicaset/replica-set-controller.ts";
+import { rootCAPublisherFactory } from "./rootca/root-ca-publisher.ts";
+import { serviceAccountsControllerFactory } from "./serviceaccount/serviceaccounts-controller.ts";
+import { statefulSetControllerFactory } from "./statefulset/stateful-set-controller.ts";
+import { ttlAfterFinishedControllerFactory } from "./ttl/ttl-after-finished-controller.ts";
+
+export const allControllers: readonly ControllerFactory[] = [
+  serviceAccountsControllerFactory,
+  rootCAPublisherFactory,
+  namespaceControllerFactory,
+  nodeIpamControllerFactory,
+  nodeLifecycleControllerFactory,
+  taintEvictionControllerFactory,
+  endpointsControllerFactory,
+  endpointSliceControllerFactory,
+  replicaSetControllerFactory,
+  deploymentControllerFactory,
+  statefulSetControllerFactory,
+  daemonSetControllerFactory,
+  jobControllerFactory,
+  cronJobControllerFactory,
+  ttlAfterFinishedControllerFactory,
+  garbageCollectorFactory,
+];
