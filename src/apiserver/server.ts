@@ -66,6 +66,8 @@ export interface ApiServerOptions {
   readonly issuer?: string;
   /** Admission plugins to leave out by name (tests without a controller manager drop "ServiceAccount"). */
   readonly disabledAdmission?: readonly string[];
+  /** DefaultTolerationSeconds admission (`--default-not-ready-toleration-seconds`, …; 300 each). */
+  readonly defaultTolerationSeconds?: { readonly notReady?: number; readonly unreachable?: number };
   /** Serve lists and watches from per-resource watch caches (default true). */
   readonly watchCache?: boolean;
 }
@@ -85,7 +87,12 @@ export class ApiServer {
     const reader = new ClusterReader(() => this.catalog, this.#caches);
     const authorization = clusterAuthorization(reader);
     const authorizer = options.authorizer ?? authorization.authorizer;
-    const builtins = builtinAdmissionPlugins({ reader });
+    const builtins = builtinAdmissionPlugins({
+      reader,
+      ...(options.defaultTolerationSeconds
+        ? { defaultTolerationSeconds: options.defaultTolerationSeconds }
+        : {}),
+    });
     this.catalog = new Catalog({
       store: options.store,
       clock: options.clock,

@@ -21,6 +21,18 @@ function parseCapacity(text: string | undefined): Record<string, string> {
   return out;
 }
 
+/** `--node-lease-duration-seconds` (upstream's kubelet config `nodeLeaseDurationSeconds`). */
+function leaseDuration(value: string | boolean | undefined): { leaseDurationSeconds?: number } {
+  if (value === undefined) return {};
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new UsageError(
+      `--node-lease-duration-seconds must be a whole number above 0, not "${value}"`,
+    );
+  }
+  return { leaseDurationSeconds: n };
+}
+
 function hostIP(): string {
   for (const addrs of Object.values(networkInterfaces())) {
     for (const a of addrs ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
@@ -51,7 +63,7 @@ async function untilSignal(): Promise<void> {
 export const agentCommand: Command = {
   name: "agent",
   summary: "Run a node (kubelet) that joins a cluster",
-  usage: `Usage: bosun agent --kubeconfig FILE [--node-name N] [--runtime simulated] [--capacity cpu=4,memory=16Gi,pods=110] [--node-ip IP]
+  usage: `Usage: bosun agent --kubeconfig FILE [--node-name N] [--runtime simulated] [--capacity cpu=4,memory=16Gi,pods=110] [--node-ip IP] [--node-lease-duration-seconds 40]
 
 Runs the node parts against a cluster. The join with a bootstrap token (--server/--token) and
 the containerd runtime arrive with their issues; today the agent joins with a kubeconfig and
@@ -63,6 +75,7 @@ runs the simulated runtime (pods run without containers, as KWOK does).`,
       runtime: { type: "string", default: "simulated" },
       capacity: { type: "string" },
       "node-ip": { type: "string" },
+      "node-lease-duration-seconds": { type: "string" },
     });
     if (!v.kubeconfig)
       throw new UsageError("--kubeconfig FILE is required (token join is not built yet)");
@@ -80,6 +93,7 @@ runs the simulated runtime (pods run without containers, as KWOK does).`,
       name,
       internalIP: String(v["node-ip"] ?? hostIP()),
       capacity: parseCapacity(v.capacity as string | undefined),
+      ...leaseDuration(v["node-lease-duration-seconds"]),
       log,
     });
     const running = node.run(stop.signal);
@@ -95,7 +109,7 @@ runs the simulated runtime (pods run without containers, as KWOK does).`,
 export const simulateCommand: Command = {
   name: "simulate",
   summary: "Run many simulated nodes in one process (scale tests)",
-  usage: `Usage: bosun simulate nodes --count N --kubeconfig FILE [--prefix sim-] [--capacity cpu=4,memory=16Gi,pods=110]`,
+  usage: `Usage: bosun simulate nodes --count N --kubeconfig FILE [--prefix sim-] [--capacity cpu=4,memory=16Gi,pods=110] [--node-lease-duration-seconds 40]`,
   async run(args) {
     const [what, ...rest] = args;
     if (what !== "nodes") throw new UsageError('the only thing to simulate is "nodes"');
@@ -104,7 +118,9 @@ export const simulateCommand: Command = {
       kubeconfig: { type: "string" },
       prefix: { type: "string", default: "sim-" },
       capacity: { type: "string" },
+      "node-lease-duration-seconds": { type: "string" },
     });
+    const lease = leaseDuration(v["node-lease-duration-seconds"]);
     const count = Number(v.count);
     if (!Number.isInteger(count) || count < 1 || count > 10_000) {
       throw new UsageError("--count must be a whole number from 1 to 10000");
@@ -126,6 +142,7 @@ export const simulateCommand: Command = {
         name: `${v.prefix}${i}`,
         internalIP: `172.${16 + Math.floor(i / 65536)}.${Math.floor(i / 256) % 256}.${i % 256}`,
         capacity,
+        ...lease,
         log,
       });
       runs.push(node.run(stop.signal));

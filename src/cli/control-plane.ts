@@ -16,6 +16,14 @@ export interface ControlPlaneOptions {
   readonly port: number;
   readonly log: Logger;
   readonly nodeName: string;
+  /** Node failure timings (the controller manager's share of them). */
+  readonly nodeLifecycle?: {
+    readonly nodeMonitorGracePeriodSeconds: number;
+    readonly nodeMonitorPeriodSeconds: number;
+    readonly nodeStartupGracePeriodSeconds: number;
+    /** The API server's default unreachable toleration, for pods admitted without one. */
+    readonly defaultUnreachableTolerationSeconds: number;
+  };
 }
 
 async function componentClient(
@@ -31,6 +39,17 @@ async function componentClient(
     keyPem: cert.keyPem,
     userAgent: `${name}/bosun`,
   });
+}
+
+function nodeLifecycleSettings(options: ControlPlaneOptions) {
+  const n = options.nodeLifecycle;
+  if (!n) return {};
+  return {
+    nodeMonitorGracePeriodSeconds: n.nodeMonitorGracePeriodSeconds,
+    nodeMonitorPeriodSeconds: n.nodeMonitorPeriodSeconds,
+    nodeStartupGracePeriodSeconds: n.nodeStartupGracePeriodSeconds,
+    podEvictionTimeoutSeconds: n.defaultUnreachableTolerationSeconds,
+  };
 }
 
 /** Starts the components; they stop when `signal` aborts. */
@@ -49,6 +68,7 @@ export async function startControlPlane(
       controllers: allControllers,
       settings: {
         ...defaultControllerSettings,
+        ...nodeLifecycleSettings(options),
         caCertPem: options.pki.ca.certPem,
         caKeyPem: options.pki.ca.keyPem,
       },

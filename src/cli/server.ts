@@ -12,6 +12,7 @@ import { loadOrCreateEncryptionConfig } from "../apiserver/encryption/keys.ts";
 import { ResourceTransformers } from "../apiserver/encryption/resource-transformers.ts";
 import { ApiServer } from "../apiserver/server.ts";
 import { realClock } from "../machinery/clock.ts";
+import { parseGoDuration } from "../machinery/go-duration.ts";
 import { createLogger } from "../machinery/log.ts";
 import { loadOrCreateClusterPKI } from "../pki/cluster-pki.ts";
 import { writeKubeconfig } from "../pki/kubeconfig.ts";
@@ -34,7 +35,14 @@ Flags:
   --datastore-endpoint URL    etcd client URL(s), comma-separated (with --datastore etcd)
   --compaction-interval SEC   compact store history older than this (default 300)
   --disable-agent             do not run the kubelet, proxy and DNS on this machine
-  --tls-san NAME              extra name or IP for the serving certificate (repeatable)`;
+  --tls-san NAME              extra name or IP for the serving certificate (repeatable)
+
+Node failure (upstream kube-controller-manager and kube-apiserver flags):
+  --node-monitor-grace-period DUR    a node silent this long becomes Ready=Unknown (default 40s)
+  --node-monitor-period DUR          how often node health is checked (default 5s)
+  --node-startup-grace-period DUR    the same for a node that never posted Ready (default 1m0s)
+  --default-not-ready-toleration-seconds N    pods tolerate a not-ready node N s (default 300)
+  --default-unreachable-toleration-seconds N  pods tolerate an unreachable node N s (default 300)`;
 
 export interface ServerFlags {
   dataDir: string;
@@ -45,6 +53,16 @@ export interface ServerFlags {
   compactionSeconds: number;
   disableAgent: boolean;
   tlsSans: string[];
+  nodeLifecycle: NodeLifecycleFlags;
+}
+
+/** Timings of node failure handling; seconds. */
+export interface NodeLifecycleFlags {
+  nodeMonitorGracePeriodSeconds: number;
+  nodeMonitorPeriodSeconds: number;
+  nodeStartupGracePeriodSeconds: number;
+  defaultNotReadyTolerationSeconds: number;
+  defaultUnreachableTolerationSeconds: number;
 }
 
 export function parseServerFlags(args: string[]): ServerFlags {
@@ -63,6 +81,11 @@ export function parseServerFlags(args: string[]): ServerFlags {
         "compaction-interval": { type: "string", default: "300" },
         "disable-agent": { type: "boolean", default: false },
         "tls-san": { type: "string", multiple: true, default: [] },
+        "node-monitor-grace-period": { type: "string", default: "40s" },
+        "node-monitor-period": { type: "string", default: "5s" },
+        "node-startup-grace-period": { type: "string", default: "1m0s" },
+        "default-not-ready-toleration-seconds": { type: "string", default: "300" },
+        "default-unreachable-toleration-seconds": { type: "string", default: "300" },
       },
     }));
   } catch (err) {
@@ -98,6 +121,35 @@ export function parseServerFlags(args: string[]): ServerFlags {
     compactionSeconds: compaction,
     disableAgent: values["disable-agent"] as boolean,
     tlsSans: values["tls-san"] as string[],
+    nodeLifecycle: parseNodeLifecycleFlags(values),
+  };
+}
+
+function parseNodeLifecycleFlags(
+  values: Record<string, string | boolean | string[] | undefined>,
+): NodeLifecycleFlags {
+  const duration = (flag: string) => {
+    const ms = parseGoDuration(String(values[flag]));
+    if (ms === undefined || ms <= 0) {
+      throw new UsageError(
+        `--${flag} must be a positive duration such as 40s, not "${values[flag]}"`,
+      );
+    }
+    return ms / 1000;
+  };
+  const seconds = (flag: string) => {
+    const n = Number(values[flag]);
+    if (!Number.isInteger(n) || n < 0) {
+      throw new UsageError(`--${flag} must be a whole number of seconds, not "${values[flag]}"`);
+    }
+    return n;
+  };
+  return {
+    nodeMonitorGracePeriodSeconds: duration("node-monitor-grace-period"),
+    nodeMonitorPeriodSeconds: duration("node-monitor-period"),
+    nodeStartupGracePeriodSeconds: duration("node-startup-grace-period"),
+    defaultNotReadyTolerationSeconds: seconds("default-not-ready-toleration-seconds"),
+    defaultUnreachableTolerationSeconds: seconds("default-unreachable-toleration-seconds"),
   };
 }
 
@@ -188,6 +240,10 @@ export const serverCommand: Command = {
         privateKeyPem: pki.serviceAccount.privateKeyPem,
         publicKeyPem: pki.serviceAccount.publicKeyPem,
       },
+      defaultTolerationSeconds: {
+        notReady: flags.nodeLifecycle.defaultNotReadyTolerationSeconds,
+        unreachable: flags.nodeLifecycle.defaultUnreachableTolerationSeconds,
+      },
     });
     try {
       await server.start();
@@ -202,7 +258,13 @@ export const serverCommand: Command = {
     }
     const components = new AbortController();
     const running = await startControlPlane(
-      { pki, port: flags.port, log: createLogger("control-plane"), nodeName: hostname() },
+      {
+        pki,
+        port: flags.port,
+        log: createLogger("control-plane"),
+        nodeName: hostname(),
+        nodeLifecycle: flags.nodeLifecycle,
+      },
       components.signal,
     );
     const kubeconfig = join(flags.dataDir, "admin.kubeconfig");

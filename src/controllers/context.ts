@@ -23,8 +23,12 @@ export interface ControllerSettings {
   /** Cluster pod CIDR; node IPAM hands out a /24 per node. */
   readonly clusterCIDR: string;
   readonly nodeCIDRMaskSize: number;
-  /** Seconds without a Lease renewal before a node is marked Unknown (upstream 40). */
+  /** Seconds without a Lease renewal before a node is marked Unknown (`--node-monitor-grace-period`, 40). */
   readonly nodeMonitorGracePeriodSeconds: number;
+  /** How often every node's health is checked (`--node-monitor-period`, 5). */
+  readonly nodeMonitorPeriodSeconds: number;
+  /** Grace for a node that never posted Ready (`--node-startup-grace-period`, 60). */
+  readonly nodeStartupGracePeriodSeconds: number;
   /** Default NoExecute toleration for not-ready/unreachable nodes (upstream 300). */
   readonly podEvictionTimeoutSeconds: number;
   /** The cluster CA (root CA ConfigMap, CSR signing). */
@@ -36,6 +40,8 @@ export const defaultControllerSettings: Omit<ControllerSettings, "caCertPem" | "
   clusterCIDR: "10.244.0.0/16",
   nodeCIDRMaskSize: 24,
   nodeMonitorGracePeriodSeconds: 40,
+  nodeMonitorPeriodSeconds: 5,
+  nodeStartupGracePeriodSeconds: 60,
   podEvictionTimeoutSeconds: 300,
 };
 
@@ -47,5 +53,10 @@ export interface Controller {
 
 export interface ControllerFactory {
   readonly name: string;
+  /**
+   * The `source.component` of the Events it records, as upstream names it (`kubectl describe`
+   * shows it under From); default: the name, with `-controller` appended when missing.
+   */
+  readonly eventSource?: string;
   create(ctx: ControllerContext): Controller;
 }

@@ -20,6 +20,12 @@ export interface ControllerManagerOptions {
   readonly identity?: string;
 }
 
+/** The event source upstream's controller of that name records under (`deployment-controller`). */
+export function eventSource(factory: ControllerFactory): string {
+  if (factory.eventSource) return factory.eventSource;
+  return factory.name.endsWith("-controller") ? factory.name : `${factory.name}-controller`;
+}
+
 export async function runControllerManager(options: ControllerManagerOptions, signal: AbortSignal) {
   const { client, log } = options;
   const clock = options.clock ?? realClock;
@@ -32,19 +38,13 @@ export async function runControllerManager(options: ControllerManagerOptions, si
       log,
       onStartedLeading: async (leading) => {
         const informers = new InformerFactory(client, log);
-        const recorder = createEventRecorder({
-          client,
-          component: "controller-manager",
-          clock,
-          log,
-        });
         const running = options.controllers.map((factory) => {
           const controller = factory.create({
             client,
             informers,
             clock,
             log: log.with({ controller: factory.name }),
-            recorder,
+            recorder: createEventRecorder({ client, component: eventSource(factory), clock, log }),
             settings: options.settings,
           });
           return controller;

@@ -190,5 +190,6 @@ export class EndpointsController implements Controller {
 
 export const endpointsControllerFactory: ControllerFactory = {
   name: "endpoints-controller",
+  eventSource: "endpoint-controller",
   create: (ctx) => new EndpointsController(ctx),
 };

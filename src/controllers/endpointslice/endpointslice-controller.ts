@@ -199,5 +199,6 @@ export class EndpointSliceController implements Controller {
 
 export const endpointSliceControllerFactory: ControllerFactory = {
   name: "endpointslice-controller",
+  eventSource: "endpoint-slice-controller",
   create: (ctx) => new EndpointSliceController(ctx),
 };

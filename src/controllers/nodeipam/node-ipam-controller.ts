@@ -131,5 +131,6 @@ export class NodeIpamController implements Controller {
 
 export const nodeIpamControllerFactory: ControllerFactory = {
   name: "node-ipam-controller",
+  eventSource: "cidrAllocator",
   create: (ctx) => new NodeIpamController(ctx),
 };

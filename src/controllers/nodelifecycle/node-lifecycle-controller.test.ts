@@ -109,6 +109,15 @@ describe("node lifecycle and taint eviction", () => {
     assert.deepEqual((await getNode("n1")).spec?.taints ?? [], []);
   });
 
+  it("records RegisteredNode for a node it first sees", async () => {
+    const events = await c().get<EventList>(resourcePath(resources.events, "default"));
+    const registered = events.items.filter((e) => e.reason === "RegisteredNode");
+    assert.deepEqual(
+      registered.map((e) => [e.involvedObject.kind, e.involvedObject.name, e.message]),
+      [["Node", "n1", "Node n1 event: Registered Node n1 in Controller"]],
+    );
+  });
+
   it("marks the node Unknown and taints it once the grace period passes", async () => {
     clock.advance(41_000);
     const node = await eventually(async () => {
@@ -180,5 +189,18 @@ describe("node lifecycle and taint eviction", () => {
         ["node.kubernetes.io/not-ready", "NoExecute"],
       ],
     );
+  });
+
+  it("records RemovingNode when a node is deleted", async () => {
+    await c().delete(resourcePath(resources.nodes, "", "n2"));
+    await eventually(async () => {
+      const events = await c().get<EventList>(resourcePath(resources.events, "default"));
+      return events.items.some(
+        (e) =>
+          e.reason === "RemovingNode" &&
+          e.involvedObject.name === "n2" &&
+          e.message === "Node n2 event: Removing Node n2 from Controller",
+      );
+    });
   });
 });

@@ -33,11 +33,6 @@ type Node = NodeType & KubeObject;
 type Pod = PodType & KubeObject;
 
 export const nodeLeaseNamespace = "kube-node-lease";
-/** How often every node is checked (upstream `--node-monitor-period`). */
-const nodeMonitorPeriodMs = 5_000;
-/** Grace for a node that never posted a Ready condition (upstream `--node-startup-grace-period`). */
-const nodeStartupGracePeriodMs = 60_000;
-
 export class NodeLifecycleController implements Controller {
   readonly name = "node-lifecycle-controller";
   readonly #ctx: ControllerContext;
@@ -46,6 +41,8 @@ export class NodeLifecycleController implements Controller {
   readonly #leases: Informer<Lease>;
   readonly #pods: PodsByNode;
   readonly #health = new Map<string, NodeHealth>();
+  /** Nodes this controller knows (name → uid), for RegisteredNode and RemovingNode events. */
+  readonly #known = new Map<string, string>();
   readonly #timers = new Map<string, Timer>();
   /** Nodes whose pods still have to be marked not Ready (a previous attempt failed). */
   readonly #podsToMark = new Set<string>();
@@ -65,6 +62,7 @@ export class NodeLifecycleController implements Controller {
 
   async run(signal: AbortSignal): Promise<void> {
     await Promise.all([this.#nodes.synced(), this.#leases.synced()]);
+    const nodeMonitorPeriodMs = this.#ctx.settings.nodeMonitorPeriodSeconds * 1000;
     const monitor = () => {
       if (signal.aborted) return;
       for (const node of this.#nodes.list()) this.#queue.add(node.metadata?.name ?? "");
@@ -96,11 +94,24 @@ export class NodeLifecycleController implements Controller {
   async syncNode(name: string): Promise<void> {
     const node = this.#nodes.get("", name);
     if (!node) {
+      const uid = this.#known.get(name);
+      if (uid !== undefined)
+        this.#nodeEvent(name, uid, "RemovingNode", "Removing Node %s from Controller");
+      this.#known.delete(name);
       this.#health.delete(name);
       this.#timers.get(name)?.cancel();
       this.#timers.delete(name);
       this.#podsToMark.delete(name);
       return;
+    }
+    if (!this.#known.has(name)) {
+      this.#known.set(name, node.metadata?.uid ?? "");
+      this.#nodeEvent(
+        name,
+        node.metadata?.uid ?? "",
+        "RegisteredNode",
+        "Registered Node %s in Controller",
+      );
     }
     const now = this.#ctx.clock.now();
     const observedReady = readyCondition(node)?.status;
@@ -113,7 +124,7 @@ export class NodeLifecycleController implements Controller {
     this.#health.set(name, health);
     const grace = observedReady
       ? this.#ctx.settings.nodeMonitorGracePeriodSeconds * 1000
-      : nodeStartupGracePeriodMs;
+      : this.#ctx.settings.nodeStartupGracePeriodSeconds * 1000;
     let current = node;
     if (now > health.probeTimestamp + grace) {
       current = await this.#markUnknown(node, now);
@@ -135,6 +146,17 @@ export class NodeLifecycleController implements Controller {
       await this.#markPodsNotReady(name);
     }
     this.#podsToMark.delete(name);
+  }
+
+  /** Upstream's `RecordNodeEvent`: "Node <name> event: <what happened>". */
+  #nodeEvent(name: string, uid: string, reason: string, what: string): void {
+    const ref = { apiVersion: "v1", kind: "Node", metadata: { name, uid } };
+    this.#ctx.recorder.event(
+      ref,
+      "Normal",
+      reason,
+      `Node ${name} event: ${what.replace("%s", name)}`,
+    );
   }
 
   async #markUnknown(node: Node, now: number): Promise<Node> {
@@ -179,5 +201,6 @@ export class NodeLifecycleController implements Controller {
 
 export const nodeLifecycleControllerFactory: ControllerFactory = {
   name: "node-lifecycle-controller",
+  eventSource: "node-controller",
   create: (ctx) => new NodeLifecycleController(ctx),
 };

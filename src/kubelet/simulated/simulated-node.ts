@@ -21,6 +21,8 @@ export interface SimulatedNodeOptions {
   readonly clock?: Clock;
   readonly log?: Logger;
   readonly heartbeatMs?: number;
+  /** The node Lease's duration (upstream `nodeLeaseDurationSeconds`, 40); renewed every quarter. */
+  readonly leaseDurationSeconds?: number;
 }
 
 export const defaultSimulatedCapacity = {
@@ -57,6 +59,12 @@ export function createSimulatedNode(options: SimulatedNodeOptions): Kubelet {
     },
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.leaseDurationSeconds
+      ? {
+          leaseDurationSeconds: options.leaseDurationSeconds,
+          heartbeatMs: options.leaseDurationSeconds * 250,
+        }
+      : {}),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
   });
   return kubelet;

@@ -55,6 +55,7 @@ export interface BuiltinPluginOptions {
   readonly reader: AdmissionReader;
   readonly serviceAccount?: Omit<ServiceAccountOptions, "reader">;
   readonly podSecurity?: Omit<PodSecurityOptions, "reader">;
+  readonly defaultTolerationSeconds?: { readonly notReady?: number; readonly unreachable?: number };
 }
 
 /** This folder's plugins, in order (NamespaceLifecycle is the caller's to add first). */
@@ -66,7 +67,7 @@ export function builtinAdmissionPlugins(options: BuiltinPluginOptions): Admissio
     nodeRestrictionAdmission({ reader }),
     podSecurityAdmission({ ...options.podSecurity, reader }),
     priorityAdmission({ reader }),
-    defaultTolerationSecondsAdmission(),
+    defaultTolerationSecondsAdmission(options.defaultTolerationSeconds),
     defaultStorageClassAdmission({ reader }),
     resourceQuotaAdmission({ reader }),
   ];

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { UsageError } from "./command.ts";
+import { parseServerFlags } from "./server.ts";
+
+describe("bosun server flags", () => {
+  it("defaults node failure timings to upstream's", () => {
+    assert.deepEqual(parseServerFlags([]).nodeLifecycle, {
+      nodeMonitorGracePeriodSeconds: 40,
+      nodeMonitorPeriodSeconds: 5,
+      nodeStartupGracePeriodSeconds: 60,
+      defaultNotReadyTolerationSeconds: 300,
+      defaultUnreachableTolerationSeconds: 300,
+    });
+  });
+
+  it("takes Go durations and whole seconds under upstream's flag names", () => {
+    const flags = parseServerFlags([
+      "--node-monitor-grace-period",
+      "4s",
+      "--node-monitor-period=500ms",
+      "--node-startup-grace-period=1m30s",
+      "--default-not-ready-toleration-seconds=0",
+      "--default-unreachable-toleration-seconds",
+      "2",
+    ]);
+    assert.deepEqual(flags.nodeLifecycle, {
+      nodeMonitorGracePeriodSeconds: 4,
+      nodeMonitorPeriodSeconds: 0.5,
+      nodeStartupGracePeriodSeconds: 90,
+      defaultNotReadyTolerationSeconds: 0,
+      defaultUnreachableTolerationSeconds: 2,
+    });
+  });
+
+  it("rejects bad values with the flag's name", () => {
+    assert.throws(
+      () => parseServerFlags(["--node-monitor-grace-period", "40"]),
+      (err) => err instanceof UsageError && /--node-monitor-grace-period/.test(err.message),
+    );
+    assert.throws(
+      () => parseServerFlags(["--default-unreachable-toleration-seconds", "1.5"]),
+      (err) =>
+        err instanceof UsageError && /--default-unreachable-toleration-seconds/.test(err.message),
+    );
+  });
+});
