@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<void>> = {
   store: async () => (await import("./store.ts")).run(),
   apiserver: async () => (await import("./apiserver.ts")).run(),
   api: async () => (await import("./api.ts")).run(),
+  scale: async () => (await import("./scale.ts")).run(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -1,0 +1,471 @@
+/**
+ * Scale benchmark (issue 7): one `bosun server` on this machine with simulated nodes.
+ *
+ * 1. 100 nodes: a Deployment of 10,000 pods; scheduling throughput (binds/s) and how far pod
+ *    creation ran ahead of the scheduler (the backlog: while it is > 0 the bind rate is the
+ *    scheduler's own throughput, not the creation rate).
+ * 2. 1,000 nodes: the same Deployment again.
+ * 3. 1,000 nodes holding 30,000 pods: API p50/p99 for get, list, create and update under the
+ *    nodes' heartbeat load; server RSS and CPU; Lease renewals and all writes per second.
+ *
+ * `BOSUN_BENCH_HUGE=1` adds an attempt at 5,000 nodes and 150,000 pods and reports how far it gets.
+ * Figures, not pass/fail. Run with `npm run bench -- scale`.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Deployment, Node, Pod } from "../src/api/generated/types.ts";
+import { configFromKubeconfig, RestClient } from "../src/client/rest-client.ts";
+import { freePort } from "../src/storage/testing/etcd-harness.ts";
+import { now, printTable, summarize } from "./stats.ts";
+
+const bosun = fileURLToPath(new URL("../bin/bosun.ts", import.meta.url));
+const namespace = "scale";
+/** Smaller runs for a quick check of the benchmark itself: BOSUN_BENCH_SCALE=0.01. */
+const scale = Number(process.env.BOSUN_BENCH_SCALE ?? 1);
+const perDeployment = Math.max(10, Math.round(10_000 * scale));
+const firstNodes = Math.max(2, Math.round(100 * scale));
+const allNodes = Math.max(4, Math.round(1000 * scale));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Proc {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+function start(args: string[]): Proc {
+  const child = spawn(process.execPath, [bosun, ...args], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, BOSUN_LOG_LEVEL: "error" },
+  });
+  let err = "";
+  child.stderr!.on("data", (d: Buffer) => {
+    err = (err + d.toString()).slice(-4000);
+  });
+  child.once("exit", (code, signal) => {
+    if (code && code !== 0) console.error(`bosun ${args[0]} exited ${code ?? signal}: ${err}`);
+  });
+  return {
+    child,
+    pid: child.pid!,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((r) => child.once("exit", () => r()));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** RSS in MiB and CPU seconds (user + system) of a process, from /proc. */
+function usage(pid: number): { rssMiB: number; cpuSeconds: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return { rssMiB: rss, cpuSeconds: ticks / 100 };
+}
+
+async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${ms / 1000} s`);
+    await sleep(250);
+  }
+}
+
+async function readyNodes(client: RestClient): Promise<number> {
+  const nodes = await client.get<{ items: Node[] }>("/api/v1/nodes");
+  return nodes.items.filter((n) =>
+    (n.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+  ).length;
+}
+
+function deployment(name: string, replicas: number): Deployment {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          containers: [
+            {
+              name: "main",
+              image: "nginx:1.27",
+              resources: { requests: { cpu: "10m", memory: "16Mi" } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+interface RolloutFigures {
+  pods: number;
+  createdSeconds: number;
+  boundSeconds: number;
+  runningSeconds: number;
+  bindRate: number;
+  maxBacklog: number;
+}
+
+/** Creates a Deployment and follows its pods by watch until all are bound and Running. */
+async function rollout(
+  client: RestClient,
+  name: string,
+  replicas: number,
+): Promise<RolloutFigures> {
+  const abort = new AbortController();
+  const seen = new Set<string>();
+  const bound = new Set<string>();
+  const running = new Set<string>();
+  const bindTimes: number[] = [];
+  let maxBacklog = 0;
+  let createdAt = 0;
+  let allCreated = 0;
+  const rv = (
+    await client.get<{ metadata: { resourceVersion: string } }>(
+      `/api/v1/namespaces/${namespace}/pods`,
+      { limit: "1" },
+    )
+  ).metadata.resourceVersion;
+  const watching = (async () => {
+    for await (const ev of client.watch<Pod>(
+      `/api/v1/namespaces/${namespace}/pods`,
+      { labelSelector: `app=${name}`, resourceVersion: rv, allowWatchBookmarks: "true" },
+      abort.signal,
+    )) {
+      if (ev.type !== "ADDED" && ev.type !== "MODIFIED") continue;
+      const pod = ev.object;
+      const uid = pod.metadata?.uid ?? "";
+      const t = now();
+      if (!seen.has(uid)) {
+        seen.add(uid);
+        if (seen.size === replicas) allCreated = t;
+      }
+      if (pod.spec?.nodeName && !bound.has(uid)) {
+        bound.add(uid);
+        bindTimes.push(t);
+      }
+      if (pod.status?.phase === "Running") running.add(uid);
+      maxBacklog = Math.max(maxBacklog, seen.size - bound.size);
+      if (running.size === replicas) break;
+    }
+  })();
+  createdAt = now();
+  await client.create(
+    `/apis/apps/v1/namespaces/${namespace}/deployments`,
+    deployment(name, replicas),
+  );
+  const deadline = Date.now() + 600_000;
+  while (running.size < replicas && Date.now() < deadline) await sleep(100);
+  abort.abort();
+  await watching.catch(() => undefined);
+  if (running.size < replicas) {
+    throw new Error(`${name}: only ${running.size}/${replicas} pods Running after 10 minutes`);
+  }
+  const first = bindTimes[0] ?? createdAt;
+  const last = bindTimes[bindTimes.length - 1] ?? createdAt;
+  return {
+    pods: replicas,
+    createdSeconds: (allCreated - createdAt) / 1000,
+    boundSeconds: (last - createdAt) / 1000,
+    runningSeconds: (now() - createdAt) / 1000,
+    bindRate: bindTimes.length / Math.max((last - first) / 1000, 0.001),
+    maxBacklog,
+  };
+}
+
+async function deleteDeployment(client: RestClient, name: string): Promise<void> {
+  await client.delete(`/apis/apps/v1/namespaces/${namespace}/deployments/${name}`, {
+    propagationPolicy: "Background",
+  });
+  await until(`pods of ${name} gone`, 600_000, async () => {
+    const pods = await client.get<{ items: Pod[] }>(`/api/v1/namespaces/${namespace}/pods`, {
+      labelSelector: `app=${name}`,
+      limit: "1",
+    });
+    return pods.items.length === 0;
+  });
+}
+
+async function addNodes(
+  kubeconfig: string,
+  prefix: string,
+  count: number,
+  sims: Proc[],
+  client: RestClient,
+  total: number,
+): Promise<number> {
+  const t0 = now();
+  sims.push(
+    start([
+      "simulate",
+      "nodes",
+      "--count",
+      String(count),
+      "--prefix",
+      prefix,
+      "--kubeconfig",
+      kubeconfig,
+      "--capacity",
+      "cpu=32,memory=256Gi,pods=110",
+    ]),
+  );
+  await until(`${total} nodes Ready`, 300_000, async () => (await readyNodes(client)) >= total);
+  return (now() - t0) / 1000;
+}
+
+/** p50/p99 of `op` run `samples` times, `concurrency` at a time. */
+async function latency(samples: number, concurrency: number, op: (i: number) => Promise<unknown>) {
+  const times: number[] = [];
+  let next = 0;
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < samples) {
+        const i = next++;
+        const t = now();
+        try {
+          await op(i);
+          times.push(now() - t);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return { ...summarize(times), errors };
+}
+
+async function apiUnderLoad(client: RestClient, pods: string[]) {
+  const cms = `/api/v1/namespaces/${namespace}/configmaps`;
+  const rows: Array<Array<string | number>> = [];
+  const add = (name: string, r: Awaited<ReturnType<typeof latency>>) =>
+    rows.push([name, r.p50, r.p99, r.max, r.errors]);
+  add(
+    "get pod",
+    await latency(1000, 8, (i) =>
+      client.get(`/api/v1/namespaces/${namespace}/pods/${pods[(i * 7919) % pods.length]}`),
+    ),
+  );
+  add(
+    "list pods (limit 500)",
+    await latency(100, 4, () =>
+      client.get(`/api/v1/namespaces/${namespace}/pods`, { limit: "500" }),
+    ),
+  );
+  add(
+    "list pods of one node",
+    await latency(200, 4, (i) =>
+      client.get("/api/v1/pods", {
+        fieldSelector: `spec.nodeName=sim-b-${i % (allNodes - firstNodes)}`,
+      }),
+    ),
+  );
+  add("list nodes (all)", await latency(20, 2, () => client.get("/api/v1/nodes")));
+  add(
+    "create configmap",
+    await latency(1000, 8, (i) =>
+      client.create(cms, { metadata: { name: `cm-${i}` }, data: { n: String(i) } }),
+    ),
+  );
+  add(
+    "update configmap",
+    await latency(1000, 8, async (i) => {
+      const path = `${cms}/cm-${i}`;
+      const cm = await client.get<Record<string, unknown>>(path);
+      const t = now();
+      await client.update(path, { ...cm, data: { n: `${i}-updated` } });
+      return now() - t;
+    }),
+  );
+  add(
+    "patch pod label",
+    await latency(1000, 8, (i) =>
+      client.patch(
+        `/api/v1/namespaces/${namespace}/pods/${pods[(i * 104_729) % pods.length]}`,
+        "merge",
+        {
+          metadata: { labels: { touched: String(i) } },
+        },
+      ),
+    ),
+  );
+  console.log(
+    `\nAPI latency with ${allNodes} nodes and ${pods.length} pods (ms; update includes its GET):\n`,
+  );
+  printTable(["operation", "p50", "p99", "max", "errors"], rows);
+}
+
+/** Lease renewals and all store writes per second over `seconds`. */
+async function writeLoad(client: RestClient, seconds: number) {
+  const revision = async () =>
+    Number(
+      (
+        await client.get<{ metadata: { resourceVersion: string } }>("/api/v1/configmaps", {
+          limit: "1",
+        })
+      ).metadata.resourceVersion,
+    );
+  const abort = new AbortController();
+  let leases = 0;
+  const r0 = await revision();
+  const watching = (async () => {
+    for await (const ev of client.watch(
+      "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
+      {},
+      abort.signal,
+    )) {
+      if (ev.type === "MODIFIED") leases++;
+    }
+  })().catch(() => undefined);
+  await sleep(seconds * 1000);
+  abort.abort();
+  await watching;
+  const writes = (await revision()) - r0;
+  return { leasesPerSecond: leases / seconds, writesPerSecond: writes / seconds };
+}
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "bosun-scale-"));
+  const port = await freePort();
+  const server = start([
+    "server",
+    "--data-dir",
+    dir,
+    "--https-port",
+    String(port),
+    "--disable-agent",
+  ]);
+  const sims: Proc[] = [];
+  const kubeconfig = join(dir, "admin.kubeconfig");
+  try {
+    await until("server ready", 60_000, async () => existsSync(kubeconfig));
+    const client = new RestClient(configFromKubeconfig(kubeconfig, "bosun-bench"));
+    await until("API answers", 60_000, () =>
+      client.get("/version").then(
+        () => true,
+        () => false,
+      ),
+    );
+    await client.create("/api/v1/namespaces", { metadata: { name: namespace } });
+    await until("default service account", 30_000, () =>
+      client.get(`/api/v1/namespaces/${namespace}/serviceaccounts/default`).then(
+        () => true,
+        () => false,
+      ),
+    );
+
+    const rows: Array<Array<string | number>> = [];
+    const join100 = await addNodes(kubeconfig, "sim-a-", firstNodes, sims, client, firstNodes);
+    console.log(`${firstNodes} simulated nodes Ready in ${join100.toFixed(1)} s`);
+    const at100 = await rollout(client, "web100", perDeployment);
+    rows.push([
+      String(firstNodes),
+      at100.pods,
+      at100.createdSeconds,
+      at100.boundSeconds,
+      at100.runningSeconds,
+      at100.bindRate,
+      at100.maxBacklog,
+    ]);
+    await deleteDeployment(client, "web100");
+
+    const join900 = await addNodes(
+      kubeconfig,
+      "sim-b-",
+      allNodes - firstNodes,
+      sims,
+      client,
+      String(allNodes),
+    );
+    console.log(`${allNodes - firstNodes} more simulated nodes Ready in ${join900.toFixed(1)} s`);
+    const at1000 = await rollout(client, "web1000", perDeployment);
+    rows.push([
+      String(allNodes),
+      at1000.pods,
+      at1000.createdSeconds,
+      at1000.boundSeconds,
+      at1000.runningSeconds,
+      at1000.bindRate,
+      at1000.maxBacklog,
+    ]);
+    console.log(
+      `\nScheduling a Deployment of ${perDeployment} pods (seconds from the Deployment's creation):\n`,
+    );
+    printTable(
+      ["nodes", "pods", "all created s", "all bound s", "all Running s", "binds/s", "max backlog"],
+      rows,
+    );
+
+    for (const name of ["hold-1", "hold-2"]) await rollout(client, name, perDeployment);
+    const cpu0 = usage(server.pid);
+    const t0 = now();
+    const load = await writeLoad(client, 20);
+    const cpu1 = usage(server.pid);
+    const idleCpu = (cpu1.cpuSeconds - cpu0.cpuSeconds) / ((now() - t0) / 1000);
+    const pods = (
+      await client.get<{ items: Pod[] }>(`/api/v1/namespaces/${namespace}/pods`, {
+        limit: String(3 * perDeployment),
+      })
+    ).items.map((p) => p.metadata?.name ?? "");
+    const a0 = usage(server.pid);
+    const ta = now();
+    await apiUnderLoad(client, pods);
+    const a1 = usage(server.pid);
+    const busyCpu = (a1.cpuSeconds - a0.cpuSeconds) / ((now() - ta) / 1000);
+    console.log(`\nWith ${allNodes} nodes and ${pods.length.toLocaleString("en-US")} pods:\n`);
+    printTable(
+      ["figure", "value"],
+      [
+        ["server RSS MiB", a1.rssMiB],
+        ["server CPU (cores) holding steady", idleCpu],
+        ["server CPU (cores) during the API test", busyCpu],
+        ["simulator RSS MiB (all nodes)", sims.reduce((s, p) => s + usage(p.pid).rssMiB, 0)],
+        ["Lease renewals/s", load.leasesPerSecond],
+        ["store writes/s (all)", load.writesPerSecond],
+      ],
+    );
+
+    if (process.env.BOSUN_BENCH_HUGE === "1") await huge(kubeconfig, client, sims, server);
+    client.close();
+  } finally {
+    for (const s of sims) await s.stop();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** 5,000 nodes and 150,000 pods: reports how far it gets. */
+async function huge(kubeconfig: string, client: RestClient, sims: Proc[], server: Proc) {
+  console.log("\nAttempt: 5,000 nodes and 150,000 pods\n");
+  try {
+    const joined = await addNodes(kubeconfig, "sim-c-", 4000, sims, client, 5000);
+    console.log(
+      `5,000 nodes Ready after ${joined.toFixed(1)} s; server RSS ${usage(server.pid).rssMiB.toFixed(0)} MiB`,
+    );
+    for (let i = 0; i < 12; i++) {
+      const r = await rollout(client, `huge-${i}`, 10_000);
+      const u = usage(server.pid);
+      console.log(
+        `${(30_000 + (i + 1) * 10_000).toLocaleString("en-US")} pods: last 10,000 Running in ${r.runningSeconds.toFixed(1)} s, ${r.bindRate.toFixed(0)} binds/s, server RSS ${u.rssMiB.toFixed(0)} MiB`,
+      );
+    }
+  } catch (err) {
+    console.log(
+      `stopped: ${(err as Error).message}; server RSS ${usage(server.pid).rssMiB.toFixed(0)} MiB`,
+    );
+  }
+}
