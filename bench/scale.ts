@@ -389,7 +389,7 @@ export async function run(): Promise<void> {
       allNodes - firstNodes,
       sims,
       client,
-      String(allNodes),
+      allNodes,
     );
     console.log(`${allNodes - firstNodes} more simulated nodes Ready in ${join900.toFixed(1)} s`);
     const at1000 = await rollout(client, "web1000", perDeployment);
