@@ -1,17 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { DaemonSet, Node, PodSpec, Taint } from "../../api/generated/types.ts";
+import { requiredNodeAffinityMatches } from "../../api/scheduling/node-affinity.ts";
+import { toleratesTaint } from "../../api/scheduling/taints.ts";
 import {
   addOrUpdateDaemonPodTolerations,
   createPodTemplate,
   getTargetNodeName,
   replaceNodeNameNodeAffinity,
 } from "./daemon-set-util.ts";
-import {
-  nodeShouldRunDaemonPod,
-  requiredNodeAffinityMatches,
-  toleratesTaint,
-} from "./node-predicates.ts";
+import { nodeShouldRunDaemonPod } from "./node-predicates.ts";
 
 const node = (name: string, labels: Record<string, string> = {}, taints: Taint[] = []): Node => ({
   metadata: { name, labels },
@@ -99,7 +97,7 @@ describe("nodeShouldRunDaemonPod", () => {
       },
     });
     const fits = (a: ReturnType<typeof affinity>) =>
-      requiredNodeAffinityMatches({ containers: [], affinity: a }, n);
+      requiredNodeAffinityMatches({ spec: { containers: [], affinity: a } }, n);
     assert.ok(fits(affinity("In", "zone", ["a", "b"])));
     assert.ok(!fits(affinity("NotIn", "zone", ["a"])));
     assert.ok(fits(affinity("Exists", "zone")));
@@ -107,8 +105,10 @@ describe("nodeShouldRunDaemonPod", () => {
     assert.ok(fits(affinity("Gt", "cores", ["4"])));
     assert.ok(!fits(affinity("Lt", "cores", ["4"])));
     const byName = replaceNodeNameNodeAffinity(undefined, "n1");
-    assert.ok(requiredNodeAffinityMatches({ containers: [], affinity: byName }, n));
-    assert.ok(!requiredNodeAffinityMatches({ containers: [], affinity: byName }, node("n2")));
+    assert.ok(requiredNodeAffinityMatches({ spec: { containers: [], affinity: byName } }, n));
+    assert.ok(
+      !requiredNodeAffinityMatches({ spec: { containers: [], affinity: byName } }, node("n2")),
+    );
   });
 });
 

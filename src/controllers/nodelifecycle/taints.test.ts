@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Node, Taint } from "../../api/generated/types.ts";
+import { toleratesTaint } from "../../api/scheduling/taints.ts";
 import { observeHealth, unknownConditions } from "./node-health.ts";
 import {
   desiredTaints,
   matchingTolerations,
   minTolerationSeconds,
-  toleratesTaint,
   withDefaultTolerations,
 } from "./taints.ts";
 

@@ -4,6 +4,7 @@
  * DefaultTolerationSeconds admission plugin's defaults).
  */
 import type { Node, Taint, Toleration } from "../../api/generated/types.ts";
+import { toleratesTaint } from "../../api/scheduling/taints.ts";
 
 export const taintNodeNotReady = "node.kubernetes.io/not-ready";
 export const taintNodeUnreachable = "node.kubernetes.io/unreachable";
@@ -70,20 +71,6 @@ export function desiredTaints(node: Node, now: string): Taint[] {
   const result = current.filter((t) => !isManaged(t) || wanted.some((w) => sameTaint(w, t)));
   for (const w of wanted) if (!result.some((t) => sameTaint(t, w))) result.push(w);
   return result;
-}
-
-/** `ToleratesTaint`. */
-export function toleratesTaint(toleration: Toleration, taint: Taint): boolean {
-  if (toleration.effect && toleration.effect !== taint.effect) return false;
-  if (toleration.key && toleration.key !== taint.key) return false;
-  switch (toleration.operator ?? "Equal") {
-    case "Exists":
-      return true;
-    case "Equal":
-      return (toleration.value ?? "") === (taint.value ?? "");
-    default:
-      return false;
-  }
 }
 
 /** `GetMatchingTolerations`: whether every taint is tolerated, and the tolerations used. */

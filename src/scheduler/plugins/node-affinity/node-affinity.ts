@@ -4,6 +4,7 @@
  * weights of matching preferredDuringScheduling terms add up (Score).
  */
 import type { PreferredSchedulingTerm } from "../../../api/generated/types.ts";
+import { requiredNodeAffinityMatches, termMatches } from "../../../api/scheduling/node-affinity.ts";
 import type {
   FilterPlugin,
   Handle,
@@ -15,7 +16,6 @@ import type {
 import { maxNodeScore } from "../../framework/interface.ts";
 import type { PodInfo } from "../../framework/pod-info.ts";
 import { type Status, skip, success, unresolvable } from "../../framework/status.ts";
-import { requiredNodeAffinityMatches, termMatches } from "../helper/node-affinity.ts";
 import { defaultNormalizeScore } from "../helper/normalize-score.ts";
 
 export const name = "NodeAffinity";

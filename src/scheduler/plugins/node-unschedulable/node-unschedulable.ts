@@ -3,9 +3,9 @@
  * `node.kubernetes.io/unschedulable:NoSchedule` taint.
  */
 import type { Taint } from "../../../api/generated/types.ts";
+import { tolerationsTolerateTaint } from "../../../api/scheduling/taints.ts";
 import type { FilterPlugin, Handle } from "../../framework/interface.ts";
 import { type Status, success, unresolvable } from "../../framework/status.ts";
-import { tolerationsTolerateTaint } from "../helper/taints.ts";
 
 export const name = "NodeUnschedulable";
 export const errReasonUnschedulable = "node(s) were unschedulable";

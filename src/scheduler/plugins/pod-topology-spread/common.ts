@@ -4,6 +4,8 @@
  * inclusion policies: node affinity honoured by default, taints ignored by default).
  */
 import type { TopologySpreadConstraint } from "../../../api/generated/types.ts";
+import { requiredNodeAffinityMatches } from "../../../api/scheduling/node-affinity.ts";
+import { doNotScheduleTaints, findUntoleratedTaint } from "../../../api/scheduling/taints.ts";
 import {
   newRequirement,
   nothing,
@@ -12,8 +14,6 @@ import {
 } from "../../../machinery/labels.ts";
 import type { NodeInfo } from "../../framework/node-info.ts";
 import type { PodInfo } from "../../framework/pod-info.ts";
-import { requiredNodeAffinityMatches } from "../helper/node-affinity.ts";
-import { doNotScheduleTaints, findUntoleratedTaint } from "../helper/taints.ts";
 
 export const hostnameLabel = "kubernetes.io/hostname";
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { toleratesTaint } from "../../../api/scheduling/taints.ts";
 import { CycleState } from "../../framework/cycle-state.ts";
 import type { NodeScore } from "../../framework/interface.ts";
 import { makeNode, makePod, nodeInfo, podInfo } from "../../testing/fixtures.ts";
-import { toleratesTaint } from "../helper/taints.ts";
 import { newTaintToleration } from "./taint-toleration.ts";
 
 const plugin = newTaintToleration();

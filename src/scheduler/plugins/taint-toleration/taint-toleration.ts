@@ -3,6 +3,11 @@
  * with fewer untolerated PreferNoSchedule taints score higher (Score, reversed when normalized).
  */
 import type { Toleration } from "../../../api/generated/types.ts";
+import {
+  doNotScheduleTaints,
+  findUntoleratedTaint,
+  tolerationsTolerateTaint,
+} from "../../../api/scheduling/taints.ts";
 import type { CycleState } from "../../framework/cycle-state.ts";
 import type {
   FilterPlugin,
@@ -13,11 +18,6 @@ import type {
 import { maxNodeScore } from "../../framework/interface.ts";
 import { type Status, success, unresolvable } from "../../framework/status.ts";
 import { defaultNormalizeScore } from "../helper/normalize-score.ts";
-import {
-  doNotScheduleTaints,
-  findUntoleratedTaint,
-  tolerationsTolerateTaint,
-} from "../helper/taints.ts";
 
 export const name = "TaintToleration";
 const preScoreKey = `PreScore${name}`;

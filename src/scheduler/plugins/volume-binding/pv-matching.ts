@@ -8,9 +8,9 @@ import type {
   PersistentVolume,
   PersistentVolumeClaim,
 } from "../../../api/generated/types.ts";
+import { nodeSelectorTermsMatch } from "../../../api/scheduling/node-affinity.ts";
 import { selectorFromLabelSelector } from "../../../machinery/labels.ts";
 import { Quantity } from "../../../machinery/quantity.ts";
-import { nodeSelectorTermsMatch } from "../helper/node-affinity.ts";
 
 export function storageOf(text: string | undefined): number {
   if (!text) return 0;

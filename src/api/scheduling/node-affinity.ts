@@ -3,12 +3,7 @@
  * are ORed, a term's expressions and fields are ANDed, an empty term matches nothing. matchFields
  * supports `metadata.name` only, as upstream.
  */
-import type {
-  Node,
-  NodeSelectorRequirement,
-  NodeSelectorTerm,
-  Pod,
-} from "../../../api/generated/types.ts";
+import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod } from "../generated/types.ts";
 
 function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
   const values = r.values ?? [];

@@ -2,7 +2,7 @@
  * Taint and toleration matching (upstream `v1.Toleration.ToleratesTaint` and
  * `FindMatchingUntoleratedTaint`).
  */
-import type { Taint, Toleration } from "../../../api/generated/types.ts";
+import type { Taint, Toleration } from "../generated/types.ts";
 
 export function toleratesTaint(t: Toleration, taint: Taint): boolean {
   if (t.effect && t.effect !== taint.effect) return false;
