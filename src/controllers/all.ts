@@ -1,4 +1,8 @@
 /** Every controller the controller manager runs, in the order they start. */
+import { bootstrapSignerFactory } from "./bootstrap/bootstrap-signer.ts";
+import { tokenCleanerFactory } from "./bootstrap/token-cleaner.ts";
+import { csrApprovingControllerFactory } from "./certificates/csr-approving-controller.ts";
+import { csrSigningControllerFactory } from "./certificates/csr-signing-controller.ts";
 import type { ControllerFactory } from "./context.ts";
 import { cronJobControllerFactory } from "./cronjob/cronjob-controller.ts";
 import { daemonSetControllerFactory } from "./daemonset/daemon-set-controller.ts";
@@ -20,6 +24,10 @@ import { ttlAfterFinishedControllerFactory } from "./ttl/ttl-after-finished-cont
 export const allControllers: readonly ControllerFactory[] = [
   serviceAccountsControllerFactory,
   rootCAPublisherFactory,
+  bootstrapSignerFactory,
+  tokenCleanerFactory,
+  csrApprovingControllerFactory,
+  csrSigningControllerFactory,
   namespaceControllerFactory,
   nodeIpamControllerFactory,
   nodeLifecycleControllerFactory,

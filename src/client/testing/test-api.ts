@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { builtinResources } from "../../api/kinds/index.ts";
 import { ApiServer } from "../../apiserver/server.ts";
-import { realClock } from "../../machinery/clock.ts";
+import { type Clock, realClock } from "../../machinery/clock.ts";
 import { silentLogger } from "../../machinery/log.ts";
 import { loadOrCreateClusterPKI } from "../../pki/cluster-pki.ts";
 import { MemoryStore } from "../../storage/memory/memory-store.ts";
@@ -23,19 +23,29 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export async function startTestApi(): Promise<TestApi> {
+export interface TestApiOptions {
+  /** The API server's clock (token expiry); default the real one. */
+  readonly clock?: Clock;
+}
+
+export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), "bosun-test-api-"));
   const pki = await loadOrCreateClusterPKI(join(dir, "tls"));
   const port = await freePort();
   const server = new ApiServer({
     store: withWatchFanout(new MemoryStore()),
-    clock: realClock,
+    clock: options.clock ?? realClock,
     log: silentLogger,
     tls: { certPem: pki.serving.certPem, keyPem: pki.serving.keyPem, clientCaPem: pki.ca.certPem },
     bindAddress: "127.0.0.1",
     port,
     advertiseAddress: "127.0.0.1",
     resources: builtinResources,
+    // Bearer tokens (service-account and bootstrap) are checked only with signing keys.
+    serviceAccountKeys: {
+      privateKeyPem: pki.serviceAccount.privateKeyPem,
+      publicKeyPem: pki.serviceAccount.publicKeyPem,
+    },
     // No controller manager here to create the default ServiceAccounts.
     disabledAdmission: ["ServiceAccount"],
   });
