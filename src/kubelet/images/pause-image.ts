@@ -11,7 +11,8 @@ import { access, readFile } from "node:fs/promises";
 import type { Logger } from "../../machinery/log.ts";
 import { silentLogger } from "../../machinery/log.ts";
 import { CtrImageStore, type ImageStore } from "./image-store.ts";
-import { buildOciImage, type OciImage, ociArchive } from "./oci-image.ts";
+import { buildOciImage, type ImageRuntimeConfig, type OciImage, ociArchive } from "./oci-image.ts";
+import type { TarEntry } from "./tar.ts";
 
 /** The sandbox image of upstream Kubernetes 1.34 (kubeadm's PauseVersion). */
 export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10.1";
@@ -58,12 +59,21 @@ async function findCatatonit(explicit: string | undefined): Promise<string> {
   );
 }
 
-/** Builds the pause image in memory: `/pause` (catatonit) run as 65535:65535 with `-P`. */
-export async function buildPauseImage(options: PauseImageOptions = {}): Promise<OciImage> {
+/** The pause image's single file and runtime config: `/pause` (catatonit) run as 65535 with `-P`. */
+export async function pauseImageContents(
+  options: PauseImageOptions = {},
+): Promise<{ files: TarEntry[]; config: ImageRuntimeConfig }> {
   const binary = await readFile(await findCatatonit(options.catatonitPath));
-  return buildOciImage({
+  return {
     files: [{ type: "file", path: "pause", data: binary, mode: 0o755 }],
     config: { entrypoint: ["/pause", "-P"], user: "65535:65535", env: [] },
+  };
+}
+
+/** Builds the pause image in memory. */
+export async function buildPauseImage(options: PauseImageOptions = {}): Promise<OciImage> {
+  return buildOciImage({
+    ...(await pauseImageContents(options)),
     names: [options.image ?? PAUSE_IMAGE],
   });
 }
