@@ -7,12 +7,14 @@ import { agentCommand, simulateCommand } from "./agent.ts";
 import { type Command, UsageError } from "./command.ts";
 import { secretsEncryptCommand } from "./secrets-encrypt.ts";
 import { serverCommand } from "./server.ts";
+import { tokenCommand } from "./token.ts";
 import { versionCommand } from "./version.ts";
 
 const commands: Command[] = [
   serverCommand,
   agentCommand,
   simulateCommand,
+  tokenCommand,
   secretsEncryptCommand,
   versionCommand,
 ];

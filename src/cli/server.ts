@@ -213,7 +213,8 @@ export const serverCommand: Command = {
     const names = flags.tlsSans.filter((s) => !ips.includes(s));
     const pki = await loadOrCreateClusterPKI(join(flags.dataDir, "server", "tls"), {
       serverNames: names,
-      serverIPs: flags.bindAddress === "0.0.0.0" ? ips : [flags.bindAddress, ...ips],
+      // Joining nodes reach the advertised address (kube-public/cluster-info names it).
+      serverIPs: [advertiseAddress(flags.bindAddress), ...ips],
     });
     const store = await openStore(flags);
     const encryption = await loadOrCreateEncryptionConfig(flags.dataDir);
