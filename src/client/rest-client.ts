@@ -88,26 +88,32 @@ export function configFromKubeconfig(path: string, userAgent = "bosun"): ClientC
 }
 
 export class RestClient {
-  readonly config: ClientConfig;
-  readonly #agent: Agent;
+  #config: ClientConfig;
+  #agent: Agent;
   /** Watches hold a connection each for minutes: they get their own, unlimited pool. */
-  readonly #watchAgent: Agent;
+  #watchAgent: Agent;
   readonly #url: URL;
 
   constructor(config: ClientConfig) {
-    this.config = config;
+    this.#config = config;
     this.#url = new URL(config.server);
-    const tls = {
-      ca: config.caPem,
-      ...(config.certPem ? { cert: config.certPem } : {}),
-      ...(config.keyPem ? { key: config.keyPem } : {}),
-    };
-    this.#agent = new Agent({ keepAlive: true, maxSockets: 64, ...tls });
-    this.#watchAgent = new Agent({
-      keepAlive: false,
-      maxSockets: Number.POSITIVE_INFINITY,
-      ...tls,
-    });
+    [this.#agent, this.#watchAgent] = agentsFor(config);
+  }
+
+  get config(): ClientConfig {
+    return this.#config;
+  }
+
+  /**
+   * Replaces the client certificate (a kubelet's certificate rotation). Open connections are
+   * closed, so requests in flight fail and watches reconnect with the new certificate, as
+   * upstream's kubelet does after a rotation.
+   */
+  setClientCertificate(certPem: string, keyPem: string): void {
+    this.#config = { ...this.#config, certPem, keyPem };
+    const old = [this.#agent, this.#watchAgent];
+    [this.#agent, this.#watchAgent] = agentsFor(this.#config);
+    for (const agent of old) agent.destroy();
   }
 
   #path(path: string, query: RequestOptions["query"]): string {
@@ -120,7 +126,7 @@ export class RestClient {
   #headers(contentType: string | undefined): Record<string, string> {
     return {
       Accept: "application/json",
-      "User-Agent": this.config.userAgent ?? "bosun",
+      "User-Agent": this.#config.userAgent ?? "bosun",
       ...(contentType ? { "Content-Type": contentType } : {}),
       ...(this.config.token ? { Authorization: `Bearer ${this.config.token}` } : {}),
     };
@@ -250,6 +256,18 @@ export class RestClient {
     this.#agent.destroy();
     this.#watchAgent.destroy();
   }
+}
+
+function agentsFor(config: ClientConfig): [Agent, Agent] {
+  const tls = {
+    ca: config.caPem,
+    ...(config.certPem ? { cert: config.certPem } : {}),
+    ...(config.keyPem ? { key: config.keyPem } : {}),
+  };
+  return [
+    new Agent({ keepAlive: true, maxSockets: 64, ...tls }),
+    new Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY, ...tls }),
+  ];
 }
 
 function errorFromResponse(code: number, text: string, method: string, path: string): StatusError {
