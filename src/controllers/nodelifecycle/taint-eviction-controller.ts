@@ -39,6 +39,11 @@ export class TaintEvictionController implements Controller {
   readonly #nodes: Informer<Node>;
   readonly #pods: PodsByNode;
   readonly #scheduled = new Map<string, ScheduledEviction>();
+  /**
+   * Pods (key → uid) whose deletion was sent but is not in the cache yet: a sync in between (the
+   * DisruptionTarget status write wakes one) must not evict them again.
+   */
+  readonly #evicting = new Map<string, string>();
 
   constructor(ctx: ControllerContext) {
     this.#ctx = ctx;
@@ -96,8 +101,10 @@ export class TaintEvictionController implements Controller {
   async syncPod(key: string): Promise<void> {
     const pod = this.#podInformer.getByKey(key);
     if (!pod || pod.metadata?.deletionTimestamp || !pod.spec?.nodeName) {
+      this.#evicting.delete(key);
       return this.#cancel(key, undefined);
     }
+    if (this.#evicting.get(key) === pod.metadata?.uid) return;
     const taints = noExecuteTaints(this.#nodes.get("", pod.spec.nodeName));
     if (taints.length === 0) return this.#cancel(key, pod);
     const tolerations = withDefaultTolerations(
@@ -140,11 +147,16 @@ export class TaintEvictionController implements Controller {
       "TaintManagerEviction",
       `Marking for deletion Pod ${key}`,
     );
+    this.#evicting.set(key, pod.metadata?.uid ?? "");
     try {
       await this.#addDisruptionCondition(pod);
-      await this.#ctx.client.delete(resourcePath(resources.pods, namespace, name));
+      await this.#ctx.client.delete(resourcePath(resources.pods, namespace, name), {
+        preconditions: { uid: pod.metadata?.uid ?? "" },
+      });
     } catch (err) {
-      if (!isStatusError(err, "NotFound")) throw err;
+      if (isStatusError(err, "NotFound")) return;
+      this.#evicting.delete(key);
+      throw err;
     }
   }
 

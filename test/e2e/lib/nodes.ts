@@ -9,9 +9,21 @@ import type { TestServer } from "./server.ts";
 
 const bosun = fileURLToPath(new URL("../../../bin/bosun.ts", import.meta.url));
 
+/** Agents still running when the test process exits are killed, so none outlive a failed test. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const p of running) p.kill("SIGKILL");
+});
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+}
+
 export interface SimulatedNodeOptions {
   /** e.g. `{ cpu: "4", memory: "16Gi", pods: "110" }` (the simulated defaults fill the rest). */
   readonly capacity?: Readonly<Record<string, string>>;
+  /** The node Lease's duration; the agent renews it every quarter (default 40, renewed every 10 s). */
+  readonly leaseDurationSeconds?: number;
 }
 
 export class SimulatedNode {
@@ -45,12 +57,16 @@ export class SimulatedNode {
         "--node-name",
         name,
         ...(capacity ? ["--capacity", capacity] : []),
+        ...(options.leaseDurationSeconds
+          ? ["--node-lease-duration-seconds", String(options.leaseDurationSeconds)]
+          : []),
       ],
       { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, BOSUN_LOG_LEVEL: "warn" } },
     );
     child.stdout!.on("data", (d: Buffer) => (node.log += d.toString()));
     child.stderr!.on("data", (d: Buffer) => (node.log += d.toString()));
     node.#child = child;
+    track(child);
     return node;
   }
 
@@ -60,6 +76,62 @@ export class SimulatedNode {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((r) => child.once("exit", () => r()));
     child.kill("SIGKILL");
+    await exited;
+  }
+}
+
+/** Many simulated nodes in one `bosun simulate nodes` process, named `<prefix>0`…. */
+export class SimulatedNodeGroup {
+  readonly names: readonly string[];
+  log = "";
+  readonly #child: ChildProcess;
+
+  private constructor(names: readonly string[], child: ChildProcess) {
+    this.names = names;
+    this.#child = child;
+    track(child);
+    child.stdout!.on("data", (d: Buffer) => (this.log += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (this.log += d.toString()));
+  }
+
+  static start(
+    server: TestServer,
+    count: number,
+    options: SimulatedNodeOptions & { readonly prefix?: string } = {},
+  ): SimulatedNodeGroup {
+    const prefix = options.prefix ?? "sim-";
+    const capacity = Object.entries(options.capacity ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
+    const child = spawn(
+      process.execPath,
+      [
+        bosun,
+        "simulate",
+        "nodes",
+        "--kubeconfig",
+        server.kubeconfig,
+        "--count",
+        String(count),
+        "--prefix",
+        prefix,
+        ...(capacity ? ["--capacity", capacity] : []),
+        ...(options.leaseDurationSeconds
+          ? ["--node-lease-duration-seconds", String(options.leaseDurationSeconds)]
+          : []),
+      ],
+      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, BOSUN_LOG_LEVEL: "warn" } },
+    );
+    const names = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+    return new SimulatedNodeGroup(names, child);
+  }
+
+  /** Stops the process (SIGTERM) and waits for it to exit. */
+  async stop(): Promise<void> {
+    const child = this.#child;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once("exit", () => r()));
+    child.kill("SIGTERM");
     await exited;
   }
 }
