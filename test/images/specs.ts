@@ -6,7 +6,7 @@
  * |---|---|---|
  * | busybox | busybox-static | `sh`, all applets, /etc/passwd; Cmd `sh` |
  * | nginx | nginx (+ libs via ldd), busybox | "Welcome to nginx!" on :80, access log to stdout, errors to stderr, user nginx (101), StopSignal SIGQUIT, Cmd `nginx -g "daemon off;"` as upstream |
- * | redis | redis-tools' server binary (+ libs), busybox | :6379, `--protected-mode no` as upstream's entrypoint adds, WorkingDir /data |
+ * | redis | redis-tools' server binary and redis-cli (+ libs), busybox | :6379, `--protected-mode no` as upstream's entrypoint adds, WorkingDir /data |
  * | pause | catatonit | the same image the node builds (src/kubelet/images/pause-image.ts) |
  *
  * Tags are names only: Debian 12 ships nginx 1.22 and redis 7.0, tagged with what manifests ask
@@ -136,6 +136,7 @@ export const testImageSpecs: readonly TestImageSpec[] = [
         .user({ name: "redis", uid: 999, gid: 999, home: "/data" })
         // redis-tools ships the server as redis-check-rdb; the program picks its mode by argv[0].
         .binary("/usr/bin/redis-check-rdb", "/usr/bin/redis-server")
+        .binary("/usr/bin/redis-cli")
         .dir("/data");
       return {
         files: fs.entries(),
