@@ -7,10 +7,11 @@
  * Prints build, import, push and pull timings.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { CtrImageStore } from "../../src/kubelet/images/image-store.ts";
 import {
   ARCHIVE_DIGEST_LABEL,
@@ -18,12 +19,35 @@ import {
 } from "../../src/kubelet/images/import-tarballs.ts";
 import { ensurePauseImage, PAUSE_IMAGE } from "../../src/kubelet/images/pause-image.ts";
 import { writeRegistryHosts } from "../../src/kubelet/images/registry-hosts.ts";
+import { readTar, writeTar } from "../../src/kubelet/images/tar.ts";
 import { createLogger } from "../../src/machinery/log.ts";
 import { buildTestImages } from "../images/build.ts";
 import { type CriImages, PrivateContainerd } from "./lib/private-containerd.ts";
 import { TestRegistry } from "./lib/registry.ts";
 
 const isRoot = process.getuid?.() === 0;
+
+/** A `docker save` style archive of the single-layer image in an OCI archive. */
+async function dockerArchive(ociArchivePath: string, tag: string): Promise<Buffer> {
+  const blobs = new Map<string, Buffer>();
+  for await (const e of readTar(createReadStream(ociArchivePath), () => true)) {
+    if (e.data) blobs.set(e.path, e.data);
+  }
+  const index = JSON.parse(blobs.get("index.json")!.toString());
+  const blob = (digest: string) => blobs.get(`blobs/sha256/${digest.slice(7)}`)!;
+  const manifest = JSON.parse(blob(index.manifests[0].digest).toString());
+  return writeTar([
+    { type: "file", path: "config.json", data: blob(manifest.config.digest) },
+    { type: "file", path: "layer.tar", data: gunzipSync(blob(manifest.layers[0].digest)) },
+    {
+      type: "file",
+      path: "manifest.json",
+      data: Buffer.from(
+        JSON.stringify([{ Config: "config.json", RepoTags: [tag], Layers: ["layer.tar"] }]),
+      ),
+    },
+  ]);
+}
 const ms = (t: number) => `${Math.round(performance.now() - t)} ms`;
 
 describe("offline images on a private containerd", {
@@ -87,6 +111,10 @@ describe("offline images on a private containerd", {
     copyFileSync(busybox!.archive, join(airgap, "busybox.tar"));
     copyFileSync(redis!.archive, join(airgap, "redis.tar"));
     writeFileSync(join(airgap, "broken.tar"), Buffer.alloc(4096, 7));
+    writeFileSync(
+      join(airgap, "dockerbox.tar.gz"),
+      gzipSync(await dockerArchive(busybox!.archive, "dockerbox:1")),
+    );
     let t = performance.now();
     const first = await importImageTarballs(airgap, { socket: containerd.socket, log });
     console.log(`# airgap import of busybox+redis (${first.length} archives) in ${ms(t)}`);
@@ -95,6 +123,7 @@ describe("offline images on a private containerd", {
       [
         ["broken.tar", "failed"],
         ["busybox.tar", "imported"],
+        ["dockerbox.tar.gz", "imported"],
         ["redis.tar", "imported"],
       ],
     );
@@ -105,12 +134,14 @@ describe("offline images on a private containerd", {
     assert.equal(bb?.labels[ARCHIVE_DIGEST_LABEL], first[1]!.digest);
     assert.ok(await cri.imageStatus("busybox:1.36"), "CRI sees the imported image");
     assert.ok(await cri.imageStatus("redis"), "CRI sees the imported image");
+    assert.deepEqual(first[2]!.names, ["docker.io/library/dockerbox:1"]);
+    assert.ok(await cri.imageStatus("dockerbox:1"), "a docker save archive is imported too");
     t = performance.now();
     const second = await importImageTarballs(airgap, { socket: containerd.socket, log });
     console.log(`# airgap second start (all skipped) in ${ms(t)}`);
     assert.deepEqual(
       second.map((r) => r.status),
-      ["failed", "skipped", "skipped"],
+      ["failed", "skipped", "skipped", "skipped"],
     );
   });
 
