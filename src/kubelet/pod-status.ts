@@ -38,9 +38,10 @@ function containerStatus(c: ContainerRuntimeStatus): ContainerStatus {
           terminated: {
             exitCode: last.exitCode,
             reason: last.reason,
+            ...(last.message ? { message: last.message } : {}),
             startedAt: time(last.startedAt),
             finishedAt: time(last.finishedAt),
-            containerID: c.containerID,
+            containerID: last.containerID ?? c.containerID,
           },
         }
       : {},
@@ -49,7 +50,7 @@ function containerStatus(c: ContainerRuntimeStatus): ContainerStatus {
     image: c.image,
     imageID: c.imageID,
     ...(c.containerID ? { containerID: c.containerID } : {}),
-    started: c.state === "running",
+    started: c.started ?? c.state === "running",
   };
 }
 

@@ -20,14 +20,19 @@ export interface ContainerRuntimeStatus {
   readonly finishedAt?: number;
   readonly restartCount: number;
   readonly ready: boolean;
+  /** Whether the startup probe (if any) has passed; defaults to "running". */
+  readonly started?: boolean;
   readonly image: string;
   readonly imageID: string;
   readonly containerID: string;
   readonly lastTermination?: {
     exitCode: number;
     reason: string;
+    message?: string;
     startedAt: number;
     finishedAt: number;
+    /** The id of the container that ended (defaults to containerID). */
+    containerID?: string;
   };
 }
 
@@ -45,8 +50,18 @@ export interface PodRuntime {
   ready(): Promise<boolean>;
   /** Converges the pod towards its spec (creating what is missing) and reports its state. */
   syncPod(pod: Pod, podCIDR: string | undefined): Promise<PodRuntimeStatus>;
-  /** Stops the pod's containers within the grace period and removes everything it had. */
-  killPod(pod: Pod, gracePeriodSeconds: number): Promise<void>;
+  /**
+   * Stops the pod's containers within the grace period and removes everything it had. Without a
+   * grace period the runtime uses the pod's (or what it recorded when it started the containers).
+   */
+  killPod(pod: Pod, gracePeriodSeconds?: number): Promise<void>;
+  /**
+   * Stops a pod that reached Succeeded or Failed (its sandbox and network go) but keeps its
+   * containers' logs and status until the pod is deleted. Defaults to killPod(pod, 0).
+   */
+  stopPod?(pod: Pod): Promise<void>;
+  /** Tells the runtime the node's pod CIDR once it is known (upstream UpdateRuntimeConfig). */
+  updatePodCIDR?(podCIDR: string): Promise<void>;
   /** Pods (by uid) the runtime still has, to clean up after restarts. */
   runningPods(): Promise<string[]>;
 }

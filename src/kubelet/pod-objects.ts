@@ -1,0 +1,118 @@
+/**
+ * What the kubelet reads from the API for a pod's containers and volumes: the config maps and
+ * secrets it references (the Node authorizer lets a node read exactly those), the services of its
+ * namespace (for service environment variables), the claims and volumes of its persistent
+ * volumes, and service-account tokens (TokenRequest bound
+ * to the pod). `ApiPodObjects` serves them from the API; tests use a map-backed fake.
+ */
+import type {
+  ConfigMap,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Secret,
+  Service,
+} from "../api/generated/types.ts";
+import { resourcePath, resources } from "../client/resources.ts";
+import type { RestClient } from "../client/rest-client.ts";
+import { isStatusError } from "../machinery/status.ts";
+
+export interface ServiceAccountTokenRequest {
+  readonly namespace: string;
+  readonly serviceAccountName: string;
+  readonly podName: string;
+  readonly podUid: string;
+  readonly audiences?: readonly string[];
+  readonly expirationSeconds: number;
+}
+
+export interface IssuedToken {
+  readonly token: string;
+  /** Milliseconds since the epoch. */
+  readonly expiresAt: number;
+}
+
+export interface PodObjects {
+  /** The config map, or undefined when it does not exist. */
+  configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
+  secret(namespace: string, name: string): Promise<Secret | undefined>;
+  services(namespace: string): Promise<Service[]>;
+  persistentVolumeClaim(
+    namespace: string,
+    name: string,
+  ): Promise<PersistentVolumeClaim | undefined>;
+  persistentVolume(name: string): Promise<PersistentVolume | undefined>;
+  serviceAccountToken(request: ServiceAccountTokenRequest): Promise<IssuedToken>;
+}
+
+const notFoundAsUndefined = <T>(p: Promise<T>): Promise<T | undefined> =>
+  p.catch((err) => {
+    if (isStatusError(err, "NotFound")) return undefined;
+    throw err;
+  });
+
+export class ApiPodObjects implements PodObjects {
+  readonly #client: RestClient;
+
+  constructor(client: RestClient) {
+    this.#client = client;
+  }
+
+  configMap(namespace: string, name: string): Promise<ConfigMap | undefined> {
+    return notFoundAsUndefined(
+      this.#client.get<ConfigMap>(resourcePath(resources.configmaps, namespace, name)),
+    );
+  }
+
+  secret(namespace: string, name: string): Promise<Secret | undefined> {
+    return notFoundAsUndefined(
+      this.#client.get<Secret>(resourcePath(resources.secrets, namespace, name)),
+    );
+  }
+
+  async services(namespace: string): Promise<Service[]> {
+    const list = await this.#client.get<{ items: Service[] }>(
+      resourcePath(resources.services, namespace),
+    );
+    return list.items;
+  }
+
+  persistentVolumeClaim(namespace: string, name: string) {
+    return notFoundAsUndefined(
+      this.#client.get<PersistentVolumeClaim>(
+        resourcePath(resources.persistentvolumeclaims, namespace, name),
+      ),
+    );
+  }
+
+  persistentVolume(name: string) {
+    return notFoundAsUndefined(
+      this.#client.get<PersistentVolume>(resourcePath(resources.persistentvolumes, "", name)),
+    );
+  }
+
+  async serviceAccountToken(request: ServiceAccountTokenRequest): Promise<IssuedToken> {
+    const path = resourcePath(
+      resources.serviceaccounts,
+      request.namespace,
+      request.serviceAccountName,
+      "token",
+    );
+    const res = await this.#client.create<{
+      status: { token: string; expirationTimestamp: string };
+    }>(path, {
+      apiVersion: "authentication.k8s.io/v1",
+      kind: "TokenRequest",
+      spec: {
+        audiences: request.audiences ?? [],
+        expirationSeconds: request.expirationSeconds,
+        boundObjectRef: {
+          apiVersion: "v1",
+          kind: "Pod",
+          name: request.podName,
+          uid: request.podUid,
+        },
+      },
+    });
+    return { token: res.status.token, expiresAt: Date.parse(res.status.expirationTimestamp) };
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The few mounts the kubelet makes itself: tmpfs for emptyDir `medium: Memory`, secret and
+ * projected volumes (so credentials never touch the disk, as upstream). `SystemMounter` runs
+ * mount(8)/umount(8) and reads /proc/self/mountinfo; tests use `FakeMounter`.
+ */
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+export interface Mounter {
+  mountTmpfs(dir: string, options?: { sizeBytes?: number }): Promise<void>;
+  unmount(dir: string): Promise<void>;
+  /** Mount points at or below `dir`, deepest first. */
+  mountPointsUnder(dir: string): Promise<string[]>;
+}
+
+/** Mount points of this mount namespace, with mountinfo's octal escapes undone. */
+export function parseMountInfo(text: string): string[] {
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((line) =>
+      (line.split(" ")[4] ?? "").replace(/\\([0-7]{3})/g, (_, o: string) =>
+        String.fromCharCode(Number.parseInt(o, 8)),
+      ),
+    );
+}
+
+const below = (points: string[], dir: string) =>
+  points.filter((p) => p === dir || p.startsWith(`${dir}/`)).sort((a, b) => b.length - a.length);
+
+export class SystemMounter implements Mounter {
+  async mountTmpfs(dir: string, options: { sizeBytes?: number } = {}): Promise<void> {
+    if ((await this.mountPointsUnder(dir)).includes(dir)) return;
+    const opts = ["mode=0755", ...(options.sizeBytes ? [`size=${options.sizeBytes}`] : [])];
+    await run("mount", ["-t", "tmpfs", "-o", opts.join(","), "tmpfs", dir]);
+  }
+
+  async unmount(dir: string): Promise<void> {
+    try {
+      await run("umount", [dir]);
+    } catch {
+      await run("umount", ["-l", dir]); // busy: detach now, freed when the last user goes
+    }
+  }
+
+  async mountPointsUnder(dir: string): Promise<string[]> {
+    return below(parseMountInfo(await readFile("/proc/self/mountinfo", "utf8")), dir);
+  }
+}
+
+export class FakeMounter implements Mounter {
+  readonly mounts = new Set<string>();
+
+  async mountTmpfs(dir: string): Promise<void> {
+    this.mounts.add(dir);
+  }
+
+  async unmount(dir: string): Promise<void> {
+    this.mounts.delete(dir);
+  }
+
+  async mountPointsUnder(dir: string): Promise<string[]> {
+    return below([...this.mounts], dir);
+  }
+}
