@@ -9,6 +9,9 @@ import { spawn } from "node:child_process";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
+/** Label put on images imported from an airgap archive: the sha256 of that archive. */
+export const ARCHIVE_DIGEST_LABEL = "io.bosun.image-archive";
+
 export interface StoredImage {
   /** Reference, e.g. `docker.io/library/nginx:1.27` (never the `sha256:` IDs CRI adds). */
   readonly name: string;

@@ -18,13 +18,12 @@ import { PassThrough, type Readable } from "node:stream";
 import { createGunzip, createZstdDecompress } from "node:zlib";
 import { type Clock, realClock } from "../../machinery/clock.ts";
 import { type Logger, silentLogger } from "../../machinery/log.ts";
-import { CtrImageStore, type ImageStore } from "./image-store.ts";
+import { ARCHIVE_DIGEST_LABEL, CtrImageStore, type ImageStore } from "./image-store.ts";
 import { ANNOTATION_IMAGE_NAME, ANNOTATION_REF_NAME } from "./oci-image.ts";
 import { InvalidReferenceError, normalizeImageReference } from "./reference.ts";
 import { readTar } from "./tar.ts";
 
-/** Label put on imported images: the sha256 of the archive they came from. */
-export const ARCHIVE_DIGEST_LABEL = "io.bosun.image-archive";
+export { ARCHIVE_DIGEST_LABEL };
 
 const COMPRESSION: ReadonlyArray<[RegExp, "none" | "gzip" | "zstd"]> = [
   [/\.tar$/, "none"],

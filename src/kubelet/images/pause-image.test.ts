@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
-import { FakeImageStore } from "./image-store.ts";
+import { ARCHIVE_DIGEST_LABEL, FakeImageStore } from "./image-store.ts";
 import { buildPauseImage, ensurePauseImage, PAUSE_IMAGE, PauseImageError } from "./pause-image.ts";
 
 describe("pause image", () => {
@@ -48,6 +48,14 @@ describe("pause image", () => {
     });
     await ensurePauseImage({ socket: "/nowhere", catatonitPath, store });
     assert.equal(store.imported.length, 2, "a different digest is replaced");
+    const fromAirgap = { [ARCHIVE_DIGEST_LABEL]: `sha256:${"1".repeat(64)}` };
+    store.images.set(PAUSE_IMAGE, {
+      name: PAUSE_IMAGE,
+      digest: `sha256:${"2".repeat(64)}`,
+      labels: fromAirgap,
+    });
+    await ensurePauseImage({ socket: "/nowhere", catatonitPath, store });
+    assert.equal(store.imported.length, 2, "one from an airgap archive is kept");
   });
 
   it("names a missing catatonit and wraps import failures", async () => {

@@ -6,11 +6,12 @@
  * The build is reproducible, so `ensurePauseImage` compares the manifest digest it would import
  * with the one containerd holds and imports only when they differ (first start, or catatonit
  * upgraded). A run where the image is present costs one `ctr images ls` plus ~30 ms of hashing.
+ * An image of that name imported from an airgap archive (a real upstream pause) is kept.
  */
 import { access, readFile } from "node:fs/promises";
 import type { Logger } from "../../machinery/log.ts";
 import { silentLogger } from "../../machinery/log.ts";
-import { CtrImageStore, type ImageStore } from "./image-store.ts";
+import { ARCHIVE_DIGEST_LABEL, CtrImageStore, type ImageStore } from "./image-store.ts";
 import { buildOciImage, type ImageRuntimeConfig, type OciImage, ociArchive } from "./oci-image.ts";
 import type { TarEntry } from "./tar.ts";
 
@@ -97,6 +98,13 @@ export async function ensurePauseImage(options: EnsurePauseImageOptions): Promis
   const present = (await store.list()).find((i) => i.name === name);
   if (present?.digest === image.manifest.digest) {
     log.debug("pause image present", { image: name, digest: image.manifest.digest });
+    return name;
+  }
+  if (present?.labels[ARCHIVE_DIGEST_LABEL]) {
+    log.info("pause image provided by an airgap archive, kept", {
+      image: name,
+      digest: present.digest,
+    });
     return name;
   }
   try {
