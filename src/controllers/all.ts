@@ -20,6 +20,9 @@ import { rootCAPublisherFactory } from "./rootca/root-ca-publisher.ts";
 import { serviceAccountsControllerFactory } from "./serviceaccount/serviceaccounts-controller.ts";
 import { statefulSetControllerFactory } from "./statefulset/stateful-set-controller.ts";
 import { ttlAfterFinishedControllerFactory } from "./ttl/ttl-after-finished-controller.ts";
+import { persistentVolumeControllerFactory } from "./volume/persistentvolume/pv-controller.ts";
+import { pvcProtectionControllerFactory } from "./volume/pvcprotection/pvc-protection-controller.ts";
+import { pvProtectionControllerFactory } from "./volume/pvprotection/pv-protection-controller.ts";
 
 export const allControllers: readonly ControllerFactory[] = [
   serviceAccountsControllerFactory,
@@ -41,5 +44,8 @@ export const allControllers: readonly ControllerFactory[] = [
   jobControllerFactory,
   cronJobControllerFactory,
   ttlAfterFinishedControllerFactory,
+  persistentVolumeControllerFactory,
+  pvcProtectionControllerFactory,
+  pvProtectionControllerFactory,
   garbageCollectorFactory,
 ];

@@ -12,6 +12,7 @@ import { priorityAdmission } from "./priority.ts";
 import type { AdmissionReader } from "./reader.ts";
 import { resourceQuotaAdmission } from "./resource-quota.ts";
 import { type ServiceAccountOptions, serviceAccountAdmission } from "./service-account.ts";
+import { storageObjectInUseProtectionAdmission } from "./storage-object-in-use-protection.ts";
 
 export { defaultStorageClassAdmission } from "./default-storage-class.ts";
 export { defaultTolerationSecondsAdmission } from "./default-toleration-seconds.ts";
@@ -22,6 +23,7 @@ export { priorityAdmission } from "./priority.ts";
 export { type AdmissionReader, StaticReader } from "./reader.ts";
 export { resourceQuotaAdmission } from "./resource-quota.ts";
 export { serviceAccountAdmission } from "./service-account.ts";
+export { storageObjectInUseProtectionAdmission } from "./storage-object-in-use-protection.ts";
 export { attributeWarnings, type WarningSink } from "./warnings.ts";
 
 /** Upstream's plugin order; every admit runs in this order, then every validate. */
@@ -34,6 +36,7 @@ export const admissionOrder = [
   "Priority",
   "DefaultTolerationSeconds",
   "DefaultStorageClass",
+  "StorageObjectInUseProtection",
   "ResourceQuota",
 ] as const;
 
@@ -69,6 +72,7 @@ export function builtinAdmissionPlugins(options: BuiltinPluginOptions): Admissio
     priorityAdmission({ reader }),
     defaultTolerationSecondsAdmission(options.defaultTolerationSeconds),
     defaultStorageClassAdmission({ reader }),
+    storageObjectInUseProtectionAdmission(),
     resourceQuotaAdmission({ reader }),
   ];
 }
