@@ -69,6 +69,16 @@ export function buildRuleset(
   node: NodeState,
   options: BuildOptions = {},
 ): Ruleset {
+  const ports = collectServicePorts(services, slices, options.family ?? "ip");
+  return rulesetFromPorts(ports, node, options);
+}
+
+/** `buildRuleset` from service ports already collected (the proxier reuses them). */
+export function rulesetFromPorts(
+  ports: readonly ServicePortInfo[],
+  node: NodeState,
+  options: BuildOptions = {},
+): Ruleset {
   const family = options.family ?? "ip";
   const rs = emptyRuleset(family, options.table ?? defaultTable);
   const inFamily = (cidr: string) => (family === "ip6") === cidr.includes(":");
@@ -80,7 +90,7 @@ export function buildRuleset(
     podCIDRs: node.podCIDRs.filter(inFamily),
   };
   const clusterIPs = new Set<string>();
-  for (const sp of collectServicePorts(services, slices, family)) {
+  for (const sp of ports) {
     clusterIPs.add(sp.clusterIP);
     addServicePort(ctx, sp);
   }

@@ -96,3 +96,62 @@ export function transactionText(prev: Ruleset, next: Ruleset): string | undefine
   if (head.length + body.length + tail.length === 0) return "";
   return [`add table ${t}`, ...head, ...body, ...tail, ""].join("\n");
 }
+
+/** Names of what the kernel's table holds now (from `nft -t list table`). */
+export interface TableContents {
+  readonly chains: readonly string[];
+  readonly sets: readonly string[];
+  readonly maps: readonly string[];
+}
+
+/** Parses `nft -t list table …` output; an absent table reads as empty. */
+export function parseTableListing(text: string): TableContents {
+  const pick = (kind: string) =>
+    [...text.matchAll(new RegExp(`^\\s*${kind} (\\S+) \\{`, "gm"))].map((m) => m[1]!);
+  return { chains: pick("chain"), sets: pick("set"), maps: pick("map") };
+}
+
+/**
+ * A full resync that keeps the table (upstream's full sync): every chain, map and static set
+ * is declared, flushed and refilled; dynamic (affinity) sets are only declared, so their
+ * contents survive; whatever else `existing` lists is deleted. Fails (and the caller replaces
+ * the table whole) if a base chain exists with another hook or priority.
+ */
+export function reassertText(next: Ruleset, existing: TableContents): string {
+  const t = `${next.family} ${next.table}`;
+  const out = [`add table ${t}`];
+  const body: string[] = [];
+  for (const set of next.sets.values()) {
+    out.push(`add set ${t} ${set.name} { ${setSpec(set)} }`);
+    if (!set.elements) continue;
+    body.push(`flush set ${t} ${set.name}`);
+    if (set.elements.length) {
+      body.push(`add element ${t} ${set.name} { ${set.elements.join(", ")} }`);
+    }
+  }
+  for (const chain of next.chains.values()) {
+    out.push(
+      chain.base
+        ? `add chain ${t} ${chain.name} { ${baseChainSpec(chain.base)} }`
+        : `add chain ${t} ${chain.name}`,
+    );
+    body.push(`flush chain ${t} ${chain.name}`);
+    for (const rule of chain.rules) body.push(`add rule ${t} ${chain.name} ${rule}`);
+  }
+  for (const map of next.maps.values()) {
+    out.push(`add map ${t} ${map.name} { ${mapSpec(map)} }`);
+    body.push(`flush map ${t} ${map.name}`);
+    if (map.elements.size) {
+      const elements = [...map.elements].map(([k, v]) => mapElement(k, v));
+      body.push(`add element ${t} ${map.name} { ${elements.join(", ")} }`);
+    }
+  }
+  const staleChains = existing.chains.filter((c) => !next.chains.has(c));
+  const tail = [
+    ...staleChains.map((c) => `flush chain ${t} ${c}`),
+    ...staleChains.map((c) => `delete chain ${t} ${c}`),
+    ...existing.sets.filter((s) => !next.sets.has(s)).map((s) => `delete set ${t} ${s}`),
+    ...existing.maps.filter((m) => !next.maps.has(m)).map((m) => `delete map ${t} ${m}`),
+  ];
+  return [...out, ...body, ...tail, ""].join("\n");
+}

@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { FakeClock } from "../machinery/clock.ts";
+import { SyncRunner } from "./sync-runner.ts";
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+function setup(fail: () => boolean = () => false) {
+  const clock = new FakeClock();
+  const runs: number[] = [];
+  const errors: number[] = [];
+  const runner = new SyncRunner({
+    clock,
+    minIntervalMs: 1000,
+    maxRetryMs: 8000,
+    sync: async () => {
+      runs.push(clock.now());
+      if (fail()) throw new Error("boom");
+    },
+    onError: (_, retry) => errors.push(retry),
+  });
+  return { clock, runs, errors, runner, t0: clock.now() };
+}
+
+describe("SyncRunner", () => {
+  it("runs the first request at once and coalesces requests within the interval", async () => {
+    const { clock, runs, runner, t0 } = setup();
+    runner.request();
+    clock.advance(0);
+    await runner.idle();
+    assert.deepEqual(runs, [t0]);
+    for (let i = 0; i < 5; i++) {
+      clock.advance(100);
+      runner.request();
+    }
+    await tick();
+    assert.equal(runs.length, 1, "no second run inside the minimum interval");
+    clock.advance(500);
+    await runner.idle();
+    assert.deepEqual(runs, [t0, t0 + 1000]);
+  });
+
+  it("runs again after a sync that was requested while running", async () => {
+    const { clock, runs, runner } = setup();
+    runner.request();
+    clock.advance(0);
+    runner.request(); // While the first sync is still running.
+    await runner.idle();
+    await tick();
+    clock.advance(1000);
+    await runner.idle();
+    assert.equal(runs.length, 2);
+  });
+
+  it("retries failures with doubling back-off up to the maximum", async () => {
+    let failing = 4;
+    const { clock, runs, errors, runner } = setup(() => failing-- > 0);
+    runner.request();
+    clock.advance(0);
+    for (let i = 0; i < 5; i++) {
+      await runner.idle();
+      await tick();
+      clock.advance(8000);
+    }
+    await runner.idle();
+    assert.deepEqual(errors, [1000, 2000, 4000, 8000]);
+    assert.equal(runs.length, 5);
+  });
+
+  it("does nothing after stop", async () => {
+    const { clock, runs, runner } = setup();
+    runner.stop();
+    runner.request();
+    clock.advance(5000);
+    await tick();
+    assert.equal(runs.length, 0);
+  });
+});

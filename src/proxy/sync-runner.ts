@@ -1,0 +1,95 @@
+/**
+ * Runs a sync function no more often than every `minIntervalMs` (upstream's
+ * `BoundedFrequencyRunner`): the first request runs at once, requests during the interval or
+ * during a running sync are coalesced into one run when it ends. A failed sync is retried with
+ * back-off (from the minimum interval, doubling to `maxRetryMs`). Time comes from the injected
+ * clock, so tests move it instead of sleeping.
+ */
+import type { Clock, Timer } from "../machinery/clock.ts";
+
+export interface SyncRunnerOptions {
+  readonly clock: Clock;
+  readonly minIntervalMs: number;
+  readonly maxRetryMs?: number;
+  /** The work; a throw schedules a retry. */
+  readonly sync: () => Promise<void>;
+  readonly onError?: (err: unknown, retryMs: number) => void;
+}
+
+export class SyncRunner {
+  readonly #o: SyncRunnerOptions;
+  #lastStart = Number.NEGATIVE_INFINITY;
+  #timer: Timer | undefined;
+  #timerAt = 0;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #failures = 0;
+  #stopped = false;
+
+  constructor(options: SyncRunnerOptions) {
+    this.#o = options;
+  }
+
+  /** Asks for a sync as soon as the minimum interval allows. */
+  request(): void {
+    this.#schedule(Math.max(0, this.#lastStart + this.#o.minIntervalMs - this.#o.clock.now()));
+  }
+
+  /** Resolves when no sync is running (for tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#timer?.cancel();
+    this.#timer = undefined;
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    const at = this.#o.clock.now() + delayMs;
+    if (this.#timer && this.#timerAt <= at) return;
+    this.#timer?.cancel();
+    this.#timerAt = at;
+    this.#timer = this.#o.clock.after(delayMs, () => {
+      this.#timer = undefined;
+      this.#start();
+    });
+  }
+
+  #start(): void {
+    if (this.#stopped || this.#running) return;
+    this.#lastStart = this.#o.clock.now();
+    this.#again = false;
+    this.#running = this.#o
+      .sync()
+      .then(
+        () => {
+          this.#failures = 0;
+        },
+        (err: unknown) => {
+          this.#failures++;
+          const retry = Math.min(
+            this.#o.minIntervalMs * 2 ** (this.#failures - 1),
+            this.#o.maxRetryMs ?? 30_000,
+          );
+          this.#o.onError?.(err, retry);
+          this.#again = false;
+          this.#running = undefined;
+          this.#schedule(retry);
+        },
+      )
+      .finally(() => {
+        this.#running = undefined;
+        if (this.#again) {
+          this.#again = false;
+          this.request();
+        }
+      });
+  }
+}
