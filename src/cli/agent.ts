@@ -4,10 +4,10 @@
  */
 import { hostname, networkInterfaces } from "node:os";
 import { parseArgs } from "node:util";
-import { configFromKubeconfig, RestClient } from "../client/rest-client.ts";
 import { InformerPodSource } from "../kubelet/pod-source.ts";
 import { createSimulatedNode } from "../kubelet/simulated/simulated-node.ts";
 import { createLogger } from "../machinery/log.ts";
+import { connectNode, connectNodes, joinFlags, joinUsage } from "./agent-join.ts";
 import { type Command, UsageError } from "./command.ts";
 
 function parseCapacity(text: string | undefined): Record<string, string> {
@@ -63,11 +63,14 @@ async function untilSignal(): Promise<void> {
 export const agentCommand: Command = {
   name: "agent",
   summary: "Run a node (kubelet) that joins a cluster",
-  usage: `Usage: bosun agent --kubeconfig FILE [--node-name N] [--runtime simulated] [--capacity cpu=4,memory=16Gi,pods=110] [--node-ip IP] [--node-lease-duration-seconds 40]
+  usage: `Usage: bosun agent (--server URL --token T --ca-cert-hash sha256:H | --kubeconfig FILE) [--node-name N] [--data-dir D] [--runtime simulated] [--capacity cpu=4,memory=16Gi,pods=110] [--node-ip IP] [--node-lease-duration-seconds 40]
 
-Runs the node parts against a cluster. The join with a bootstrap token (--server/--token) and
-the containerd runtime arrive with their issues; today the agent joins with a kubeconfig and
-runs the simulated runtime (pods run without containers, as KWOK does).`,
+Runs the node parts against a cluster. A new node joins with a bootstrap token (the command
+"bosun token create --print-join-command" prints), gets its own client certificate and keeps it
+under --data-dir; later starts reuse it. The containerd runtime arrives with its issue; today the
+agent runs the simulated runtime (pods run without containers, as KWOK does).
+
+${joinUsage}`,
   async run(args) {
     const v = parse(args, {
       kubeconfig: { type: "string" },
@@ -76,14 +79,14 @@ runs the simulated runtime (pods run without containers, as KWOK does).`,
       capacity: { type: "string" },
       "node-ip": { type: "string" },
       "node-lease-duration-seconds": { type: "string" },
+      ...joinFlags,
     });
-    if (!v.kubeconfig)
-      throw new UsageError("--kubeconfig FILE is required (token join is not built yet)");
     if (v.runtime !== "simulated")
       throw new UsageError(`--runtime ${v.runtime} is not built yet; use --runtime simulated`);
     const log = createLogger("agent");
-    const client = new RestClient(configFromKubeconfig(String(v.kubeconfig), "bosun-agent"));
-    const name = String(v["node-name"] ?? hostname());
+    const name = String(v["node-name"] ?? hostname().toLowerCase());
+    const connection = await connectNode(v, name, log);
+    const client = connection.client;
     const stop = new AbortController();
     const pods = new InformerPodSource(client, { nodeName: name, log });
     void pods.run(stop.signal);
@@ -101,7 +104,7 @@ runs the simulated runtime (pods run without containers, as KWOK does).`,
     await untilSignal();
     stop.abort();
     await running;
-    client.close();
+    connection.close();
     return 0;
   },
 };
@@ -109,7 +112,12 @@ runs the simulated runtime (pods run without containers, as KWOK does).`,
 export const simulateCommand: Command = {
   name: "simulate",
   summary: "Run many simulated nodes in one process (scale tests)",
-  usage: `Usage: bosun simulate nodes --count N --kubeconfig FILE [--prefix sim-] [--capacity cpu=4,memory=16Gi,pods=110] [--node-lease-duration-seconds 40]`,
+  usage: `Usage: bosun simulate nodes --count N (--kubeconfig FILE | --server URL --token T --ca-cert-hash sha256:H) [--prefix sim-] [--capacity cpu=4,memory=16Gi,pods=110] [--node-lease-duration-seconds 40]
+
+With --kubeconfig all nodes share its identity; joining with a token, each node gets its own
+system:node:<name> certificate (kept under <data-dir>/agent/simulated/), as real kubelets do.
+
+${joinUsage}`,
   async run(args) {
     const [what, ...rest] = args;
     if (what !== "nodes") throw new UsageError('the only thing to simulate is "nodes"');
@@ -119,15 +127,18 @@ export const simulateCommand: Command = {
       prefix: { type: "string", default: "sim-" },
       capacity: { type: "string" },
       "node-lease-duration-seconds": { type: "string" },
+      ...joinFlags,
     });
     const lease = leaseDuration(v["node-lease-duration-seconds"]);
     const count = Number(v.count);
     if (!Number.isInteger(count) || count < 1 || count > 10_000) {
       throw new UsageError("--count must be a whole number from 1 to 10000");
     }
-    if (!v.kubeconfig) throw new UsageError("--kubeconfig FILE is required");
     const log = createLogger("simulate");
-    const client = new RestClient(configFromKubeconfig(String(v.kubeconfig), "bosun-simulate"));
+    const names = Array.from({ length: count }, (_, i) => `${v.prefix}${i}`);
+    const nodes = await connectNodes(v, names, log);
+    // One pod watch for all nodes (any node may list pods), fanned out by node name.
+    const client = nodes.clients.get(names[0]!)!;
     const stop = new AbortController();
     const pods = new InformerPodSource(client, { log });
     void pods.run(stop.signal);
@@ -137,9 +148,9 @@ export const simulateCommand: Command = {
     const started = performance.now();
     for (let i = 0; i < count; i++) {
       const node = createSimulatedNode({
-        client,
+        client: nodes.clients.get(names[i]!)!,
         pods,
-        name: `${v.prefix}${i}`,
+        name: names[i]!,
         internalIP: `172.${16 + Math.floor(i / 65536)}.${Math.floor(i / 256) % 256}.${i % 256}`,
         capacity,
         ...lease,
@@ -152,7 +163,7 @@ export const simulateCommand: Command = {
     await untilSignal();
     stop.abort();
     await Promise.allSettled(runs);
-    client.close();
+    nodes.close();
     return 0;
   },
 };

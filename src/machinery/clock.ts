@@ -12,11 +12,27 @@ export interface Clock {
   after(ms: number, fn: () => void): Timer;
 }
 
+/** setTimeout's limit (2^31-1 ms, about 24.8 days); longer delays would fire at once. */
+const maxTimeoutMs = 2 ** 31 - 1;
+
 export const realClock: Clock = {
   now: () => Date.now(),
   after(ms, fn) {
-    const handle = setTimeout(fn, ms);
-    handle.unref();
+    // Longer waits (a certificate renewed in 9 months, a token expiring in a year) are chained.
+    const due = Date.now() + ms;
+    let handle: NodeJS.Timeout;
+    const arm = (wait: number) => {
+      handle = setTimeout(
+        () => {
+          const left = due - Date.now();
+          if (left > 0) arm(left);
+          else fn();
+        },
+        Math.min(Math.max(0, wait), maxTimeoutMs),
+      );
+      handle.unref();
+    };
+    arm(ms);
     return { cancel: () => clearTimeout(handle) };
   },
 };
