@@ -18,6 +18,7 @@ import { taintEvictionControllerFactory } from "./nodelifecycle/taint-eviction-c
 import { replicaSetControllerFactory } from "./replicaset/replica-set-controller.ts";
 import { rootCAPublisherFactory } from "./rootca/root-ca-publisher.ts";
 import { serviceAccountsControllerFactory } from "./serviceaccount/serviceaccounts-controller.ts";
+import { serviceLBControllerFactory } from "./servicelb/service-lb-controller.ts";
 import { statefulSetControllerFactory } from "./statefulset/stateful-set-controller.ts";
 import { ttlAfterFinishedControllerFactory } from "./ttl/ttl-after-finished-controller.ts";
 import { persistentVolumeControllerFactory } from "./volume/persistentvolume/pv-controller.ts";
@@ -37,6 +38,7 @@ export const allControllers: readonly ControllerFactory[] = [
   taintEvictionControllerFactory,
   endpointsControllerFactory,
   endpointSliceControllerFactory,
+  serviceLBControllerFactory,
   replicaSetControllerFactory,
   deploymentControllerFactory,
   statefulSetControllerFactory,
