@@ -1,0 +1,186 @@
+/**
+ * The built-in ingress controller on one node, as the agent runs it: informers over Ingresses,
+ * IngressClasses, Services, EndpointSlices and Secrets; the routing table and the certificates
+ * rebuilt when Ingresses, classes or Secrets change (coalesced to one rebuild per event-loop
+ * turn); an HTTP and an HTTPS (SNI) server in front of the proxy. Once serving, the node is
+ * labelled `bosun.dev/ingress=true`; the controller manager then lists the addresses of such
+ * nodes in the status of every Ingress of class `bosun`.
+ */
+import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import type {
+  EndpointSlice,
+  Ingress,
+  IngressClass,
+  Secret,
+  Service,
+} from "../api/generated/types.ts";
+import { keyOf } from "../client/informer.ts";
+import type { InformerFactory } from "../client/informer-factory.ts";
+import { type GroupVersionResource, resourcePath, resources } from "../client/resources.ts";
+import type { RestClient } from "../client/rest-client.ts";
+import type { Clock } from "../machinery/clock.ts";
+import type { Logger } from "../machinery/log.ts";
+import { type BackendSource, resolveBackend } from "./backends.ts";
+import { CertificateStore, defaultCertificate, type KeyPair } from "./certificates.ts";
+import { IngressProxy } from "./http-proxy.ts";
+import { ingressNodeLabel, isOurIngress, ourClasses } from "./ingress-class.ts";
+import { buildRouteTable, matchRoute, type RouteTable } from "./routes.ts";
+
+export const ingressResource: GroupVersionResource = {
+  group: "networking.k8s.io",
+  version: "v1",
+  resource: "ingresses",
+  namespaced: true,
+};
+export const ingressClassResource: GroupVersionResource = {
+  group: "networking.k8s.io",
+  version: "v1",
+  resource: "ingressclasses",
+  namespaced: false,
+};
+
+export interface IngressControllerOptions {
+  readonly client: RestClient;
+  readonly informers: InformerFactory;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** The node this runs on; labelled once serving (omit to not publish). */
+  readonly nodeName?: string;
+  /** Default 0.0.0.0. */
+  readonly host?: string;
+  /** Default 80 and 443; 0 picks a free port (tests). */
+  readonly httpPort?: number;
+  readonly httpsPort?: number;
+  /** The certificate for names without one; default: self-signed, made at start. */
+  readonly defaultCertificate?: KeyPair;
+}
+
+export interface RunningIngress {
+  readonly proxy: IngressProxy;
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  stop(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function startIngressController(o: IngressControllerOptions): Promise<RunningIngress> {
+  const log = o.log.with({ component: "ingress" });
+  const inf = o.informers;
+  const ingresses = inf.informer<Ingress>(ingressResource);
+  const classes = inf.informer<IngressClass>(ingressClassResource);
+  const services = inf.informer<Service>(resources.services);
+  const slices = inf.informer<EndpointSlice>(resources.endpointslices);
+  const secrets = inf.informer<Secret>(resources.secrets);
+
+  const slicesByService = new Map<string, Map<string, EndpointSlice>>();
+  const serviceOf = (s: EndpointSlice) =>
+    `${s.metadata?.namespace}/${s.metadata?.labels?.["kubernetes.io/service-name"] ?? ""}`;
+  const putSlice = (s: EndpointSlice) => {
+    let m = slicesByService.get(serviceOf(s));
+    if (!m) {
+      m = new Map();
+      slicesByService.set(serviceOf(s), m);
+    }
+    m.set(keyOf(s), s);
+  };
+  const dropSlice = (s: EndpointSlice) => {
+    const m = slicesByService.get(serviceOf(s));
+    m?.delete(keyOf(s));
+    if (m?.size === 0) slicesByService.delete(serviceOf(s));
+  };
+  slices.addHandlers({
+    onAdd: putSlice,
+    onUpdate: (old, s) => {
+      dropSlice(old);
+      putSlice(s);
+    },
+    onDelete: dropSlice,
+  });
+
+  const certs = new CertificateStore(o.defaultCertificate ?? defaultCertificate(), log);
+  let table: RouteTable = buildRouteTable([]);
+  let pending = false;
+  const rebuild = () => {
+    if (pending) return;
+    pending = true;
+    setImmediate(() => {
+      pending = false;
+      const ours = ourClasses(classes.list());
+      const served = ingresses.list().filter((i) => isOurIngress(i, ours));
+      table = buildRouteTable(served);
+      certs.update(served, (ns, name) => secrets.get(ns, name));
+      log.debug("routes rebuilt", { ingresses: served.length });
+    });
+  };
+  const onChange = { onAdd: rebuild, onUpdate: rebuild, onDelete: rebuild };
+  ingresses.addHandlers(onChange);
+  classes.addHandlers(onChange);
+  secrets.addHandlers({
+    onAdd: (s: Secret) => s.type === "kubernetes.io/tls" && rebuild(),
+    onUpdate: (_: Secret, s: Secret) => s.type === "kubernetes.io/tls" && rebuild(),
+    onDelete: (s: Secret) => s.type === "kubernetes.io/tls" && rebuild(),
+  });
+  await inf.synced();
+  rebuild();
+  await new Promise((r) => setImmediate(r));
+
+  const source: BackendSource = {
+    service: (ns, name) => services.get(ns, name),
+    slices: (ns, name) => [...(slicesByService.get(`${ns}/${name}`)?.values() ?? [])],
+  };
+  const proxy = new IngressProxy({
+    router: {
+      route: (host, path) => matchRoute(table, host, path),
+      resolve: (ref) => resolveBackend(source, ref),
+    },
+    log,
+  });
+  const host = o.host ?? "0.0.0.0";
+  const http = createHttpServer(proxy.handleRequest);
+  const https = createHttpsServer({ SNICallback: certs.sniCallback }, proxy.handleRequest);
+  for (const s of [http, https]) s.on("upgrade", proxy.handleUpgrade);
+  const httpPort = await listen(http, o.httpPort ?? 80, host);
+  const httpsPort = await listen(https, o.httpsPort ?? 443, host);
+  log.info("ingress serving", { host, httpPort, httpsPort });
+
+  const labelPath = o.nodeName ? resourcePath(resources.nodes, "", o.nodeName) : undefined;
+  const label = (value: string | null) =>
+    labelPath
+      ? o.client.patch(labelPath, "merge", { metadata: { labels: { [ingressNodeLabel]: value } } })
+      : Promise.resolve();
+  let stopped = false;
+  let retry: { cancel(): void } | undefined;
+  const publish = (attempt: number) => {
+    if (stopped) return;
+    label("true").catch((err: unknown) => {
+      if (attempt % 10 === 0) log.warn("cannot label the node yet; retrying", { err });
+      retry = o.clock.after(Math.min(500 * 2 ** attempt, 10_000), () => publish(attempt + 1));
+    });
+  };
+  publish(0);
+
+  return {
+    proxy,
+    httpPort,
+    httpsPort,
+    async stop() {
+      stopped = true;
+      retry?.cancel();
+      await label(null).catch(() => {});
+      for (const s of [http, https]) s.closeAllConnections();
+      await Promise.all([http, https].map((s) => new Promise((r) => s.close(r))));
+      proxy.close();
+    },
+  };
+}
