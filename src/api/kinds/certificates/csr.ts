@@ -9,7 +9,7 @@ import { newPath } from "../../../machinery/field-path.ts";
 import { parseCSR } from "../../../pki/csr.ts";
 import type { CertificateSigningRequest } from "../../generated/types.ts";
 import type { KubeObject } from "../../object.ts";
-import { age, column } from "../../printer.ts";
+import { age, column, humanDuration } from "../../printer.ts";
 import type { ResourceDefinition } from "../../resource.ts";
 
 type CSR = CertificateSigningRequest & KubeObject;
@@ -118,7 +118,7 @@ export const certificateSigningRequestResource: ResourceDefinition<CSR> = {
         age(csr.metadata?.creationTimestamp, now),
         csr.spec?.signerName ?? "",
         csr.spec?.username ?? "",
-        csr.spec?.expirationSeconds ? `${Math.round(csr.spec.expirationSeconds / 60)}m` : "<none>",
+        csr.spec?.expirationSeconds ? humanDuration(csr.spec.expirationSeconds * 1000) : "<none>",
         condition(csr),
       ],
     },
