@@ -9,6 +9,12 @@ import { createSimulatedNode } from "../kubelet/simulated/simulated-node.ts";
 import { createLogger } from "../machinery/log.ts";
 import { connectNode, connectNodes, joinFlags, joinUsage } from "./agent-join.ts";
 import { type Command, UsageError } from "./command.ts";
+import {
+  containerdNodeFlags,
+  containerdNodeSettings,
+  containerdNodeUsage,
+  startContainerdNode,
+} from "./containerd-node.ts";
 
 function parseCapacity(text: string | undefined): Record<string, string> {
   if (!text) return {};
@@ -63,30 +69,49 @@ async function untilSignal(): Promise<void> {
 export const agentCommand: Command = {
   name: "agent",
   summary: "Run a node (kubelet) that joins a cluster",
-  usage: `Usage: bosun agent (--server URL --token T --ca-cert-hash sha256:H | --kubeconfig FILE) [--node-name N] [--data-dir D] [--runtime simulated] [--capacity cpu=4,memory=16Gi,pods=110] [--node-ip IP] [--node-lease-duration-seconds 40]
+  usage: `Usage: bosun agent (--server URL --token T --ca-cert-hash sha256:H | --kubeconfig FILE) [--node-name N] [--data-dir D] [--runtime containerd|simulated] [--capacity cpu=4,memory=16Gi,pods=110] [--node-ip IP] [--node-lease-duration-seconds 40]
 
 Runs the node parts against a cluster. A new node joins with a bootstrap token (the command
 "bosun token create --print-join-command" prints), gets its own client certificate and keeps it
-under --data-dir; later starts reuse it. The containerd runtime arrives with its issue; today the
-agent runs the simulated runtime (pods run without containers, as KWOK does).
+under --data-dir; later starts reuse it. With --runtime containerd (the default) the kubelet runs
+real containers through its own containerd (see below); --runtime simulated runs pods without
+containers, as KWOK does (--capacity applies to it).
 
-${joinUsage}`,
+${joinUsage}
+${containerdNodeUsage}`,
   async run(args) {
     const v = parse(args, {
       kubeconfig: { type: "string" },
       "node-name": { type: "string" },
-      runtime: { type: "string", default: "simulated" },
+      runtime: { type: "string", default: "containerd" },
       capacity: { type: "string" },
       "node-ip": { type: "string" },
       "node-lease-duration-seconds": { type: "string" },
       ...joinFlags,
+      ...containerdNodeFlags,
     });
-    if (v.runtime !== "simulated")
-      throw new UsageError(`--runtime ${v.runtime} is not built yet; use --runtime simulated`);
+    if (v.runtime !== "simulated" && v.runtime !== "containerd")
+      throw new UsageError(`--runtime must be "containerd" or "simulated", not "${v.runtime}"`);
     const log = createLogger("agent");
     const name = String(v["node-name"] ?? hostname().toLowerCase());
     const connection = await connectNode(v, name, log);
     const client = connection.client;
+    if (v.runtime === "containerd") {
+      const node = await startContainerdNode(
+        containerdNodeSettings(v, {
+          dataDir: String(v["data-dir"]),
+          nodeName: name,
+          nodeIP: String(v["node-ip"] ?? hostIP()),
+          ...leaseDuration(v["node-lease-duration-seconds"]),
+        }),
+        client,
+        log,
+      );
+      await untilSignal();
+      await node.stop();
+      connection.close();
+      return 0;
+    }
     const stop = new AbortController();
     const pods = new InformerPodSource(client, { nodeName: name, log });
     void pods.run(stop.signal);

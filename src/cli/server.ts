@@ -11,15 +11,26 @@ import { withEncryption } from "../apiserver/encryption/encrypted-store.ts";
 import { loadOrCreateEncryptionConfig } from "../apiserver/encryption/keys.ts";
 import { ResourceTransformers } from "../apiserver/encryption/resource-transformers.ts";
 import { ApiServer } from "../apiserver/server.ts";
+import { RestClient } from "../client/rest-client.ts";
 import { realClock } from "../machinery/clock.ts";
 import { parseGoDuration } from "../machinery/go-duration.ts";
 import { createLogger } from "../machinery/log.ts";
-import { loadOrCreateClusterPKI } from "../pki/cluster-pki.ts";
+import {
+  type ClusterPKI,
+  loadOrCreateClusterPKI,
+  loadOrIssueClientCertificate,
+} from "../pki/cluster-pki.ts";
 import { writeKubeconfig } from "../pki/kubeconfig.ts";
 import { startCompactor } from "../storage/compactor.ts";
 import type { Store } from "../storage/store.ts";
 import { withWatchFanout } from "../storage/watch-fanout.ts";
 import { type Command, UsageError } from "./command.ts";
+import {
+  containerdNodeFlags,
+  containerdNodeSettings,
+  containerdNodeUsage,
+  startContainerdNode,
+} from "./containerd-node.ts";
 import { startControlPlane } from "./control-plane.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
 
@@ -42,7 +53,12 @@ Node failure (upstream kube-controller-manager and kube-apiserver flags):
   --node-monitor-period DUR          how often node health is checked (default 5s)
   --node-startup-grace-period DUR    the same for a node that never posted Ready (default 1m0s)
   --default-not-ready-toleration-seconds N    pods tolerate a not-ready node N s (default 300)
-  --default-unreachable-toleration-seconds N  pods tolerate an unreachable node N s (default 300)`;
+  --default-unreachable-toleration-seconds N  pods tolerate an unreachable node N s (default 300)
+
+This machine's node (unless --disable-agent):
+  --node-name NAME                  node name (default: the host name, lower case)
+  --node-ip IP                      the node's InternalIP (default: the advertised address)
+${containerdNodeUsage}`;
 
 export interface ServerFlags {
   dataDir: string;
@@ -54,6 +70,12 @@ export interface ServerFlags {
   disableAgent: boolean;
   tlsSans: string[];
   nodeLifecycle: NodeLifecycleFlags;
+  /** This machine's node: its name and IP, and the node flags as parsed. */
+  node: {
+    name: string;
+    ip: string | undefined;
+    values: Record<string, string | boolean | string[] | undefined>;
+  };
 }
 
 /** Timings of node failure handling; seconds. */
@@ -86,6 +108,9 @@ export function parseServerFlags(args: string[]): ServerFlags {
         "node-startup-grace-period": { type: "string", default: "1m0s" },
         "default-not-ready-toleration-seconds": { type: "string", default: "300" },
         "default-unreachable-toleration-seconds": { type: "string", default: "300" },
+        "node-name": { type: "string" },
+        "node-ip": { type: "string" },
+        ...containerdNodeFlags,
       },
     }));
   } catch (err) {
@@ -122,6 +147,11 @@ export function parseServerFlags(args: string[]): ServerFlags {
     disableAgent: values["disable-agent"] as boolean,
     tlsSans: values["tls-san"] as string[],
     nodeLifecycle: parseNodeLifecycleFlags(values),
+    node: {
+      name: String(values["node-name"] ?? hostname().toLowerCase()),
+      ip: values["node-ip"] as string | undefined,
+      values,
+    },
   };
 }
 
@@ -195,6 +225,39 @@ export async function openStore(
   return new SqliteStore({ path: join(flags.dataDir, "server", "db", "state.db") });
 }
 
+/** The kubelet of this machine, with its own `system:node:<name>` client certificate. */
+async function startServerNode(flags: ServerFlags, pki: ClusterPKI, advertised: string) {
+  const name = flags.node.name;
+  const cert = await loadOrIssueClientCertificate(pki, "kubelet", {
+    commonName: `system:node:${name}`,
+    organizations: ["system:nodes"],
+  });
+  const client = new RestClient({
+    server: `https://127.0.0.1:${flags.port}`,
+    caPem: pki.ca.certPem,
+    certPem: cert.certPem,
+    keyPem: cert.keyPem,
+    userAgent: "kubelet/bosun",
+  });
+  const settings = containerdNodeSettings(flags.node.values, {
+    dataDir: flags.dataDir,
+    nodeName: name,
+    nodeIP: flags.node.ip ?? advertised,
+  });
+  try {
+    const node = await startContainerdNode(settings, client, createLogger("agent"));
+    return {
+      async stop() {
+        await node.stop();
+        client.close();
+      },
+    };
+  } catch (err) {
+    client.close();
+    throw err;
+  }
+}
+
 export const serverCommand: Command = {
   name: "server",
   summary: "Run a control plane (API server, store; node parts unless --disable-agent)",
@@ -203,11 +266,6 @@ export const serverCommand: Command = {
     const flags = parseServerFlags(args);
     const log = createLogger("server");
     prepareDataDir(flags.dataDir);
-    if (!flags.disableAgent) {
-      log.warn(
-        "the node agent (kubelet, proxy, DNS) is not part of this build yet; running the control plane only",
-      );
-    }
     const lock = acquireDataDirLock(flags.dataDir);
     const ips = flags.tlsSans.filter((s) => /^[\d.]+$|:/.test(s));
     const names = flags.tlsSans.filter((s) => !ips.includes(s));
@@ -281,11 +339,29 @@ export const serverCommand: Command = {
       datastore: flags.datastore,
       startupMs: Math.round(performance.now()),
     });
+    let node: Awaited<ReturnType<typeof startServerNode>> | undefined;
+    if (!flags.disableAgent) {
+      try {
+        node = await startServerNode(flags, pki, advertiseAddress(flags.bindAddress));
+      } catch (err) {
+        log.error("cannot start this machine's node (use --disable-agent to run without one)", {
+          err,
+        });
+        components.abort();
+        await Promise.allSettled(running);
+        await server.stop();
+        compactor.stop();
+        await store.close();
+        lock.release();
+        return 1;
+      }
+    }
     await new Promise<void>((resolve) => {
       process.once("SIGTERM", resolve);
       process.once("SIGINT", resolve);
     });
     log.info("shutting down");
+    await node?.stop();
     components.abort();
     await Promise.allSettled(running);
     await server.stop();

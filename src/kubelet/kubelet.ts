@@ -26,9 +26,14 @@ export interface KubeletOptions {
   readonly recorder?: EventRecorder;
   readonly leaseDurationSeconds?: number;
   readonly heartbeatMs?: number;
+  /** The Node status is posted at least this often (upstream nodeStatusReportFrequency). */
   readonly statusMs?: number;
+  /** The Node status is checked this often and posted when it changed (1 s while not Ready). */
+  readonly statusCheckMs?: number;
   /** Every pod is re-synced this often (container exits, probes). */
   readonly resyncMs?: number;
+  /** Pods the runtime has but the API no longer does are killed this often. */
+  readonly housekeepingMs?: number;
 }
 
 const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
@@ -39,9 +44,14 @@ export class Kubelet {
   readonly #log: Logger;
   #nodeUid: string | undefined;
   #podCIDR: string | undefined;
+  #runtimePodCIDR: string | undefined;
+  #lastStatus = { ready: false, postedAt: 0 };
+  /** The last version of each pod seen, by uid, to kill it properly once it is gone. */
+  readonly #known = new Map<string, Pod>();
   readonly #started = new Map<string, number>();
   readonly #syncing = new Map<string, Promise<void>>();
   readonly #again = new Set<string>();
+  readonly #killing = new Set<string>();
   #stopped = false;
 
   constructor(options: KubeletOptions) {
@@ -57,13 +67,20 @@ export class Kubelet {
   /** Registers the node and runs until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
     await this.#register();
-    const unsubscribe = this.#o.pods.subscribe(this.nodeName, (key) => this.#enqueue(key));
+    const unsubscribe = this.#o.pods.subscribe(this.nodeName, (key, pod) => {
+      if (!pod) void this.#housekeeping();
+      this.#enqueue(key);
+    });
     const timers = [
       this.#every(this.#o.heartbeatMs ?? 10_000, () => this.#renewLease()),
-      this.#every(this.#o.statusMs ?? 60_000, () => this.#updateNodeStatus()),
+      this.#every(
+        () => (this.#lastStatus.ready && this.#podCIDR ? (this.#o.statusCheckMs ?? 10_000) : 1000),
+        () => this.#updateNodeStatus(),
+      ),
       this.#every(this.#o.resyncMs ?? 10_000, () => {
         for (const pod of this.#o.pods.podsOn(this.nodeName)) this.#enqueue(keyOf(pod));
       }),
+      this.#every(this.#o.housekeepingMs ?? 2000, () => this.#housekeeping()),
     ];
     await this.#renewLease();
     await new Promise<void>((resolve) =>
@@ -79,15 +96,16 @@ export class Kubelet {
     this.#enqueue(key);
   }
 
-  #every(ms: number, fn: () => Promise<void> | void): () => void {
-    let timer = this.#clock.after(ms, tick);
+  #every(ms: number | (() => number), fn: () => Promise<void> | void): () => void {
+    const period = typeof ms === "number" ? () => ms : ms;
+    let timer = this.#clock.after(period(), tick);
     const self = this;
     function tick() {
       if (self.#stopped) return;
       Promise.resolve(fn())
         .catch((err) => self.#log.warn("periodic task failed", { err }))
         .finally(() => {
-          if (!self.#stopped) timer = self.#clock.after(ms, tick);
+          if (!self.#stopped) timer = self.#clock.after(period(), tick);
         });
     }
     return () => timer.cancel();
@@ -115,7 +133,17 @@ export class Kubelet {
       });
     }
     this.#nodeUid = stored.metadata?.uid;
-    this.#podCIDR = stored.spec?.podCIDR;
+    this.#lastStatus = { ready, postedAt: this.#clock.now() };
+    await this.#setPodCIDR(stored.spec?.podCIDR);
+  }
+
+  /** Hands a new pod CIDR to the runtime (which writes the CNI config), once. */
+  async #setPodCIDR(cidr: string | undefined): Promise<void> {
+    this.#podCIDR = cidr;
+    if (!cidr || cidr === this.#runtimePodCIDR || !this.#o.runtime.updatePodCIDR) return;
+    await this.#o.runtime.updatePodCIDR(cidr);
+    this.#runtimePodCIDR = cidr;
+    this.#log.info("pod CIDR set", { podCIDR: cidr });
   }
 
   async #renewLease(): Promise<void> {
@@ -128,14 +156,50 @@ export class Kubelet {
     });
   }
 
+  /** Posts the Node status when readiness changed or `statusMs` has passed. */
   async #updateNodeStatus(): Promise<void> {
     const path = resourcePath(resources.nodes, "", this.nodeName);
+    if (!this.#podCIDR) {
+      const current = await this.#o.client.get<Node>(path);
+      await this.#setPodCIDR(current.spec?.podCIDR);
+    }
+    const ready = await this.#o.runtime.ready();
+    const now = this.#clock.now();
+    if (
+      ready === this.#lastStatus.ready &&
+      now - this.#lastStatus.postedAt < (this.#o.statusMs ?? 60_000)
+    ) {
+      return;
+    }
     const current = await this.#o.client.get<Node>(path);
-    this.#podCIDR = current.spec?.podCIDR;
-    const conditions = nodeConditions(await this.#o.runtime.ready(), rfc3339(this.#clock.now()));
+    await this.#setPodCIDR(current.spec?.podCIDR);
+    const conditions = nodeConditions(ready, rfc3339(now));
     await this.#o.client.patch(`${path}/status`, "merge", {
       status: { conditions: mergeConditions(current.status?.conditions, conditions) },
     });
+    if (ready !== this.#lastStatus.ready) this.#log.info("node readiness changed", { ready });
+    this.#lastStatus = { ready, postedAt: now };
+  }
+
+  /**
+   * Kills pods the runtime still has but that are no longer bound here (force-deleted, or gone
+   * while the kubelet was down), with the last spec seen if there was one.
+   */
+  async #housekeeping(): Promise<void> {
+    if (this.#stopped) return;
+    const wanted = new Set(this.#o.pods.podsOn(this.nodeName).map((p) => p.metadata?.uid ?? ""));
+    for (const uid of await this.#o.runtime.runningPods()) {
+      if (wanted.has(uid) || this.#killing.has(uid)) continue;
+      const pod = this.#known.get(uid) ?? ({ metadata: { uid } } as Pod);
+      this.#killing.add(uid);
+      this.#log.info("killing orphaned pod", { uid, pod: pod.metadata?.name });
+      await this.#o.runtime
+        .killPod(pod)
+        .catch((err) => this.#log.warn("killing orphaned pod failed", { uid, err }))
+        .finally(() => this.#killing.delete(uid));
+      this.#known.delete(uid);
+      this.#started.delete(uid);
+    }
   }
 
   #enqueue(key: string): void {
@@ -157,9 +221,16 @@ export class Kubelet {
     const pod = this.#o.pods.get(key);
     if (!pod || pod.spec?.nodeName !== this.nodeName) return;
     const uid = pod.metadata?.uid ?? "";
+    this.#known.set(uid, pod);
     if (pod.metadata?.deletionTimestamp) {
-      await this.#o.runtime.killPod(pod, pod.metadata.deletionGracePeriodSeconds ?? 30);
+      this.#killing.add(uid);
+      try {
+        await this.#o.runtime.killPod(pod, pod.metadata.deletionGracePeriodSeconds ?? 30);
+      } finally {
+        this.#killing.delete(uid);
+      }
       this.#started.delete(uid);
+      this.#known.delete(uid);
       await this.#o.client
         .delete(resourcePath(resources.pods, pod.metadata.namespace, pod.metadata.name), {
           gracePeriodSeconds: 0,
@@ -172,7 +243,8 @@ export class Kubelet {
     }
     const phase = pod.status?.phase;
     if (phase === "Succeeded" || phase === "Failed") {
-      await this.#o.runtime.killPod(pod, 0);
+      if (this.#o.runtime.stopPod) await this.#o.runtime.stopPod(pod);
+      else await this.#o.runtime.killPod(pod, 0);
       return;
     }
     const runtimeStatus = await this.#o.runtime.syncPod(pod, this.#podCIDR);

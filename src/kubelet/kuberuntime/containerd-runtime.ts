@@ -15,6 +15,7 @@ import { type Clock, realClock, type Timer } from "../../machinery/clock.ts";
 import { type Logger, silentLogger } from "../../machinery/log.ts";
 import { grpcErrorText, isCriError } from "../cri/errors.ts";
 import type { ImageService, PodSandbox, RuntimeService } from "../cri/types.ts";
+import { type NodeDnsSettings, podDnsConfig } from "../dns-config.ts";
 import type { PodObjects } from "../pod-objects.ts";
 import type { Pod } from "../pod-source.ts";
 import type { PodRuntime, PodRuntimeStatus } from "../runtime.ts";
@@ -25,7 +26,6 @@ import { containerHash } from "./container-config.ts";
 import { readContainerRecords } from "./container-records.ts";
 import { startContainer } from "./container-start.ts";
 import { type ContainerRecord, containerRuntimeStatus, type Waiting } from "./container-status.ts";
-import type { ClusterDNS } from "./dns.ts";
 import { hostsFileContent } from "./hosts-file.ts";
 import { ImageManager, type PodEvent } from "./image-manager.ts";
 import { podUidLabel } from "./labels.ts";
@@ -53,7 +53,7 @@ export interface ContainerdRuntimeOptions {
   readonly node: NodeInfo;
   /** Where container logs go (upstream /var/log/pods). */
   readonly podLogsDir: string;
-  readonly dns: ClusterDNS;
+  readonly dns: NodeDnsSettings;
   readonly clusterDomain?: string;
   readonly cgroupRoot?: string;
   /** The node's /etc/hosts, copied for host-network pods. */
@@ -63,6 +63,8 @@ export interface ContainerdRuntimeOptions {
   readonly recorder?: EventRecorder;
   /** Wakes the kubelet's worker for a pod ("namespace/name"). */
   readonly onChange: (podKey: string) => void;
+  /** Sets up the pod network for the node's pod CIDR (the agent writes the CNI config). */
+  readonly onPodCIDR?: (podCIDR: string) => Promise<void>;
 }
 
 const keyOf = (pod: Pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`;
@@ -83,6 +85,7 @@ export class ContainerdRuntime implements PodRuntime {
   readonly #images: ImageManager;
   readonly #records = new Map<string, ContainerRecord>();
   readonly #wakeups = new Map<string, Timer>();
+  #network = { at: Number.NEGATIVE_INFINITY, ready: false };
   readonly pleg: Pleg;
 
   constructor(options: ContainerdRuntimeOptions) {
@@ -119,7 +122,18 @@ export class ContainerdRuntime implements PodRuntime {
   }
 
   async updatePodCIDR(podCIDR: string): Promise<void> {
+    await this.#o.onPodCIDR?.(podCIDR);
     await this.#o.runtime.updateRuntimeConfig(podCIDR);
+  }
+
+  /** Whether CRI reports the pod network ready (cached for a second). */
+  async #networkReady(): Promise<boolean> {
+    const now = this.#clock.now();
+    if (now - this.#network.at < 1000) return this.#network.ready;
+    const conditions = (await this.#o.runtime.status()).status?.conditions ?? [];
+    const ready = conditions.some((c) => c.type === "NetworkReady" && c.status);
+    this.#network = { at: now, ready };
+    return ready;
   }
 
   #event(pod: Pod): PodEvent {
@@ -172,6 +186,20 @@ export class ContainerdRuntime implements PodRuntime {
     }
 
     let sandbox = sandboxes[0];
+    if (
+      sandbox?.state !== "SANDBOX_READY" &&
+      !pod.spec?.hostNetwork &&
+      !(await this.#networkReady())
+    ) {
+      // Upstream waits too: without a pod network the sandbox could not get an address.
+      event(
+        "Warning",
+        "NetworkNotReady",
+        "network is not ready: container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized",
+      );
+      this.#wakeAfter(pod, 1000);
+      return status();
+    }
     if (sandbox?.state !== "SANDBOX_READY") {
       const ran = records.size > 0;
       const policy = pod.spec?.restartPolicy ?? "Always";
@@ -366,6 +394,9 @@ export class ContainerdRuntime implements PodRuntime {
       event("Normal", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
     }
     const attempt = old[0] ? old[0].metadata.attempt + 1 : 0;
+    for (const warning of podDnsConfig(pod, this.#o.dns).warnings) {
+      event("Warning", "DNSConfigForming", warning);
+    }
     const config = podSandboxConfig(pod, this.#sandboxOptions(pod, attempt));
     mkdirSync(config.log_directory!, { recursive: true, mode: 0o755 });
     try {

@@ -11,8 +11,8 @@ import type {
   PortMapping,
   SecurityProfile,
 } from "../cri/types.ts";
+import { type NodeDnsSettings, podDnsConfig } from "../dns-config.ts";
 import type { Pod } from "../pod-source.ts";
-import { type ClusterDNS, podDNSConfig } from "./dns.ts";
 import { podHostname } from "./hosts-file.ts";
 import { sandboxLabels } from "./labels.ts";
 import { podCgroupParent } from "./resources.ts";
@@ -21,7 +21,7 @@ export interface SandboxOptions {
   readonly attempt: number;
   /** Where this pod's container logs go (created by the caller). */
   readonly logDirectory: string;
-  readonly dns: ClusterDNS;
+  readonly dns: NodeDnsSettings;
   readonly cgroupRoot: string;
 }
 
@@ -85,6 +85,7 @@ export function podSandboxConfig(pod: Pod, options: SandboxOptions): PodSandboxC
         }
       : {}),
   };
+  const dns = podDnsConfig(pod, options.dns).config;
   const sysctls = Object.fromEntries((psc?.sysctls ?? []).map((s) => [s.name, s.value]));
   return {
     metadata: {
@@ -96,7 +97,11 @@ export function podSandboxConfig(pod: Pod, options: SandboxOptions): PodSandboxC
     // A host-network sandbox has no UTS namespace of its own: runc refuses to set a hostname.
     ...(spec?.hostNetwork ? {} : { hostname: podHostname(pod) }),
     log_directory: options.logDirectory,
-    dns_config: podDNSConfig(pod, options.dns),
+    dns_config: {
+      servers: [...dns.servers],
+      searches: [...dns.searches],
+      options: [...dns.options],
+    },
     port_mappings: portMappings(containers),
     labels: sandboxLabels(pod),
     annotations: { ...m?.annotations },

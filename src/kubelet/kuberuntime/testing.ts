@@ -85,9 +85,9 @@ export function runtimeFixture(): RuntimeFixture {
     node: { name: "n1", internalIP: "192.168.1.10", allocatable, memoryCapacityBytes: 4 << 30 },
     podLogsDir: join(root, "pods-logs"),
     dns: {
-      servers: ["10.96.0.10"],
-      domain: "cluster.local",
-      host: { servers: ["1.1.1.1"], searches: [], options: [] },
+      clusterDNS: ["10.96.0.10"],
+      clusterDomain: "cluster.local",
+      hostResolvConf: { nameservers: ["1.1.1.1"], searches: [], options: [] },
     },
     clock,
     recorder: { event: (_o, type, reason, message) => events.push(`${type} ${reason} ${message}`) },
