@@ -39,6 +39,8 @@ describe("proxy traffic in network namespaces", { skip }, () => {
   const listTable = (netns: string) =>
     new ExecNftRunner({ netns }).run(["list", "table", "ip", "bosun-proxy"]).catch(() => "");
 
+  type SlicePort = { name?: string; port: number; protocol?: "TCP" | "UDP" | "SCTP" };
+
   /** Creates a service and its slice, and waits until both nodes' tables route its VIP. */
   async function expose(
     svc: Service,
