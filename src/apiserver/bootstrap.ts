@@ -1,12 +1,14 @@
 /**
  * Objects every cluster has from its first start: the namespaces default, kube-system,
  * kube-public and kube-node-lease, the system-node-critical and system-cluster-critical
- * PriorityClasses, and the `kubernetes` Service (10.96.0.1:443) with Endpoints
+ * PriorityClasses, the default StorageClass `local-path` (Bosun's built-in local-path
+ * provisioner, as k3s ships one), and the `kubernetes` Service (10.96.0.1:443) with Endpoints
  * naming this API server. Existing ones are left alone or brought up to date, so restarts are cheap.
  */
 
 import { systemPriorityClasses } from "../api/kinds/policy/priority-class.ts";
 import type { KubeObject } from "../api/object.ts";
+import { localPathStorageClass } from "../api/storage/local-path.ts";
 import type { Logger } from "../machinery/log.ts";
 import { isStatusError } from "../machinery/status.ts";
 import { apiserverUser } from "./authn/user.ts";
@@ -93,6 +95,10 @@ export async function bootstrapObjects(catalog: Catalog, log: Logger, options: B
       ["scheduling.k8s.io", "v1"],
     );
   }
+  await ensure(catalog, "storageclasses", { ...localPathStorageClass() }, log, [
+    "storage.k8s.io",
+    "v1",
+  ]);
   const host = options.advertiseAddress.includes(":")
     ? `[${options.advertiseAddress}]`
     : options.advertiseAddress;

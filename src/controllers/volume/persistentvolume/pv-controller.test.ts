@@ -208,6 +208,8 @@ describe("persistentvolume controller", () => {
   });
 
   it("gives a class-less claim the default class once one exists", async () => {
+    await h.client.delete(scPath("local-path")); // the API server's default class
+    await settle();
     await create(pvcPath(), pvc("classless", { resources: { requests: { storage: "3Ti" } } }));
     await waitForEvent(h.client, "classless", "FailedBinding");
     await create(
