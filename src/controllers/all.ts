@@ -21,6 +21,7 @@ import { serviceAccountsControllerFactory } from "./serviceaccount/serviceaccoun
 import { serviceLBControllerFactory } from "./servicelb/service-lb-controller.ts";
 import { statefulSetControllerFactory } from "./statefulset/stateful-set-controller.ts";
 import { ttlAfterFinishedControllerFactory } from "./ttl/ttl-after-finished-controller.ts";
+import { localPathProvisionerFactory } from "./volume/localpath/local-path-provisioner.ts";
 import { persistentVolumeControllerFactory } from "./volume/persistentvolume/pv-controller.ts";
 import { pvcProtectionControllerFactory } from "./volume/pvcprotection/pvc-protection-controller.ts";
 import { pvProtectionControllerFactory } from "./volume/pvprotection/pv-protection-controller.ts";
@@ -47,6 +48,7 @@ export const allControllers: readonly ControllerFactory[] = [
   cronJobControllerFactory,
   ttlAfterFinishedControllerFactory,
   persistentVolumeControllerFactory,
+  localPathProvisionerFactory,
   pvcProtectionControllerFactory,
   pvProtectionControllerFactory,
   garbageCollectorFactory,

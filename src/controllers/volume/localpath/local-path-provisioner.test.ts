@@ -7,7 +7,6 @@ import { persistentVolumeControllerFactory } from "../persistentvolume/pv-contro
 import { pvcProtectionControllerFactory } from "../pvcprotection/pvc-protection-controller.ts";
 import { pvProtectionControllerFactory } from "../pvprotection/pv-protection-controller.ts";
 import {
-  eventsFor,
   getOr,
   pvc,
   pvcPath,
