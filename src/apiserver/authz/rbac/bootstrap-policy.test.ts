@@ -152,6 +152,21 @@ describe("bootstrap policy", () => {
       "/apis/certificates.k8s.io/v1/certificatesigningrequests",
       true,
     ],
+    ...(
+      [
+        ["bootstrappers", "system:bootstrap:abc", "system:bootstrappers", "nodeclient", true],
+        ["bootstrappers", "system:bootstrap:abc", "system:bootstrappers", "selfnodeclient", false],
+        ["nodes", "system:node:n1", "system:nodes", "selfnodeclient", true],
+        ["nodes", "system:node:n1", "system:nodes", "nodeclient", false],
+        ["other users", "alice", "system:authenticated", "nodeclient", false],
+      ] as const
+    ).map(([who, username, group, sub, want]): [string, UserInfo, string, string, boolean] => [
+      `${who} ${want ? "may" : "may not"} have ${sub} CSRs auto-approved (kubeadm's bindings)`,
+      { username, groups: [group] },
+      "POST",
+      `/apis/certificates.k8s.io/v1/certificatesigningrequests/csr-1/${sub}`,
+      want,
+    ]),
     [
       "kube-proxy watches slices",
       { username: "system:kube-proxy", groups: [] },
