@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<void>> = {
   apiserver: async () => (await import("./apiserver.ts")).run(),
   api: async () => (await import("./api.ts")).run(),
   scale: async () => (await import("./scale.ts")).run(),
+  controllers: async () => (await import("./controllers.ts")).run(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -85,6 +85,10 @@ describe("client", () => {
     await assert.rejects(client.get(cmPath("c1")), (e) => isStatusError(e, "NotFound"));
   });
 
+  it("rejects (does not throw) on a 2xx body that is not JSON", async () => {
+    await assert.rejects(client.get("/readyz"), /GET \/readyz: response is not JSON/);
+  });
+
   it("keeps an informer's cache in step with adds, updates and deletes", async () => {
     const informer = new Informer({ client, resource: resources.configmaps, namespace: "default" });
     const seen: string[] = [];

@@ -1,12 +1,16 @@
 /**
- * Records core/v1 Events about objects, for `kubectl describe` and `kubectl events`. Repeats of
- * the same (object, reason, message) within ten minutes bump the count of one Event instead of
- * creating another, as upstream's recorder aggregates them.
+ * Records core/v1 Events about objects, for `kubectl describe` and `kubectl events`, the way
+ * client-go's recorder does: the correlator (event-correlator.ts) aggregates similar events,
+ * bumps the count of repeats and drops an object's event spam; the writes then go to the API one
+ * at a time from a queue of at most 1,000 (further events are dropped, as upstream's broadcaster
+ * drops them when its channel is full), so a burst of events never competes with the work that
+ * caused it.
  */
-import { randomBytes } from "node:crypto";
 import type { ObjectLike } from "../api/object.ts";
 import { type Clock, realClock } from "../machinery/clock.ts";
 import { type Logger, silentLogger } from "../machinery/log.ts";
+import { isStatusError } from "../machinery/status.ts";
+import { EventCorrelator } from "./event-correlator.ts";
 import { resourcePath, resources } from "./resources.ts";
 import type { RestClient } from "./rest-client.ts";
 
@@ -16,13 +20,20 @@ export interface EventRecorder {
   event(obj: ObjectLike, type: EventType, reason: string, message: string): void;
 }
 
-interface Recent {
-  name: string;
-  namespace: string;
-  count: number;
-  first: string;
-  at: number;
+let lastNanos = 0n;
+/**
+ * Upstream names events `<object>.<hex nanoseconds>`; the clock has milliseconds, so names are
+ * kept unique across every recorder of this process by counting on from the last one.
+ */
+function uniqueNanos(clock: Clock): bigint {
+  let nanos = BigInt(clock.now()) * 1_000_000n;
+  if (nanos <= lastNanos) nanos = lastNanos + 1n;
+  lastNanos = nanos;
+  return nanos;
 }
+
+/** Upstream's `maxQueuedEvents`. */
+export const maxQueuedEvents = 1000;
 
 export function createEventRecorder(options: {
   client: RestClient;
@@ -33,8 +44,30 @@ export function createEventRecorder(options: {
 }): EventRecorder {
   const clock = options.clock ?? realClock;
   const log = options.log ?? silentLogger;
-  const recent = new Map<string, Recent>();
+  const correlator = new EventCorrelator();
+  const queue: Array<() => Promise<unknown>> = [];
+  let writing = false;
   const time = () => new Date(clock.now()).toISOString().replace(/\.\d+Z$/, "Z");
+  const source = {
+    component: options.component,
+    ...(options.host ? { host: options.host } : {}),
+  };
+  const eventName = (object: string) => `${object}.${uniqueNanos(clock).toString(16)}`;
+  const drain = async () => {
+    writing = true;
+    while (queue.length > 0) {
+      await queue.shift()!().catch((err: unknown) => log.debug("event not recorded", { err }));
+    }
+    writing = false;
+  };
+  const enqueue = (write: () => Promise<unknown>) => {
+    if (queue.length >= maxQueuedEvents) {
+      log.debug("event queue full; event dropped");
+      return;
+    }
+    queue.push(write);
+    if (!writing) void drain();
+  };
   return {
     event(obj, type, reason, message) {
       const meta = obj.metadata ?? {};
@@ -47,48 +80,55 @@ export function createEventRecorder(options: {
         uid: meta.uid,
         resourceVersion: meta.resourceVersion,
       };
-      const key = `${meta.uid}/${type}/${reason}/${message}`;
-      const now = clock.now();
-      const previous = recent.get(key);
-      const source = {
-        component: options.component,
-        ...(options.host ? { host: options.host } : {}),
-      };
-      let write: Promise<unknown>;
-      if (previous && now - previous.at < 600_000) {
-        previous.count++;
-        previous.at = now;
-        write = options.client.patch(
-          resourcePath(resources.events, previous.namespace, previous.name),
-          "merge",
-          {
-            count: previous.count,
-            lastTimestamp: time(),
-          },
-        );
-      } else {
-        const name = `${meta.name}.${randomBytes(8).toString("hex")}`;
-        recent.set(key, { name, namespace, count: 1, first: time(), at: now });
-        write = options.client.create(resourcePath(resources.events, namespace), {
+      const objectKey = [
+        options.component,
+        options.host ?? "",
+        obj.kind,
+        meta.namespace,
+        meta.name,
+        meta.uid,
+        obj.apiVersion,
+      ].join("/");
+      const c = correlator.correlate({ namespace, objectKey, type, reason, message }, clock.now());
+      if (c.action === "skip") return;
+      const now = time();
+      const create = (name: string, first: string, count: number) =>
+        options.client.create(resourcePath(resources.events, namespace), {
           apiVersion: "v1",
           kind: "Event",
           metadata: { name, namespace },
           involvedObject: involved,
           reason,
-          message,
+          message: c.message,
           type,
           source,
           reportingComponent: options.component,
           reportingInstance: options.host ?? "",
-          firstTimestamp: time(),
-          lastTimestamp: time(),
-          count: 1,
+          firstTimestamp: first,
+          lastTimestamp: now,
+          count,
         });
+      if (c.action === "create") {
+        const name = eventName(meta.name ?? "");
+        correlator.created(c.key, name, now);
+        enqueue(() => create(name, now, 1));
+        return;
       }
-      write.catch((err: unknown) => log.debug("event not recorded", { reason, err }));
-      if (recent.size > 4096) {
-        for (const [k, v] of recent) if (now - v.at > 600_000) recent.delete(k);
-      }
+      enqueue(() =>
+        options.client
+          .patch(resourcePath(resources.events, namespace, c.name), "merge", {
+            count: c.count,
+            lastTimestamp: now,
+            message: c.message,
+          })
+          .catch((err: unknown) => {
+            if (!isStatusError(err, "NotFound")) throw err;
+            // Expired (events live an hour): start it again under a new name.
+            const name = eventName(meta.name ?? "");
+            correlator.created(c.key, name, now);
+            return create(name, now, 1);
+          }),
+      );
     },
   };
 }

@@ -165,7 +165,12 @@ export class RestClient {
             const text = Buffer.concat(chunks).toString("utf8");
             const code = res.statusCode ?? 0;
             if (code >= 200 && code < 300) {
-              resolve((text ? JSON.parse(text) : undefined) as T);
+              try {
+                resolve((text ? JSON.parse(text) : undefined) as T);
+              } catch (err) {
+                // A 2xx that is not JSON (`/readyz` says "ok") fails this call, not the process.
+                reject(new Error(`${method} ${path}: response is not JSON`, { cause: err }));
+              }
               return;
             }
             reject(errorFromResponse(code, text, method, path));
