@@ -102,7 +102,8 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
-function nodeDirs(dataDir: string) {
+/** Where a node keeps its parts, for a data dir (tests find the containerd socket here). */
+export function nodeDirs(dataDir: string) {
   const agent = join(dataDir, "agent");
   const id = createHash("sha256").update(dataDir).digest("hex").slice(0, 12);
   const run = join("/run/bosun", id);

@@ -54,6 +54,8 @@ export interface ServerOptions {
   readonly dataDir?: string;
   readonly port?: number;
   readonly kubectl?: KubectlVersion;
+  /** Run this machine's node too (containerd, kubelet): omit --disable-agent. */
+  readonly agent?: boolean;
 }
 
 export class TestServer {
@@ -73,7 +75,7 @@ export class TestServer {
     this.kubectlBin = kubectlPath(
       options.kubectl ?? (process.env.BOSUN_E2E_KUBECTL as KubectlVersion) ?? "1.34",
     );
-    this.args = options.args ?? [];
+    this.args = [...(options.agent ? [] : ["--disable-agent"]), ...(options.args ?? [])];
     this.#ownDir = ownDir;
   }
 
@@ -96,7 +98,6 @@ export class TestServer {
         this.dataDir,
         "--https-port",
         String(this.port),
-        "--disable-agent",
         ...this.args,
       ],
       { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, BOSUN_LOG_LEVEL: "info" } },
