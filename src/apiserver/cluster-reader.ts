@@ -6,6 +6,7 @@
 import type {
   ClusterRole,
   ClusterRoleBinding,
+  PersistentVolume,
   PersistentVolumeClaim,
   Pod,
   Role,
@@ -80,5 +81,9 @@ export class ClusterReader implements AdmissionReader, RbacSource, NodeGraphSour
     return this.get("", "persistentvolumeclaims", namespace, name) as
       | PersistentVolumeClaim
       | undefined;
+  }
+
+  getPersistentVolume(name: string): PersistentVolume | undefined {
+    return this.get("", "persistentvolumes", "", name) as PersistentVolume | undefined;
   }
 }

@@ -35,6 +35,8 @@ export interface RequestInfo {
   readonly subresource: string;
   /** Path segments after the subresource (e.g. a proxy path). */
   readonly parts: readonly string[];
+  /** A list's or watch's `labelSelector` (authorizers may allow only selected lists). */
+  readonly labelSelector?: string;
 }
 
 const nonResource = (path: string, method: string, apiPrefix: RequestInfo["apiPrefix"] = "") => ({
@@ -106,6 +108,9 @@ export function parseRequestInfo(
     name,
     subresource,
     parts,
+    ...((verb === "list" || verb === "watch") && query.get("labelSelector")
+      ? { labelSelector: query.get("labelSelector") ?? "" }
+      : {}),
   };
 }
 

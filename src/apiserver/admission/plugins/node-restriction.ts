@@ -3,7 +3,8 @@
  * `system:node:<name>` in group `system:nodes`, may only create and delete mirror pods bound to
  * itself, update the status of and evict its own pods, write its own Node (without touching its
  * taints or labels outside the kubelet's set), its own Lease in kube-node-lease, its own CSINode,
- * PVC status only, and tokens bound to its own pods. Everyone else passes untouched.
+ * PVC status only, tokens bound to its own pods, and (Bosun) the cleanup finalizer of its own
+ * local-path volumes (`node-restriction-volumes.ts`). Everyone else passes untouched.
  *
  * Reads pods and nodes from the `AdmissionReader`. Runs in the mutating phase, as upstream, and
  * must see DELETE and subresource requests.
@@ -22,6 +23,7 @@ import {
   admitPVCStatus,
   admitServiceAccountToken,
 } from "./node-restriction-objects.ts";
+import { admitPersistentVolume } from "./node-restriction-volumes.ts";
 import { type AdmissionReader, getAs } from "./reader.ts";
 import { mirrorPodAnnotation } from "./service-account.ts";
 import { podReferencesSecrets } from "./service-account-secrets.ts";
@@ -181,6 +183,7 @@ function nodeRequestError(req: NodeRequest): string | undefined {
   if (isResource(attrs, "", "persistentvolumeclaims")) {
     return attrs.subresource === "status" ? admitPVCStatus(req) : "may only update PVC status";
   }
+  if (isResource(attrs, "", "persistentvolumes")) return admitPersistentVolume(req);
   if (isResource(attrs, "", "serviceaccounts")) return admitServiceAccountToken(req);
   if (isResource(attrs, "coordination.k8s.io", "leases")) return admitLease(req);
   if (isResource(attrs, "storage.k8s.io", "csinodes")) return admitCSINode(req);

@@ -1,24 +1,34 @@
 /**
  * What the Node authorizer reads: the pods bound to a node and, to follow claims to their
- * volumes, PersistentVolumeClaims. The API server backs it with its watch caches;
+ * volumes, PersistentVolumeClaims; PersistentVolumes, for the node's own local-path volumes. The API server backs it with its watch caches;
  * `MemoryNodeGraphSource` is the in-memory fake tests use.
  */
-import type { PersistentVolumeClaim, Pod } from "../../../api/generated/types.ts";
+import type { PersistentVolume, PersistentVolumeClaim, Pod } from "../../../api/generated/types.ts";
 
 export interface NodeGraphSource {
   /** Pods whose `spec.nodeName` is `nodeName` (any phase). */
   podsOnNode(nodeName: string): readonly Pod[];
   /** A claim, to find the PersistentVolume it is bound to; absent: nodes may not read PVs. */
   getPersistentVolumeClaim?(namespace: string, name: string): PersistentVolumeClaim | undefined;
+  /** A volume, to see whether it is a local-path volume on the node; absent: none is. */
+  getPersistentVolume?(name: string): PersistentVolume | undefined;
 }
 
 export class MemoryNodeGraphSource implements NodeGraphSource {
   pods: Pod[];
   claims: PersistentVolumeClaim[];
+  volumes: PersistentVolume[];
 
-  constructor(init: { pods?: Pod[]; claims?: PersistentVolumeClaim[] } = {}) {
+  constructor(
+    init: { pods?: Pod[]; claims?: PersistentVolumeClaim[]; volumes?: PersistentVolume[] } = {},
+  ) {
     this.pods = init.pods ?? [];
     this.claims = init.claims ?? [];
+    this.volumes = init.volumes ?? [];
+  }
+
+  getPersistentVolume(name: string): PersistentVolume | undefined {
+    return this.volumes.find((v) => v.metadata?.name === name);
   }
 
   podsOnNode(nodeName: string): readonly Pod[] {

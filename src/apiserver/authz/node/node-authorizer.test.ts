@@ -199,3 +199,58 @@ describe("NodeAuthorizer", () => {
     });
   });
 });
+
+describe("NodeAuthorizer: local-path volumes", () => {
+  const localPV = (name: string, node: string) => ({
+    metadata: { name, labels: { "local-path.bosun.dev/node": node } },
+  });
+  const authorizer = new NodeAuthorizer(
+    new MemoryNodeGraphSource({
+      pods: [web],
+      claims: [
+        { metadata: { name: "data-claim", namespace: "app" }, spec: { volumeName: "pv-1" } },
+      ],
+      volumes: [
+        localPV("pvc-mine", "n1"),
+        localPV("pvc-theirs", "n2"),
+        { metadata: { name: "pv-1" } },
+      ],
+    }),
+  );
+  const ask = (method: string, path: string, query = "") =>
+    authorizer.authorize(n1, parseRequestInfo(method, path, new URLSearchParams(query)));
+  const allowed = { allowed: true };
+
+  it("lets a node list and watch only its own local-path volumes", async () => {
+    const own = "labelSelector=local-path.bosun.dev%2Fnode%3Dn1";
+    assert.deepEqual(await ask("GET", "/api/v1/persistentvolumes", own), allowed);
+    assert.deepEqual(await ask("GET", "/api/v1/persistentvolumes", `${own}&watch=true`), allowed);
+    const onlyGet = { allowed: false, reason: "can only get individual resources of this type" };
+    for (const query of [
+      "",
+      "labelSelector=local-path.bosun.dev%2Fnode%3Dn2",
+      "labelSelector=local-path.bosun.dev%2Fnode",
+    ]) {
+      assert.deepEqual(await ask("GET", "/api/v1/persistentvolumes", query), onlyGet, query);
+    }
+  });
+
+  it("lets a node read and update its local-path volumes, not another node's", async () => {
+    assert.deepEqual(await ask("GET", "/api/v1/persistentvolumes/pvc-mine"), allowed);
+    assert.deepEqual(await ask("PATCH", "/api/v1/persistentvolumes/pvc-mine"), allowed);
+    assert.deepEqual(await ask("PUT", "/api/v1/persistentvolumes/pvc-mine"), allowed);
+    assert.deepEqual(await ask("GET", "/api/v1/persistentvolumes/pvc-theirs"), noRelationship);
+    assert.deepEqual(await ask("PATCH", "/api/v1/persistentvolumes/pvc-theirs"), noRelationship);
+    assert.deepEqual(await ask("PUT", "/api/v1/persistentvolumes/pvc-mine/status"), {
+      allowed: false,
+      reason: "can only get individual resources of this type",
+    });
+    assert.deepEqual(await ask("DELETE", "/api/v1/persistentvolumes/pvc-mine"), {
+      allowed: false,
+      reason: "can only get individual resources of this type",
+    });
+    // Upstream's rule still holds: the volume of a claim its pod uses, read only.
+    assert.deepEqual(await ask("GET", "/api/v1/persistentvolumes/pv-1"), allowed);
+    assert.deepEqual(await ask("PATCH", "/api/v1/persistentvolumes/pv-1"), noRelationship);
+  });
+});

@@ -9,6 +9,7 @@
  * patch only its own Node, and delete, evict or write status only of pods bound to it.
  * Creating Nodes and (mirror) pods is allowed; admission must check the body.
  */
+import { localPathNodeLabel } from "../../../api/storage/local-path.ts";
 import { goQuote } from "../../../machinery/go-format.ts";
 import type { UserInfo } from "../../authn/user.ts";
 import type { RequestInfo } from "../../request-info.ts";
@@ -73,7 +74,7 @@ export class NodeAuthorizer implements Authorizer {
         if (subresource === "status") return this.#statusUpdate(node, attrs);
         return this.#get(node, "persistentvolumeclaim", attrs);
       case "persistentvolumes":
-        return this.#get(node, "persistentvolume", attrs);
+        return this.#persistentVolume(node, attrs);
       case "serviceaccounts":
         return this.#createToken(node, attrs);
       case "pods":
@@ -104,6 +105,27 @@ export class NodeAuthorizer implements Authorizer {
     if (attrs.verb !== "get") return deny("can only get individual resources of this type");
     if (attrs.subresource) return deny("cannot get subresource");
     return this.#related(node, type, attrs);
+  }
+
+  /**
+   * Volumes: get one bound to a claim of the node's pods (upstream). Bosun's local-path
+   * volumes on the node (labelled `local-path.bosun.dev/node=<node>`) may also be listed and
+   * watched with exactly that label selector, read, and updated (NodeRestriction lets the node
+   * remove only its cleanup finalizer): the agent creates and deletes their directories.
+   */
+  #persistentVolume(node: string, attrs: Attributes): Decision {
+    const { verb, subresource } = attrs;
+    if (subresource === "" && (verb === "list" || verb === "watch")) {
+      const selector = (attrs.labelSelector ?? "").replaceAll(" ", "");
+      const own = [`${localPathNodeLabel}=${node}`, `${localPathNodeLabel}==${node}`];
+      if (attrs.name === "" && own.includes(selector)) return allow;
+      return deny("can only get individual resources of this type");
+    }
+    if (subresource === "" && ["get", "update", "patch"].includes(verb) && attrs.name !== "") {
+      if (this.#graph.localVolumeOnNode(node, attrs.name)) return allow;
+      if (verb !== "get") return noRelationship(node);
+    }
+    return this.#get(node, "persistentvolume", attrs);
   }
 
   #statusUpdate(node: string, attrs: Attributes): Decision {

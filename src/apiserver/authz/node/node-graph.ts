@@ -4,6 +4,7 @@
  * service accounts, the pod itself) and PV → claim → pod → node. Rather than keep a graph, the
  * answer is computed from the pods bound to the node at the time of the request.
  */
+import { localPathNodeLabel } from "../../../api/storage/local-path.ts";
 import type { NodeGraphSource } from "./graph-source.ts";
 import { podReferences } from "./pod-references.ts";
 
@@ -41,6 +42,12 @@ export class NodeGraph {
       if (found) return true;
     }
     return false;
+  }
+
+  /** A Bosun local-path volume whose directory is on the node (by its node label). */
+  localVolumeOnNode(nodeName: string, volumeName: string): boolean {
+    const volume = this.#source.getPersistentVolume?.(volumeName);
+    return volume?.metadata?.labels?.[localPathNodeLabel] === nodeName;
   }
 
   #volumeOnNode(nodeName: string, volumeName: string): boolean {

@@ -16,6 +16,8 @@ export interface Attributes {
   readonly namespace: string;
   /** The request path (what non-resource rules match). */
   readonly path: string;
+  /** A list's or watch's label selector, as sent (upstream `GetLabelSelector`). */
+  readonly labelSelector?: string;
 }
 
 /**
@@ -34,6 +36,7 @@ export function attributesFromRequestInfo(info: RequestInfo): Attributes {
     name: info.name,
     namespace: info.namespace,
     path: info.path,
+    ...(info.labelSelector ? { labelSelector: info.labelSelector } : {}),
   };
 }
 
