@@ -30,10 +30,23 @@ function base32Prefix(bytes: Uint8Array, chars: number): string {
   return out;
 }
 
+/**
+ * Names are recomputed on every sync for every chain; hashing dominated the render time, so
+ * they are remembered (the cache is dropped whole when it grows past what a big cluster needs).
+ */
+const cache = new Map<string, string>();
+const cacheLimit = 200_000;
+
 function hashed(prefix: string, base: string, hashInput = base): string {
+  const key = `${prefix}|${hashInput}`;
+  const known = cache.get(key);
+  if (known !== undefined) return known;
   const hash = base32Prefix(createHash("sha256").update(hashInput).digest(), 8);
-  const name = `${prefix}${hash}-${base}`;
-  return name.length > maxName ? `${name.slice(0, maxName - 3)}...` : name;
+  let name = `${prefix}${hash}-${base}`;
+  if (name.length > maxName) name = `${name.slice(0, maxName - 3)}...`;
+  if (cache.size >= cacheLimit) cache.clear();
+  cache.set(key, name);
+  return name;
 }
 
 export const servicePortBase = (sp: ServicePortInfo) =>

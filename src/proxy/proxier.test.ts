@@ -85,7 +85,7 @@ describe("Proxier", () => {
   it("syncs once the caches are loaded, with the node's pod CIDR as the local range", async () => {
     await pump(() => nft.applied.length >= 1, 0);
     const script = nft.last;
-    assert.match(script, /^add table ip bosun-proxy$/m);
+    assert.match(script, /^delete table ip bosun-proxy$/m, "a first sync replaces the table");
     assert.ok(script.includes(`${webIP} . tcp . 80 : goto service-`), script);
     assert.ok(script.includes(`${dnsIP} . udp . 53 : goto service-`));
     assert.ok(script.includes("ip saddr != 10.244.1.0/24 jump mark-for-masquerade"));
@@ -127,10 +127,23 @@ describe("Proxier", () => {
     const applies = nft.applied.length;
     nft.hasTable = false;
     await pump(() => nft.applied.length > applies, 5000);
-    assert.match(nft.last, /^flush chain ip bosun-proxy services$/m, "a full resync");
+    assert.match(nft.last, /^delete table ip bosun-proxy$/m, "a full resync");
   });
 
   it("falls back from incremental to full to replace, then retries the failed sync", async () => {
+    // With a ClientIP service, a full resync keeps the table (and its affinity sets).
+    const sticky = await create<Service>(
+      resourcePath(resources.services, "default"),
+      service("sticky", { sessionAffinity: "ClientIP" }),
+    );
+    await create(
+      resourcePath(resources.endpointslices, "default"),
+      slice("sticky", [{ ip: "10.244.1.7", node: "n1" }]),
+    );
+    await pump(
+      () => nft.last.includes(`${sticky.spec?.clusterIP} . tcp . 80 : goto service-`),
+      250,
+    );
     const applies = nft.applied.length;
     const rejected = nft.rejected.length;
     nft.failures = 3;
@@ -140,6 +153,7 @@ describe("Proxier", () => {
     assert.equal(tried.length, 3);
     assert.doesNotMatch(tried[0]!, /^flush chain ip bosun-proxy services$/m, "incremental first");
     assert.match(tried[1]!, /^flush chain ip bosun-proxy services$/m, "then a full resync");
+    assert.doesNotMatch(tried[1]!, /^flush set .*affinity-/m, "that keeps affinity entries");
     assert.match(tried[2]!, /^delete table ip bosun-proxy$/m, "then a replacement");
     assert.match(nft.last, /^flush chain ip bosun-proxy services$/m, "the retry resyncs fully");
   });

@@ -1,8 +1,9 @@
 /**
  * Brings one kernel table to a wanted `Ruleset`, remembering what it last applied:
- * - first sync, after a failure, and every `fullSyncPeriodMs`: a full resync that keeps the
- *   table (`reassertText`, deleting chains the kernel has that are not wanted) — and if even
- *   that fails, a replacement of the whole table (`rulesetText`);
+ * - first sync, after a failure, and every `fullSyncPeriodMs`: a full resync. With ClientIP
+ *   affinity sets in the table it keeps the table (`reassertText`: refills every chain and map,
+ *   keeps the sets' entries, deletes what is not wanted), falling back to a replacement; without
+ *   them it replaces the whole table at once (`rulesetText`), which is faster;
  * - otherwise the incremental transaction from the last applied state, or nothing when the
  *   rules did not change.
  * `verify` checks that the table is still there (someone may have flushed the ruleset).
@@ -54,6 +55,16 @@ export class TableSync {
       }
     }
     this.#applied = undefined;
+    // Without affinity sets there is nothing in the kernel worth keeping: replacing the table
+    // whole is one atomic load, and faster than listing it and refilling every chain.
+    const hasDynamicSets = [...next.sets.values()].some((set) => !set.elements);
+    if (!hasDynamicSets) {
+      const replace = rulesetText(next);
+      await this.#nft.apply(replace);
+      this.#applied = next;
+      this.#lastFull = this.#clock.now();
+      return { mode: "replace", bytes: replace.length };
+    }
     const table = `${next.family} ${next.table}`;
     let listing = "";
     try {
