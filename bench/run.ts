@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<void>> = {
   api: async () => (await import("./api.ts")).run(),
   scale: async () => (await import("./scale.ts")).run(),
   controllers: async () => (await import("./controllers.ts")).run(),
+  proxy: async () => (await import("./proxy.ts")).run(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));
