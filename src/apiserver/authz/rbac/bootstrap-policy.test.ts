@@ -174,6 +174,20 @@ describe("bootstrap policy", () => {
       "/apis/discovery.k8s.io/v1/endpointslices",
       true,
     ],
+    [
+      "nodes watch slices for the proxy in their agent (bosun:node-proxier)",
+      { username: "system:node:n1", groups: ["system:nodes", "system:authenticated"] },
+      "GET",
+      "/apis/discovery.k8s.io/v1/endpointslices",
+      true,
+    ],
+    [
+      "nodes still may not write slices",
+      { username: "system:node:n1", groups: ["system:nodes", "system:authenticated"] },
+      "POST",
+      "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices",
+      false,
+    ],
   ];
   for (const [name, user, method, path, want] of cases) {
     it(name, async () => {

@@ -7,7 +7,8 @@
  *
  * Beyond upstream's set, Bosun binds the kubelet TLS-bootstrap roles as kubeadm does: node
  * bootstrapper and CSR "nodeclient" auto-approval to group `system:bootstrappers`, and
- * "selfnodeclient" renewal to group `system:nodes`.
+ * "selfnodeclient" renewal to group `system:nodes`; and `bosun:node-proxier` gives nodes
+ * `system:node-proxier`, because the service proxy runs in the node agent as the node.
  */
 import type {
   ClusterRole,
@@ -148,6 +149,9 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
       "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
       groups("system:nodes"),
     ),
+    // Bosun's service proxy runs inside the node agent with the node's identity (k3s gives its
+    // kube-proxy a certificate of its own): nodes may watch what kube-proxy watches.
+    clusterBinding("bosun:node-proxier", groups("system:nodes"), "system:node-proxier"),
   ];
 }
 
