@@ -4,9 +4,12 @@
  */
 import { hostname, networkInterfaces } from "node:os";
 import { parseArgs } from "node:util";
+import { defaultLocalPathStorageDir } from "../api/storage/local-path.ts";
+import type { RestClient } from "../client/rest-client.ts";
+import { LocalPathStorage, simulatedLocalPathFs } from "../kubelet/local-path-storage.ts";
 import { InformerPodSource } from "../kubelet/pod-source.ts";
 import { createSimulatedNode } from "../kubelet/simulated/simulated-node.ts";
-import { createLogger } from "../machinery/log.ts";
+import { createLogger, type Logger } from "../machinery/log.ts";
 import { connectNode, connectNodes, joinFlags, joinUsage } from "./agent-join.ts";
 import { type Command, UsageError } from "./command.ts";
 import {
@@ -57,6 +60,18 @@ function parse(args: string[], options: ParseOptions) {
   } catch (err) {
     throw new UsageError((err as Error).message.split("\n")[0]!);
   }
+}
+
+/** Simulated nodes have no disk, but release their deleted local-path volumes. */
+function simulatedLocalPath(client: RestClient, nodeNames: string[], log: Logger) {
+  return new LocalPathStorage({
+    client,
+    nodeNames,
+    storageDir: defaultLocalPathStorageDir,
+    fs: simulatedLocalPathFs,
+    publish: false,
+    log,
+  });
 }
 
 async function untilSignal(): Promise<void> {
@@ -125,10 +140,11 @@ ${containerdNodeUsage}`,
       log,
     });
     const running = node.run(stop.signal);
+    const localPath = simulatedLocalPath(client, [name], log).run(stop.signal);
     log.info("agent running", { node: name, runtime: "simulated" });
     await untilSignal();
     stop.abort();
-    await running;
+    await Promise.all([running, localPath]);
     connection.close();
     return 0;
   },
@@ -183,6 +199,14 @@ ${joinUsage}`,
       });
       runs.push(node.run(stop.signal));
       if (i % 50 === 49) await new Promise((r) => setImmediate(r));
+    }
+    // Local-path volumes: one watch when the nodes share an identity, else one per node.
+    if (new Set(nodes.clients.values()).size === 1) {
+      runs.push(simulatedLocalPath(client, names, log).run(stop.signal));
+    } else {
+      for (const n of names) {
+        runs.push(simulatedLocalPath(nodes.clients.get(n)!, [n], log).run(stop.signal));
+      }
     }
     log.info("simulated nodes running", { count, ms: Math.round(performance.now() - started) });
     await untilSignal();

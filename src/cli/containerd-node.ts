@@ -8,6 +8,7 @@
  *   <data-dir>/agent/pod-logs/     container logs (upstream /var/log/pods)
  *   <data-dir>/agent/cni/          host-local IP leases
  *   <data-dir>/agent/images/       image archives imported at start (airgap)
+ *   <data-dir>/storage/            local-path volumes, pvc-<uid>_<ns>_<claim> (as k3s's storage/)
  *
  * With --container-runtime-endpoint the agent uses that containerd instead and writes no
  * containerd or CNI configuration.
@@ -34,6 +35,7 @@ import {
 import { Kubelet } from "../kubelet/kubelet.ts";
 import { ContainerdRuntime } from "../kubelet/kuberuntime/containerd-runtime.ts";
 import { SysfsCgroupCleaner } from "../kubelet/kuberuntime/pod-cgroups.ts";
+import { hostLocalPathFs, LocalPathStorage } from "../kubelet/local-path-storage.ts";
 import { ApiPodObjects } from "../kubelet/pod-objects.ts";
 import { InformerPodSource } from "../kubelet/pod-source.ts";
 import { SystemMounter } from "../kubelet/volumes/mounter.ts";
@@ -264,6 +266,13 @@ export async function startContainerdNode(
   });
   runtime.run(stop.signal);
   const running = kubelet.run(stop.signal);
+  const localPath = new LocalPathStorage({
+    client,
+    nodeNames: [s.nodeName],
+    storageDir: join(s.dataDir, "storage"),
+    fs: hostLocalPathFs,
+    log,
+  }).run(stop.signal);
   log.info("node running", {
     node: s.nodeName,
     runtime: runtime.version,
@@ -276,6 +285,7 @@ export async function startContainerdNode(
     async stop() {
       stop.abort();
       await running.catch((err) => log.warn("kubelet stopped with an error", { err }));
+      await localPath.catch((err) => log.warn("local-path storage stopped with an error", { err }));
       cri.close();
       await own?.supervisor.stop();
     },
