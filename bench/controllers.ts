@@ -77,8 +77,13 @@ async function scaleAndWatch(client: RestClient, name: string, target: number): 
     if (!marks.has(what)) marks.set(what, now());
   };
   const podPath = `/api/v1/namespaces/${ns}/pods`;
-  const rv = (await client.get<{ metadata: { resourceVersion: string } }>(podPath, { limit: 1 }))
-    .metadata.resourceVersion;
+  // The pods there already (scaling down), and the revision to watch from.
+  const listed = await client.get<{ metadata: { resourceVersion: string }; items: Pod[] }>(
+    podPath,
+    { labelSelector: `app=${name}` },
+  );
+  for (const p of listed.items) exists.add(p.metadata?.uid ?? "");
+  const rv = listed.metadata.resourceVersion;
   const pods = (async () => {
     for await (const ev of client.watch<Pod>(
       podPath,

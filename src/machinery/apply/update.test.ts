@@ -40,6 +40,23 @@ const created = (): JsonObject =>
   );
 
 describe("updateManagedFields", () => {
+  it("leaves an object that is not a valid typed value untracked (a keyed item without its key)", () => {
+    const object = created();
+    const bad = structuredClone(object);
+    const spec = (bad.spec as JsonObject).template as JsonObject;
+    ((spec.spec as JsonObject).containers as JsonObject[]).push({ image: "no-name" });
+    const result = updateManagedFields({
+      old: object,
+      updated: bad,
+      manager: "kubectl-edit",
+      apiVersion: "apps/v1",
+      schema: deploymentSchema,
+      now: at(1),
+    });
+    assert.deepEqual(result.managedFields, []);
+    assert.equal((result.object.metadata as JsonObject).managedFields, undefined);
+  });
+
   it("credits every set field to the creator, shaped as upstream's create entries", () => {
     const object = created();
     assert.deepEqual(entries(object), [

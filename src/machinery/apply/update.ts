@@ -24,7 +24,7 @@ import {
 } from "./managers.ts";
 import { metadataOf, rfc3339, setManagedFields, withoutManagedFields } from "./object.ts";
 import type { ApplySchema } from "./schema.ts";
-import { TypedValueError, toFieldSet } from "./typed.ts";
+import { TypedValueError } from "./typed.ts";
 import { updateOwnership } from "./updater.ts";
 
 /**
@@ -119,29 +119,30 @@ export function updateManagedFields(o: UpdateManagedFieldsOptions): ManagedField
   const managed = startingPoint(o);
   if (managed.fields.size === 0 && o.old !== undefined) return untracked;
   const oldObject = o.old ? withoutManagedFields(o.old) : zeroObjectFor(newObject, o.schema);
-  try {
-    toFieldSet(oldObject, o.schema);
-    toFieldSet(newObject, o.schema);
-  } catch (err) {
-    if (err instanceof TypedValueError) return untracked;
-    throw err;
-  }
   const manager = managerIdentifier({
     manager: o.manager,
     operation: "Update",
     apiVersion: o.apiVersion,
     ...(o.subresource && { subresource: o.subresource }),
   });
-  const next = recordUpdate({
-    managed,
-    oldObject,
-    newObject,
-    manager,
-    apiVersion: o.apiVersion,
-    schema: o.schema,
-    time: rfc3339(o.now),
-    ignored: o.ignoredFields,
-  });
+  let next: Managed;
+  try {
+    // The comparison walks both objects whole, so an object that is not a valid typed value
+    // (a keyed list item without its key) fails here, and stays untracked, as upstream.
+    next = recordUpdate({
+      managed,
+      oldObject,
+      newObject,
+      manager,
+      apiVersion: o.apiVersion,
+      schema: o.schema,
+      time: rfc3339(o.now),
+      ignored: o.ignoredFields,
+    });
+  } catch (err) {
+    if (err instanceof TypedValueError) return untracked;
+    throw err;
+  }
   const managedFields = encodeManagedFields(next);
   setManagedFields(newObject, managedFields);
   return { object: newObject, managedFields };

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { test } from "node:test";
 import type { Pod } from "../../api/generated/types.ts";
 import { FakeClock } from "../../machinery/clock.ts";
@@ -138,4 +139,17 @@ test("nominated pods are listed per node", () => {
   );
   queue.delete(pod);
   assert.deepEqual(queue.nominator.nominatedPodsForNode("n1"), []);
+});
+
+test("wait leaves no abort listener behind once it resolves", async () => {
+  const { queue } = newQueue();
+  const signal = new AbortController().signal;
+  for (let i = 0; i < 50; i++) {
+    const waiting = queue.wait(signal);
+    queue.add(makePod(`p${i}`));
+    await waiting;
+    const q = queue.tryPop();
+    if (q) queue.done(q.podInfo.uid);
+  }
+  assert.equal(getEventListeners(signal, "abort").length, 0);
 });

@@ -165,8 +165,14 @@ export class SchedulingQueue {
   wait(signal?: AbortSignal): Promise<void> {
     if (this.#activeQ.size > 0 || this.#closed || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      this.#waiters.push(resolve);
-      signal?.addEventListener("abort", () => resolve(), { once: true });
+      // The listener goes with the wait: the signal lives as long as the scheduler, and
+      // thousands of stale listeners make every addEventListener slower.
+      const done = () => {
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      this.#waiters.push(done);
+      signal?.addEventListener("abort", done, { once: true });
     });
   }
 
