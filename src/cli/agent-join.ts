@@ -107,6 +107,17 @@ export async function connectNode(
   return connection(node.client, node.certificates);
 }
 
+/** Per-node join chatter of many simulated nodes at debug level; warnings and errors stay. */
+function quiet(log: Logger): Logger {
+  return {
+    debug: (m, f) => log.debug(m, f),
+    info: (m, f) => log.debug(m, f),
+    warn: (m, f) => log.warn(m, f),
+    error: (m, f) => log.error(m, f),
+    with: (fields) => quiet(log.with(fields)),
+  };
+}
+
 /** Runs `fn` over `items`, at most `limit` at a time. */
 async function inBatches<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>) {
   let next = 0;
@@ -141,7 +152,7 @@ export async function connectNodes(
         ...(token ? { join: token } : {}),
         ...(cluster ? { cluster } : {}),
         ...(bootstrapClient ? { bootstrapClient } : {}),
-        log: log.with({ node: name }),
+        log: quiet(log.with({ node: name })),
       });
       connections.set(name, connection(node.client, node.certificates));
       if (connections.size % 100 === 0) {
