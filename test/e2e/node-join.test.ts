@@ -145,6 +145,35 @@ describe("node join with a bootstrap token", () => {
     await stopAgent(agent.child);
   });
 
+  it("joins simulated nodes the same way, each with its own certificate", async () => {
+    const agent = startAgent([
+      "simulate",
+      "nodes",
+      "--count",
+      "3",
+      "--prefix",
+      "sim-join-",
+      ...joinArgs(printed).slice(1),
+      "--data-dir",
+      join(tmp, "simulated"),
+    ]);
+    await until("3 simulated nodes Ready", async () => {
+      const r = await s.json<{ items: any[] }>("get", "nodes");
+      const ready = r.items.filter(
+        (n) =>
+          n.metadata.name.startsWith("sim-join-") &&
+          n.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"),
+      );
+      return ready.length === 3;
+    });
+    for (let i = 0; i < 3; i++) {
+      const kc = join(tmp, "simulated", "agent", "simulated", `sim-join-${i}.kubeconfig`);
+      const who = await s.kubectl(["--kubeconfig", kc, "auth", "whoami", "-o", "json"]);
+      assert.equal(JSON.parse(who.stdout).status.userInfo.username, `system:node:sim-join-${i}`);
+    }
+    await stopAgent(agent.child);
+  });
+
   it("restarts on its stored certificate, without the token", async () => {
     const agent = startAgent([
       "agent",
