@@ -2,7 +2,9 @@
  * Objects every cluster has from its first start: the namespaces default, kube-system,
  * kube-public and kube-node-lease, the system-node-critical and system-cluster-critical
  * PriorityClasses, the default StorageClass `local-path` (Bosun's built-in local-path
- * provisioner, as k3s ships one), and the `kubernetes` Service (10.96.0.1:443) with Endpoints
+ * provisioner, as k3s ships one), the default IngressClass `bosun` (the built-in ingress
+ * controller), the `kube-dns` Service (10.96.0.10, endpoints kept by the kube-dns endpoints
+ * controller, ADR 13), and the `kubernetes` Service (10.96.0.1:443) with Endpoints
  * naming this API server. Existing ones are left alone or brought up to date, so restarts are cheap.
  */
 
@@ -106,6 +108,7 @@ export async function bootstrapObjects(catalog: Catalog, log: Logger, options: B
     catalog,
     clusterInfoKubeconfig(`https://${host}:${options.port}`, options.caCertPem),
   );
+  await ensureClusterAddons(catalog, log);
   const meta = {
     name: "kubernetes",
     namespace: "default",
@@ -171,5 +174,47 @@ async function ensureClusterInfo(catalog: Catalog, kubeconfig: string): Promise<
     },
     ctx(),
     { createIfMissing: true },
+  );
+}
+
+/** The cluster DNS Service and the built-in ingress controller's IngressClass. */
+async function ensureClusterAddons(catalog: Catalog, log: Logger): Promise<void> {
+  await ensure(
+    catalog,
+    "services",
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: {
+        name: "kube-dns",
+        namespace: "kube-system",
+        labels: { "k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true" },
+      },
+      spec: {
+        type: "ClusterIP",
+        clusterIP: nthAddress(defaultServiceRanges.serviceCIDR, 10),
+        ports: [
+          { name: "dns", port: 53, protocol: "UDP", targetPort: 53 },
+          { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: 53 },
+        ],
+        sessionAffinity: "None",
+      },
+    },
+    log,
+  );
+  await ensure(
+    catalog,
+    "ingressclasses",
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "IngressClass",
+      metadata: {
+        name: "bosun",
+        annotations: { "ingressclass.kubernetes.io/is-default-class": "true" },
+      },
+      spec: { controller: "bosun.dev/ingress" },
+    },
+    log,
+    ["networking.k8s.io", "v1"],
   );
 }

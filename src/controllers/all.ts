@@ -3,6 +3,7 @@ import { bootstrapSignerFactory } from "./bootstrap/bootstrap-signer.ts";
 import { tokenCleanerFactory } from "./bootstrap/token-cleaner.ts";
 import { csrApprovingControllerFactory } from "./certificates/csr-approving-controller.ts";
 import { csrSigningControllerFactory } from "./certificates/csr-signing-controller.ts";
+import { kubeDnsEndpointsControllerFactory } from "./clusterdns/kube-dns-endpoints-controller.ts";
 import type { ControllerFactory } from "./context.ts";
 import { cronJobControllerFactory } from "./cronjob/cronjob-controller.ts";
 import { daemonSetControllerFactory } from "./daemonset/daemon-set-controller.ts";
@@ -10,6 +11,7 @@ import { deploymentControllerFactory } from "./deployment/deployment-controller.
 import { endpointsControllerFactory } from "./endpoints/endpoints-controller.ts";
 import { endpointSliceControllerFactory } from "./endpointslice/endpointslice-controller.ts";
 import { garbageCollectorFactory } from "./garbagecollector/garbage-collector.ts";
+import { ingressStatusControllerFactory } from "./ingressstatus/ingress-status-controller.ts";
 import { jobControllerFactory } from "./job/job-controller.ts";
 import { namespaceControllerFactory } from "./namespace/namespace-controller.ts";
 import { nodeIpamControllerFactory } from "./nodeipam/node-ipam-controller.ts";
@@ -39,6 +41,8 @@ export const allControllers: readonly ControllerFactory[] = [
   taintEvictionControllerFactory,
   endpointsControllerFactory,
   endpointSliceControllerFactory,
+  kubeDnsEndpointsControllerFactory,
+  ingressStatusControllerFactory,
   serviceLBControllerFactory,
   replicaSetControllerFactory,
   deploymentControllerFactory,

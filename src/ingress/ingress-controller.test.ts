@@ -17,7 +17,6 @@ import { realClock } from "../machinery/clock.ts";
 import { silentLogger } from "../machinery/log.ts";
 import { createCA, issueCertificate } from "../pki/certificate.ts";
 import {
-  ingressClassResource,
   ingressResource,
   type RunningIngress,
   startIngressController,
@@ -136,13 +135,7 @@ describe("ingress controller (in-process API, real HTTP)", {
   before(async () => {
     api = await startTestApi();
     const c = api.client;
-    await c.create(resourcePath(ingressClassResource), {
-      metadata: {
-        name: "bosun",
-        annotations: { "ingressclass.kubernetes.io/is-default-class": "true" },
-      },
-      spec: { controller: "bosun.dev/ingress" },
-    });
+    // IngressClass bosun, the default, is created by the API server at start.
     for (const name of ["a1", "a2", "b", "ws"]) backends.push(await backend(name));
     const wss = new WebSocketServer({ server: backends[3]! });
     wss.on("connection", (sock, req) => {

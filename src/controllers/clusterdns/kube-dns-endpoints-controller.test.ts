@@ -84,21 +84,7 @@ describe("kube-dns endpoints and ingress status controllers", () => {
         "default",
         name,
       );
-    await c().create(
-      resourcePath({
-        group: "networking.k8s.io",
-        version: "v1",
-        resource: "ingressclasses",
-        namespaced: false,
-      }),
-      {
-        metadata: {
-          name: "bosun",
-          annotations: { "ingressclass.kubernetes.io/is-default-class": "true" },
-        },
-        spec: { controller: "bosun.dev/ingress" },
-      },
-    );
+    // IngressClass bosun, the default, is created by the API server at start.
     const backend = { service: { name: "web", port: { number: 80 } } };
     await c().create(ingPath(), { metadata: { name: "mine" }, spec: { defaultBackend: backend } });
     await c().create(ingPath(), {
