@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<void>> = {
   scale: async () => (await import("./scale.ts")).run(),
   controllers: async () => (await import("./controllers.ts")).run(),
   proxy: async () => (await import("./proxy.ts")).run(),
+  "pod-startup": async () => (await import("./pod-startup.ts")).run(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));
