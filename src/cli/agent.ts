@@ -18,6 +18,7 @@ import {
   containerdNodeUsage,
   startContainerdNode,
 } from "./containerd-node.ts";
+import { nodeProxyFlags, nodeProxyUsage, startNodeProxy } from "./node-proxy.ts";
 
 function parseCapacity(text: string | undefined): Record<string, string> {
   if (!text) return {};
@@ -93,7 +94,8 @@ real containers through its own containerd (see below); --runtime simulated runs
 containers, as KWOK does (--capacity applies to it).
 
 ${joinUsage}
-${containerdNodeUsage}`,
+${containerdNodeUsage}
+${nodeProxyUsage}`,
   async run(args) {
     const v = parse(args, {
       kubeconfig: { type: "string" },
@@ -104,6 +106,7 @@ ${containerdNodeUsage}`,
       "node-lease-duration-seconds": { type: "string" },
       ...joinFlags,
       ...containerdNodeFlags,
+      ...nodeProxyFlags,
     });
     if (v.runtime !== "simulated" && v.runtime !== "containerd")
       throw new UsageError(`--runtime must be "containerd" or "simulated", not "${v.runtime}"`);
@@ -112,17 +115,25 @@ ${containerdNodeUsage}`,
     const connection = await connectNode(v, name, log);
     const client = connection.client;
     if (v.runtime === "containerd") {
+      const nodeIP = String(v["node-ip"] ?? hostIP());
       const node = await startContainerdNode(
         containerdNodeSettings(v, {
           dataDir: String(v["data-dir"]),
           nodeName: name,
-          nodeIP: String(v["node-ip"] ?? hostIP()),
+          nodeIP,
           ...leaseDuration(v["node-lease-duration-seconds"]),
         }),
         client,
         log,
       );
+      const proxy = await startNodeProxy(v, { client, nodeName: name, nodeIP, log }).catch(
+        async (err: unknown) => {
+          await node.stop();
+          throw err;
+        },
+      );
       await untilSignal();
+      await proxy?.stop();
       await node.stop();
       connection.close();
       return 0;

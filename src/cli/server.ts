@@ -33,6 +33,7 @@ import {
 } from "./containerd-node.ts";
 import { startControlPlane } from "./control-plane.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
+import { nodeProxyFlags, nodeProxyUsage, startNodeProxy } from "./node-proxy.ts";
 
 const usage = `Usage: bosun server [flags]
 
@@ -58,7 +59,8 @@ Node failure (upstream kube-controller-manager and kube-apiserver flags):
 This machine's node (unless --disable-agent):
   --node-name NAME                  node name (default: the host name, lower case)
   --node-ip IP                      the node's InternalIP (default: the advertised address)
-${containerdNodeUsage}`;
+${containerdNodeUsage}
+${nodeProxyUsage}`;
 
 export interface ServerFlags {
   dataDir: string;
@@ -111,6 +113,7 @@ export function parseServerFlags(args: string[]): ServerFlags {
         "node-name": { type: "string" },
         "node-ip": { type: "string" },
         ...containerdNodeFlags,
+        ...nodeProxyFlags,
       },
     }));
   } catch (err) {
@@ -245,9 +248,20 @@ async function startServerNode(flags: ServerFlags, pki: ClusterPKI, advertised: 
     nodeIP: flags.node.ip ?? advertised,
   });
   try {
-    const node = await startContainerdNode(settings, client, createLogger("agent"));
+    const log = createLogger("agent");
+    const node = await startContainerdNode(settings, client, log);
+    const proxy = await startNodeProxy(flags.node.values, {
+      client,
+      nodeName: name,
+      nodeIP: settings.nodeIP,
+      log,
+    }).catch(async (err: unknown) => {
+      await node.stop();
+      throw err;
+    });
     return {
       async stop() {
+        await proxy?.stop();
         await node.stop();
         client.close();
       },
