@@ -3,7 +3,8 @@
  * waiting out a real token would take that long. This runs the real API server in process with a
  * FakeClock and talks to it with real kubectl: a `kubectl create token --duration=10m` token
  * works for its ten minutes on the server's clock and gets 401 after them; a bootstrap token
- * stops authenticating at its `expiration`.
+ * stops authenticating at its `expiration`, and one with a malformed expiration or extra groups
+ * outside `system:bootstrappers:*` never does.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -100,5 +101,26 @@ describe("token expiry on the API server's clock", () => {
     assert.equal(await whoami(kc), "system:bootstrap:exp123");
     clock.advance(3600_000);
     assert.equal(await whoami(kc), unauthorized);
+  });
+
+  it("refuses bootstrap tokens with an unparsable expiration or groups outside system:bootstrappers:*", async () => {
+    const b64 = (x: string) => Buffer.from(x).toString("base64");
+    const cases: [string, Record<string, string>][] = [
+      ["bad001", { expiration: b64("next tuesday") }],
+      ["bad002", { "auth-extra-groups": b64("system:masters") }],
+    ];
+    for (const [id, extra] of cases) {
+      const secret = bootstrapTokenSecret({
+        id,
+        secret: "0123456789abcdef",
+        usages: ["authentication"],
+        groups: [],
+        now: clock.now(),
+      });
+      secret.data = { ...secret.data, ...extra };
+      await api.client.create(resourcePath(resources.secrets, "kube-system"), secret);
+      const kc = kubeconfig(id, { token: `${id}.0123456789abcdef` });
+      assert.equal(await whoami(kc), unauthorized, id);
+    }
   });
 });

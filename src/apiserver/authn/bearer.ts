@@ -32,6 +32,7 @@ export interface BearerOptions {
 }
 
 const bootstrapPattern = /^([a-z0-9]{6})\.([a-z0-9]{16})$/;
+const bootstrapGroup = /^system:bootstrappers:[a-z0-9:-]{0,255}[a-z0-9]$/;
 const decode = (data: Record<string, string> | undefined, key: string) =>
   data?.[key] === undefined ? undefined : Buffer.from(data[key], "base64").toString("utf8");
 
@@ -53,11 +54,15 @@ export async function authenticateBootstrapToken(
   if (!timingSafeEqual(Buffer.from(stored), Buffer.from(secret))) return undefined;
   if (decode(data, "usage-bootstrap-authentication") !== "true") return undefined;
   const expiration = decode(data, "expiration");
-  if (expiration && Date.parse(expiration) <= now) return undefined;
+  // An expiration that does not parse makes the token expired, as upstream.
+  if (expiration && !(Date.parse(expiration) > now)) return undefined;
   const extra = (decode(data, "auth-extra-groups") ?? "")
     .split(",")
     .map((g) => g.trim())
     .filter(Boolean);
+  // Upstream refuses a token whose extra groups are not all system:bootstrappers:* (a Secret
+  // writer must not be able to mint, say, system:masters).
+  if (!extra.every((g) => bootstrapGroup.test(g))) return undefined;
   return {
     username: `system:bootstrap:${id}`,
     groups: ["system:bootstrappers", ...extra, "system:authenticated"],

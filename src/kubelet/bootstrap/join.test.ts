@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startTestApi, type TestApi } from "../../client/testing/test-api.ts";
 import { caCertHash } from "../../cluster-bootstrap/ca-hash.ts";
+import { FakeClock } from "../../machinery/clock.ts";
 import { silentLogger } from "../../machinery/log.ts";
 import { JoinError, joinCluster } from "./join.ts";
 import { loadNodeCredentials } from "./node-credentials.ts";
@@ -52,6 +53,41 @@ describe("joining a cluster", () => {
       assert.equal(await whoami(node.client), "system:node:worker-1");
       assert.equal(statSync(path).mode & 0o777, 0o600);
       assert.ok("config" in loadNodeCredentials(path, "worker-1", Date.now()));
+      node.certificates.stop();
+      node.client.close();
+    } finally {
+      signer.stop();
+    }
+  });
+
+  it("renews its certificate on the clock, stores it, and keeps acting as the node", async () => {
+    const signer = fakeSigner(api);
+    const path = join(dir, "rotating", "kubelet.kubeconfig");
+    const clock = new FakeClock(Date.now());
+    try {
+      const node = await joinCluster({
+        nodeName: "worker-3",
+        kubeconfigPath: path,
+        join: joinToken(),
+        log: silentLogger,
+        clock,
+      });
+      const first = node.certificates.current.certPem;
+      clock.advance(node.certificates.deadline() - clock.now() + 3600_000);
+      await node.certificates.rotating;
+      assert.notEqual(node.certificates.current.certPem, first);
+      const stored = loadNodeCredentials(path, "worker-3", Date.now());
+      assert.ok("config" in stored);
+      assert.equal(stored.config.certPem, node.certificates.current.certPem);
+      assert.equal(node.client.config.certPem, node.certificates.current.certPem);
+      assert.equal(await whoami(node.client), "system:node:worker-3");
+      const renewal = signer.seen.at(-1);
+      assert.match(renewal?.metadata?.name ?? "", /^csr-/);
+      assert.equal(
+        renewal?.spec?.username,
+        "system:node:worker-3",
+        "renewed with its own identity",
+      );
       node.certificates.stop();
       node.client.close();
     } finally {
