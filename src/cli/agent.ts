@@ -18,6 +18,7 @@ import {
   containerdNodeUsage,
   startContainerdNode,
 } from "./containerd-node.ts";
+import { nodeAddonFlags, nodeAddonsUsage, startNodeAddons } from "./node-addons.ts";
 import { nodeProxyFlags, nodeProxyUsage, startNodeProxy } from "./node-proxy.ts";
 
 function parseCapacity(text: string | undefined): Record<string, string> {
@@ -95,6 +96,7 @@ containers, as KWOK does (--capacity applies to it).
 
 ${joinUsage}
 ${containerdNodeUsage}
+${nodeAddonsUsage}
 ${nodeProxyUsage}`,
   async run(args) {
     const v = parse(args, {
@@ -106,6 +108,7 @@ ${nodeProxyUsage}`,
       "node-lease-duration-seconds": { type: "string" },
       ...joinFlags,
       ...containerdNodeFlags,
+      ...nodeAddonFlags,
       ...nodeProxyFlags,
     });
     if (v.runtime !== "simulated" && v.runtime !== "containerd")
@@ -132,7 +135,17 @@ ${nodeProxyUsage}`,
           throw err;
         },
       );
+      const addons = await startNodeAddons(v, {
+        client,
+        nodeName: name,
+        nodeIP: String(v["node-ip"] ?? hostIP()),
+        log,
+      }).catch(async (err: unknown) => {
+        await node.stop();
+        throw err;
+      });
       await untilSignal();
+      await addons.stop();
       await proxy?.stop();
       await node.stop();
       connection.close();
@@ -152,8 +165,16 @@ ${nodeProxyUsage}`,
     });
     const running = node.run(stop.signal);
     const localPath = simulatedLocalPath(client, [name], log).run(stop.signal);
+    const addons = await startNodeAddons(v, {
+      client,
+      nodeName: name,
+      nodeIP: String(v["node-ip"] ?? hostIP()),
+      simulated: true,
+      log,
+    });
     log.info("agent running", { node: name, runtime: "simulated" });
     await untilSignal();
+    await addons.stop();
     stop.abort();
     await Promise.all([running, localPath]);
     connection.close();

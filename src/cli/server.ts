@@ -33,6 +33,7 @@ import {
 } from "./containerd-node.ts";
 import { startControlPlane } from "./control-plane.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
+import { nodeAddonFlags, nodeAddonsUsage, startNodeAddons } from "./node-addons.ts";
 import { nodeProxyFlags, nodeProxyUsage, startNodeProxy } from "./node-proxy.ts";
 
 const usage = `Usage: bosun server [flags]
@@ -60,6 +61,7 @@ This machine's node (unless --disable-agent):
   --node-name NAME                  node name (default: the host name, lower case)
   --node-ip IP                      the node's InternalIP (default: the advertised address)
 ${containerdNodeUsage}
+${nodeAddonsUsage}
 ${nodeProxyUsage}`;
 
 export interface ServerFlags {
@@ -113,6 +115,7 @@ export function parseServerFlags(args: string[]): ServerFlags {
         "node-name": { type: "string" },
         "node-ip": { type: "string" },
         ...containerdNodeFlags,
+        ...nodeAddonFlags,
         ...nodeProxyFlags,
       },
     }));
@@ -259,8 +262,18 @@ async function startServerNode(flags: ServerFlags, pki: ClusterPKI, advertised: 
       await node.stop();
       throw err;
     });
+    const addons = await startNodeAddons(flags.node.values, {
+      client,
+      nodeName: name,
+      nodeIP: settings.nodeIP,
+      log: createLogger("agent"),
+    }).catch(async (err: unknown) => {
+      await node.stop();
+      throw err;
+    });
     return {
       async stop() {
+        await addons.stop();
         await proxy?.stop();
         await node.stop();
         client.close();

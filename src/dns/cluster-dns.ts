@@ -73,22 +73,26 @@ async function labelNode(o: ClusterDnsOptions, value: string | null): Promise<vo
 export async function startClusterDns(o: ClusterDnsOptions): Promise<ClusterDns> {
   const log = o.log.with({ component: "dns" });
   const index = new DnsIndex(o.clock);
-  o.informers.informer<Namespace>(resources.namespaces).addHandlers({
+  const namespaces = o.informers.informer<Namespace>(resources.namespaces);
+  const services = o.informers.informer<Service>(resources.services);
+  const slices = o.informers.informer<EndpointSlice>(resources.endpointslices);
+  namespaces.addHandlers({
     onAdd: (ns) => index.setNamespace(ns),
     onUpdate: (_, ns) => index.setNamespace(ns),
     onDelete: (ns) => index.deleteNamespace(ns),
   });
-  o.informers.informer<Service>(resources.services).addHandlers({
+  services.addHandlers({
     onAdd: (s) => index.setService(s),
     onUpdate: (_, s) => index.setService(s),
     onDelete: (s) => index.deleteService(s),
   });
-  o.informers.informer<EndpointSlice>(resources.endpointslices).addHandlers({
+  slices.addHandlers({
     onAdd: (s) => index.setSlice(s),
     onUpdate: (_, s) => index.setSlice(s),
     onDelete: (s) => index.deleteSlice(s),
   });
-  await o.informers.synced();
+  // Only these: other users of the shared informers must not hold DNS back.
+  await Promise.all([namespaces.synced(), services.synced(), slices.synced()]);
   const upstreams = o.upstreams ?? hostUpstreams(o.listen, log);
   const forwarder = new Forwarder({ upstreams, clock: o.clock, log });
   const handler = new QueryHandler({

@@ -16,7 +16,7 @@ import type {
   Secret,
   Service,
 } from "../api/generated/types.ts";
-import { keyOf } from "../client/informer.ts";
+import { Informer, keyOf } from "../client/informer.ts";
 import type { InformerFactory } from "../client/informer-factory.ts";
 import { type GroupVersionResource, resourcePath, resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
@@ -81,7 +81,15 @@ export async function startIngressController(o: IngressControllerOptions): Promi
   const classes = inf.informer<IngressClass>(ingressClassResource);
   const services = inf.informer<Service>(resources.services);
   const slices = inf.informer<EndpointSlice>(resources.endpointslices);
-  const secrets = inf.informer<Secret>(resources.secrets);
+  // Only TLS Secrets, and not through the shared factory: a node may be allowed to read those
+  // alone, and TLS must not hold the routes back while they load.
+  const secretsStop = new AbortController();
+  const secrets = new Informer<Secret>({
+    client: o.client,
+    resource: resources.secrets,
+    fieldSelector: "type=kubernetes.io/tls",
+    log,
+  });
 
   const slicesByService = new Map<string, Map<string, EndpointSlice>>();
   const serviceOf = (s: EndpointSlice) =>
@@ -126,12 +134,9 @@ export async function startIngressController(o: IngressControllerOptions): Promi
   const onChange = { onAdd: rebuild, onUpdate: rebuild, onDelete: rebuild };
   ingresses.addHandlers(onChange);
   classes.addHandlers(onChange);
-  secrets.addHandlers({
-    onAdd: (s: Secret) => s.type === "kubernetes.io/tls" && rebuild(),
-    onUpdate: (_: Secret, s: Secret) => s.type === "kubernetes.io/tls" && rebuild(),
-    onDelete: (s: Secret) => s.type === "kubernetes.io/tls" && rebuild(),
-  });
-  await inf.synced();
+  secrets.addHandlers(onChange);
+  void secrets.run(secretsStop.signal);
+  await Promise.all([ingresses.synced(), classes.synced(), services.synced(), slices.synced()]);
   rebuild();
   await new Promise((r) => setImmediate(r));
 
@@ -181,6 +186,7 @@ export async function startIngressController(o: IngressControllerOptions): Promi
       for (const s of [http, https]) s.closeAllConnections();
       await Promise.all([http, https].map((s) => new Promise((r) => s.close(r))));
       proxy.close();
+      secretsStop.abort();
     },
   };
 }

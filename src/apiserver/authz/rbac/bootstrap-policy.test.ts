@@ -182,6 +182,27 @@ describe("bootstrap policy", () => {
       true,
     ],
     [
+      "nodes list namespaces for cluster DNS in their agent (bosun:node-dns)",
+      { username: "system:node:n1", groups: ["system:nodes", "system:authenticated"] },
+      "GET",
+      "/api/v1/namespaces",
+      true,
+    ],
+    [
+      "nodes list ingresses for the ingress controller in their agent (bosun:node-ingress)",
+      { username: "system:node:n1", groups: ["system:nodes", "system:authenticated"] },
+      "GET",
+      "/apis/networking.k8s.io/v1/ingresses",
+      true,
+    ],
+    [
+      "nodes may not list secrets through RBAC",
+      { username: "system:node:n1", groups: ["system:nodes", "system:authenticated"] },
+      "GET",
+      "/api/v1/secrets",
+      false,
+    ],
+    [
       "nodes still may not write slices",
       { username: "system:node:n1", groups: ["system:nodes", "system:authenticated"] },
       "POST",

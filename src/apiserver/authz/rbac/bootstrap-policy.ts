@@ -8,7 +8,9 @@
  * Beyond upstream's set, Bosun binds the kubelet TLS-bootstrap roles as kubeadm does: node
  * bootstrapper and CSR "nodeclient" auto-approval to group `system:bootstrappers`, and
  * "selfnodeclient" renewal to group `system:nodes`; and `bosun:node-proxier` gives nodes
- * `system:node-proxier`, because the service proxy runs in the node agent as the node.
+ * `system:node-proxier`, because the service proxy runs in the node agent as the node, as do
+ * cluster DNS (`bosun:node-dns`: `system:kube-dns`) and the ingress controller
+ * (`bosun:node-ingress`).
  */
 import type {
   ClusterRole,
@@ -108,6 +110,7 @@ export function bootstrapClusterRoles(): ClusterRole[] {
     clusterRole("system:volume-scheduler", sys.volumeSchedulerRules),
     clusterRole("system:kube-controller-manager", kubeControllerManagerRules),
     clusterRole("system:kube-dns", sys.kubeDNSRules),
+    clusterRole("bosun:node-ingress", sys.nodeIngressRules),
     clusterRole(
       "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
       sys.nodeClientRules,
@@ -152,6 +155,9 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     // Bosun's service proxy runs inside the node agent with the node's identity (k3s gives its
     // kube-proxy a certificate of its own): nodes may watch what kube-proxy watches.
     clusterBinding("bosun:node-proxier", groups("system:nodes"), "system:node-proxier"),
+    // Cluster DNS and the ingress controller run in the node agent as well.
+    clusterBinding("bosun:node-dns", groups("system:nodes"), "system:kube-dns"),
+    clusterBinding("bosun:node-ingress", groups("system:nodes")),
   ];
 }
 

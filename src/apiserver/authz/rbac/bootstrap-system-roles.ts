@@ -77,6 +77,14 @@ export const kubeDNSRules: readonly PolicyRule[] = [
   rule(["list", "watch"], ["discovery.k8s.io"], ["endpointslices"]),
 ];
 
+/**
+ * `bosun:node-ingress`: what the built-in ingress controller in each node's agent reads besides
+ * Services and EndpointSlices (`system:node-proxier`). Its TLS Secrets are not granted here.
+ */
+export const nodeIngressRules: readonly PolicyRule[] = [
+  rule(["list", "watch"], ["networking.k8s.io"], ["ingressclasses", "ingresses"]),
+];
+
 export const kubeletAPIAdminRules: readonly PolicyRule[] = [
   rule(read, [""], ["nodes"]),
   rule(["proxy"], [""], ["nodes"]),

@@ -1,0 +1,125 @@
+/**
+ * Cluster DNS (`src/dns/`) and the built-in ingress controller (`src/ingress/`) of a node, as
+ * `bosun agent` and `bosun server` start them next to the kubelet, with the node's client and
+ * identity: DNS on the node's address, port 53 (`--dns-port`), the ingress on every address,
+ * ports 80 and 443. `--disable-dns` / `--disable-ingress` turn them off (k3s: `--disable
+ * coredns,traefik`). Simulated nodes run them only when a port is given.
+ */
+import { InformerFactory } from "../client/informer-factory.ts";
+import type { RestClient } from "../client/rest-client.ts";
+import { startClusterDns } from "../dns/cluster-dns.ts";
+import { startIngressController } from "../ingress/ingress-controller.ts";
+import { realClock } from "../machinery/clock.ts";
+import type { Logger } from "../machinery/log.ts";
+import { UsageError } from "./command.ts";
+
+export const nodeAddonFlags = {
+  "disable-dns": { type: "boolean", default: false },
+  "disable-ingress": { type: "boolean", default: false },
+  "dns-port": { type: "string" },
+  "ingress-http-port": { type: "string" },
+  "ingress-https-port": { type: "string" },
+} as const;
+
+export const nodeAddonsUsage = `  --disable-dns                     run no cluster DNS server here
+  --dns-port N                      cluster DNS port on the node's address (default 53)
+  --disable-ingress                 run no ingress controller here
+  --ingress-http-port N             ingress HTTP port (default 80)
+  --ingress-https-port N            ingress HTTPS port (default 443)
+                                    (simulated nodes run DNS and ingress only when a port is given)`;
+
+export interface NodeAddons {
+  stop(): Promise<void>;
+}
+
+function port(values: Record<string, unknown>, flag: string, fallback: number): number {
+  const raw = values[flag];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new UsageError(`--${flag} must be a port number from 0 to 65535, not "${raw}"`);
+  }
+  return n;
+}
+
+/** Starts DNS and ingress as the flags say; fails clearly when a port cannot be bound. */
+export async function startNodeAddons(
+  values: Record<string, unknown>,
+  options: {
+    client: RestClient;
+    nodeName: string;
+    nodeIP: string;
+    simulated?: boolean;
+    log: Logger;
+  },
+): Promise<NodeAddons> {
+  const { client, nodeName, nodeIP, log } = options;
+  const dnsPort = port(values, "dns-port", 53);
+  const httpPort = port(values, "ingress-http-port", 80);
+  const httpsPort = port(values, "ingress-https-port", 443);
+  const given = (flag: string) => values[flag] !== undefined;
+  const wantDns = values["disable-dns"] !== true && (!options.simulated || given("dns-port"));
+  const wantIngress =
+    values["disable-ingress"] !== true &&
+    (!options.simulated || given("ingress-http-port") || given("ingress-https-port"));
+  if (values["disable-dns"] === true) log.info("cluster DNS disabled (--disable-dns)");
+  if (values["disable-ingress"] === true)
+    log.info("ingress controller disabled (--disable-ingress)");
+  const stop = new AbortController();
+  const informers = new InformerFactory(client, log);
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const s of stops.reverse()) await s();
+    stop.abort();
+  };
+  try {
+    const started: Array<Promise<{ stop(): Promise<void> }>> = [];
+    if (wantDns) {
+      const clusterDNS = String(values["cluster-dns"] ?? "10.96.0.10").split(",");
+      started.push(
+        startClusterDns({
+          client,
+          informers,
+          clock: realClock,
+          log,
+          nodeName,
+          listen: [{ host: nodeIP, port: dnsPort }],
+          clusterDomain: String(values["cluster-domain"] ?? "cluster.local"),
+          dnsIPs: clusterDNS,
+        }).catch((err: unknown) => {
+          throw new Error(
+            `cannot start cluster DNS on ${nodeIP}:${dnsPort} (pass --dns-port or --disable-dns): ${(err as Error).message}`,
+            { cause: err },
+          );
+        }),
+      );
+    }
+    if (wantIngress) {
+      started.push(
+        startIngressController({
+          client,
+          informers,
+          clock: realClock,
+          log,
+          nodeName,
+          httpPort,
+          httpsPort,
+        }).catch((err: unknown) => {
+          throw new Error(
+            `cannot start the ingress controller on ports ${httpPort}/${httpsPort} (pass --ingress-http-port/--ingress-https-port or --disable-ingress): ${(err as Error).message}`,
+            { cause: err },
+          );
+        }),
+      );
+    }
+    informers.start(stop.signal);
+    const results = await Promise.allSettled(started);
+    for (const r of results) if (r.status === "fulfilled") stops.push(() => r.value.stop());
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  return { stop: stopAll };
+}
