@@ -21,7 +21,7 @@ export interface EndpointInfo {
   readonly terminating: boolean;
 }
 
-/** How the proxy picks endpoints for Cluster-policy traffic (see the README and ADR 11). */
+/** How the proxy picks endpoints for Cluster-policy traffic (see the README and ADR 13). */
 export type Locality = "node" | "zone" | "cluster";
 
 export interface ServicePortInfo {
