@@ -115,6 +115,23 @@ describe("proxy traffic in network namespaces", { skip }, () => {
     assert.deepEqual(res.answers, { pod1: 5 }, JSON.stringify(res));
   });
 
+  it("keeps a client on one endpoint with ClientIP affinity", async () => {
+    const sticky = await expose(
+      service("sticky", {
+        sessionAffinity: "ClientIP",
+        annotations: { "bosun.dev/traffic-distribution": "Cluster" },
+      }),
+      [pod("pod1"), pod("pod2"), pod("pod3")],
+    );
+    const res = await connectMany(n1().netns, sticky.spec!.clusterIP!, 80, { count: 20 });
+    assert.equal(Object.keys(res.answers).length, 1, JSON.stringify(res));
+    assert.equal(Object.values(res.answers)[0], 20);
+    // A sync for another service leaves the affinity entries alone.
+    await expose(service("unrelated"), [pod("pod2")]);
+    const again = await connectMany(n1().netns, sticky.spec!.clusterIP!, 80, { count: 5 });
+    assert.deepEqual(Object.keys(again.answers), Object.keys(res.answers));
+  });
+
   it("answers NodePorts on node addresses, refuses services without endpoints", async () => {
     const np = await expose(
       service("np", { type: "NodePort", ports: [{ name: "http", port: 80, protocol: "TCP" }] }),
