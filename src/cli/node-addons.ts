@@ -4,6 +4,10 @@
  * identity: DNS on the node's address, port 53 (`--dns-port`), the ingress on every address,
  * ports 80 and 443. `--disable-dns` / `--disable-ingress` turn them off (k3s: `--disable
  * coredns,traefik`). Simulated nodes run them only when a port is given.
+ *
+ * A part that cannot start (its port taken, say) is logged as an error and left out; the node
+ * runs on without it, and without the label that would publish it (as a crash-looping CoreDNS or
+ * Traefik pod leaves a k3s node up).
  */
 import { InformerFactory } from "../client/informer-factory.ts";
 import type { RestClient } from "../client/rest-client.ts";
@@ -42,7 +46,7 @@ function port(values: Record<string, unknown>, flag: string, fallback: number): 
   return n;
 }
 
-/** Starts DNS and ingress as the flags say; fails clearly when a port cannot be bound. */
+/** Starts DNS and ingress as the flags say (bad flag values are usage errors). */
 export async function startNodeAddons(
   values: Record<string, unknown>,
   options: {
@@ -67,59 +71,53 @@ export async function startNodeAddons(
     log.info("ingress controller disabled (--disable-ingress)");
   const stop = new AbortController();
   const informers = new InformerFactory(client, log);
-  const stops: Array<() => Promise<void>> = [];
-  const stopAll = async () => {
-    for (const s of stops.reverse()) await s();
-    stop.abort();
+  const started: Array<Promise<{ stop(): Promise<void> } | undefined>> = [];
+  const orLog = (what: string, hint: string) => (err: unknown) => {
+    log.error(`cannot start ${what}; this node runs without it (${hint})`, { err });
+    return undefined;
   };
-  try {
-    const started: Array<Promise<{ stop(): Promise<void> }>> = [];
-    if (wantDns) {
-      const clusterDNS = String(values["cluster-dns"] ?? "10.96.0.10").split(",");
-      started.push(
-        startClusterDns({
-          client,
-          informers,
-          clock: realClock,
-          log,
-          nodeName,
-          listen: [{ host: nodeIP, port: dnsPort }],
-          clusterDomain: String(values["cluster-domain"] ?? "cluster.local"),
-          dnsIPs: clusterDNS,
-        }).catch((err: unknown) => {
-          throw new Error(
-            `cannot start cluster DNS on ${nodeIP}:${dnsPort} (pass --dns-port or --disable-dns): ${(err as Error).message}`,
-            { cause: err },
-          );
-        }),
-      );
-    }
-    if (wantIngress) {
-      started.push(
-        startIngressController({
-          client,
-          informers,
-          clock: realClock,
-          log,
-          nodeName,
-          httpPort,
-          httpsPort,
-        }).catch((err: unknown) => {
-          throw new Error(
-            `cannot start the ingress controller on ports ${httpPort}/${httpsPort} (pass --ingress-http-port/--ingress-https-port or --disable-ingress): ${(err as Error).message}`,
-            { cause: err },
-          );
-        }),
-      );
-    }
-    informers.start(stop.signal);
-    const results = await Promise.allSettled(started);
-    for (const r of results) if (r.status === "fulfilled") stops.push(() => r.value.stop());
-    const failed = results.find((r) => r.status === "rejected");
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-  } catch (err) {
-    await stopAll();
-    throw err;
+  if (wantDns) {
+    started.push(
+      startClusterDns({
+        client,
+        informers,
+        clock: realClock,
+        log,
+        nodeName,
+        listen: [{ host: nodeIP, port: dnsPort }],
+        clusterDomain: String(values["cluster-domain"] ?? "cluster.local"),
+        dnsIPs: String(values["cluster-dns"] ?? "10.96.0.10").split(","),
+      }).catch(orLog(`cluster DNS on ${nodeIP}:${dnsPort}`, "--dns-port, --disable-dns")),
+    );
   }
-  return { stop: stopAll };
+  if (wantIngress) {
+    started.push(
+      startIngressController({
+        client,
+        informers,
+        clock: realClock,
+        log,
+        nodeName,
+        httpPort,
+        httpsPort,
+      }).catch(
+        orLog(
+          `the ingress controller on ports ${httpPort}/${httpsPort}`,
+          "--ingress-http-port, --ingress-https-port, --disable-ingress",
+        ),
+      ),
+    );
+  }
+  informers.start(stop.signal);
+  // Each part serves once its informers have synced; the node does not wait for that.
+  const parts = Promise.all(started);
+  return {
+    async stop() {
+      // Parts still waiting for their informers never served: nothing to undo.
+      const notYet = new Promise<undefined>((r) => setTimeout(r, 100, undefined));
+      const ready = await Promise.race([parts, notYet]);
+      for (const part of ready ?? []) await part?.stop();
+      stop.abort();
+    },
+  };
 }
