@@ -37,6 +37,8 @@ export interface RequestInfo {
   readonly parts: readonly string[];
   /** A list's or watch's `labelSelector` (authorizers may allow only selected lists). */
   readonly labelSelector?: string;
+  /** A list's or watch's `fieldSelector`, likewise. */
+  readonly fieldSelector?: string;
 }
 
 const nonResource = (path: string, method: string, apiPrefix: RequestInfo["apiPrefix"] = "") => ({
@@ -110,6 +112,9 @@ export function parseRequestInfo(
     parts,
     ...((verb === "list" || verb === "watch") && query.get("labelSelector")
       ? { labelSelector: query.get("labelSelector") ?? "" }
+      : {}),
+    ...((verb === "list" || verb === "watch") && query.get("fieldSelector")
+      ? { fieldSelector: query.get("fieldSelector") ?? "" }
       : {}),
   };
 }

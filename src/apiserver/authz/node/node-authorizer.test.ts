@@ -235,6 +235,20 @@ describe("NodeAuthorizer: local-path volumes", () => {
     }
   });
 
+  it("lets a node list and watch TLS Secrets of all namespaces for its ingress, nothing more", async () => {
+    const tls = "fieldSelector=type%3Dkubernetes.io%2Ftls";
+    assert.deepEqual(await ask("GET", "/api/v1/secrets", tls), allowed);
+    assert.deepEqual(await ask("GET", "/api/v1/secrets", `${tls}&watch=true`), allowed);
+    for (const [path, query] of [
+      ["/api/v1/secrets", ""],
+      ["/api/v1/secrets", "fieldSelector=type%3DOpaque"],
+      ["/api/v1/secrets", `${tls},metadata.name%3Dx`],
+    ] as const) {
+      assert.equal((await ask("GET", path, query)).allowed, false, query);
+    }
+    assert.equal((await ask("DELETE", "/api/v1/namespaces/a/secrets/x", tls)).allowed, false);
+  });
+
   it("lets a node read and update its local-path volumes, not another node's", async () => {
     assert.deepEqual(await ask("GET", "/api/v1/persistentvolumes/pvc-mine"), allowed);
     assert.deepEqual(await ask("PATCH", "/api/v1/persistentvolumes/pvc-mine"), allowed);

@@ -67,6 +67,7 @@ export class NodeAuthorizer implements Authorizer {
     if (apiGroup !== "") return undefined;
     switch (resource) {
       case "secrets":
+        if (isTLSSecretList(attrs)) return allow;
         return this.#readNamespacedObject(node, "secret", attrs);
       case "configmaps":
         return this.#readNamespacedObject(node, "configmap", attrs);
@@ -178,4 +179,16 @@ function authorizeNode(node: string, attrs: Attributes): Decision | undefined {
   if (attrs.verb !== "update" && attrs.verb !== "patch") return undefined;
   if (attrs.name === node) return allow;
   return deny(`node ${goQuote(node)} is not allowed to modify node ${goQuote(attrs.name)}`);
+}
+
+/**
+ * Bosun: every node's agent terminates TLS for every Ingress (src/ingress/), so a node may list
+ * and watch Secrets of type `kubernetes.io/tls` in all namespaces, with exactly that field
+ * selector, and no others.
+ */
+function isTLSSecretList(attrs: Attributes): boolean {
+  if (attrs.verb !== "list" && attrs.verb !== "watch") return false;
+  if (attrs.subresource !== "" || attrs.name !== "" || attrs.namespace !== "") return false;
+  const selector = (attrs.fieldSelector ?? "").replaceAll(" ", "");
+  return selector === "type=kubernetes.io/tls" || selector === "type==kubernetes.io/tls";
 }

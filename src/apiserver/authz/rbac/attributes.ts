@@ -18,6 +18,8 @@ export interface Attributes {
   readonly path: string;
   /** A list's or watch's label selector, as sent (upstream `GetLabelSelector`). */
   readonly labelSelector?: string;
+  /** A list's or watch's field selector, as sent. */
+  readonly fieldSelector?: string;
 }
 
 /**
@@ -37,6 +39,7 @@ export function attributesFromRequestInfo(info: RequestInfo): Attributes {
     namespace: info.namespace,
     path: info.path,
     ...(info.labelSelector ? { labelSelector: info.labelSelector } : {}),
+    ...(info.fieldSelector ? { fieldSelector: info.fieldSelector } : {}),
   };
 }
 
