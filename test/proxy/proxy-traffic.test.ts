@@ -77,8 +77,7 @@ describe("proxy traffic in network namespaces", { skip }, () => {
         clusterCIDRs: ["10.244.0.0/16"],
         nft: new ExecNftRunner({ netns: node.netns }),
         conntrack: new ExecConntrack({ netns: node.netns }),
-        log: silentLogger,
-        minSyncPeriodMs: 100,
+        log: silentLogger, // The default minimum sync period (1 s), as nodes run it.
       });
       running.push(proxier.run(stop.signal));
     }
@@ -198,6 +197,26 @@ describe("proxy traffic in network namespaces", { skip }, () => {
     await api.client.update(path, current);
     // Same source port: without the flush the old conntrack entry would still reach pod3.
     await eventually(async () => JSON.stringify((await ask()).answers) === '{"pod1":1}', 10_000);
+  });
+
+  it("follows an endpoint change within a second", async (t) => {
+    const moving = await expose(service("moving"), [pod("pod3")]);
+    const vip = moving.spec!.clusterIP!;
+    assert.deepEqual((await connectMany(n1().netns, vip, 80, { count: 3 })).answers, { pod3: 3 });
+    const path = resourcePath(resources.endpointslices, "default", "moving-lab");
+    const current = await api.client.get<EndpointSlice>(path);
+    current.endpoints = [
+      { addresses: [pod("pod2").ip], nodeName: "n1", conditions: { ready: true } },
+    ];
+    const started = performance.now();
+    await api.client.update(path, current);
+    await eventually(async () => {
+      const res = await connectMany(n1().netns, vip, 80, { count: 1, timeoutMs: 500 });
+      return res.answers.pod2 === 1;
+    }, 5_000);
+    const ms = performance.now() - started;
+    t.diagnostic(`the new endpoint answered ${Math.round(ms)} ms after the slice update`);
+    assert.ok(ms < 1000, `took ${Math.round(ms)} ms`);
   });
 
   it("removes a deleted service's rules", async () => {
