@@ -208,6 +208,9 @@ describe("proxy traffic in network namespaces", { skip }, () => {
     current.endpoints = [
       { addresses: [pod("pod2").ip], nodeName: "n1", conditions: { ready: true } },
     ];
+    // After a quiet second (the minimum sync period since the last sync has passed), the change
+    // is applied at once; right after another sync it waits up to 1 s more, as upstream.
+    await new Promise((r) => setTimeout(r, 1100));
     const started = performance.now();
     await api.client.update(path, current);
     await eventually(async () => {
