@@ -4,7 +4,7 @@
  * PriorityClasses, the default StorageClass `local-path` (Bosun's built-in local-path
  * provisioner, as k3s ships one), the default IngressClass `bosun` (the built-in ingress
  * controller), the `kube-dns` Service (10.96.0.10, endpoints kept by the kube-dns endpoints
- * controller, ADR 13), and the `kubernetes` Service (10.96.0.1:443) with Endpoints
+ * controller, ADR 14), and the `kubernetes` Service (10.96.0.1:443) with Endpoints
  * naming this API server. Existing ones are left alone or brought up to date, so restarts are cheap.
  */
 

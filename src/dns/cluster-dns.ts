@@ -2,7 +2,7 @@
  * Cluster DNS on one node, as the agent runs it: informers over Namespaces, Services and
  * EndpointSlices feed the index; once they have synced, the server listens (UDP and TCP) on the
  * node's addresses and the node is labelled `bosun.dev/cluster-dns=<port>`, which is how the
- * controller manager learns to publish it behind the `kube-dns` Service (ADR 11). Names outside
+ * controller manager learns to publish it behind the `kube-dns` Service (ADR 14). Names outside
  * the cluster go to the resolvers of the host's resolv.conf.
  */
 import { readFileSync } from "node:fs";

@@ -4,7 +4,7 @@
  * EndpointSlice `kube-dns-<node>` with its address, ports `dns` (UDP) and `dns-tcp` (TCP) on that
  * port, `ready` as the node's Ready condition, and the Node as owner (so the garbage collector
  * removes it with the node). The label gone, the slice goes. With the proxy preferring local
- * endpoints, pods reach the DNS server on their own node (ADR 13).
+ * endpoints, pods reach the DNS server on their own node (ADR 14).
  */
 import { createHash } from "node:crypto";
 import type { EndpointSlice, Node } from "../../api/generated/types.ts";
