@@ -42,7 +42,11 @@ function cluster(services: number, version = 0): { services: Service[]; slices: 
 }
 
 /** A node with no endpoints of its own: every service spreads over all ten. */
-const node: NodeState = { name: "bench-node", podCIDRs: ["10.244.0.0/16"], nodeIPs: ["172.31.0.11"] };
+const node: NodeState = {
+  name: "bench-node",
+  podCIDRs: ["10.244.0.0/16"],
+  nodeIPs: ["172.31.0.11"],
+};
 const fmtRow = (what: string, ms: number[]) => {
   const s = summarize(ms);
   return [what, String(ms.length), s.p50, s.p99];
