@@ -12,6 +12,8 @@ const benches: Record<string, () => Promise<void>> = {
   controllers: async () => (await import("./controllers.ts")).run(),
   proxy: async () => (await import("./proxy.ts")).run(),
   "pod-startup": async () => (await import("./pod-startup.ts")).run(),
+  dns: async () => (await import("./dns.ts")).run(),
+  ingress: async () => (await import("./ingress.ts")).run(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));
