@@ -24,6 +24,8 @@ import type {
   PodSandboxStatus,
   RuntimeService,
   StatusResponse,
+  StreamingService,
+  StreamOptions,
   VersionResponse,
 } from "./types.ts";
 
@@ -75,7 +77,7 @@ const codes: Partial<Record<number, CriErrorCode>> = {
   [grpc.status.ALREADY_EXISTS]: "AlreadyExists",
 };
 
-export class CriClient implements RuntimeService, ImageService {
+export class CriClient implements RuntimeService, ImageService, StreamingService {
   readonly socket: string;
   readonly #channel: grpc.Channel;
   readonly #runtime: ServiceClient;
@@ -220,6 +222,37 @@ export class CriClient implements RuntimeService, ImageService {
 
   async reopenContainerLog(containerId: string): Promise<void> {
     await this.#rt("ReopenContainerLog", { container_id: containerId });
+  }
+
+  async exec(containerId: string, cmd: readonly string[], o: StreamOptions): Promise<string> {
+    const res = await this.#rt<{ url: string }>("Exec", {
+      container_id: containerId,
+      cmd,
+      tty: o.tty,
+      stdin: o.stdin,
+      stdout: o.stdout,
+      stderr: o.stderr,
+    });
+    return res.url;
+  }
+
+  async attach(containerId: string, o: StreamOptions): Promise<string> {
+    const res = await this.#rt<{ url: string }>("Attach", {
+      container_id: containerId,
+      stdin: o.stdin,
+      tty: o.tty,
+      stdout: o.stdout,
+      stderr: o.stderr,
+    });
+    return res.url;
+  }
+
+  async portForward(podSandboxId: string, ports: readonly number[]): Promise<string> {
+    const res = await this.#rt<{ url: string }>("PortForward", {
+      pod_sandbox_id: podSandboxId,
+      port: ports,
+    });
+    return res.url;
   }
 
   async listImages(): Promise<Image[]> {

@@ -313,6 +313,24 @@ export interface RuntimeService {
   reopenContainerLog(containerId: string): Promise<void>;
 }
 
+/** Options of CRI Exec and Attach (which streams the client will attach). */
+export interface StreamOptions {
+  readonly stdin: boolean;
+  readonly stdout: boolean;
+  readonly stderr: boolean;
+  readonly tty: boolean;
+}
+
+/**
+ * The streaming calls of upstream's `RuntimeService` (Exec, Attach, PortForward): each returns a
+ * single-use URL on the runtime's streaming server, which the kubelet server proxies clients to.
+ */
+export interface StreamingService {
+  exec(containerId: string, cmd: readonly string[], options: StreamOptions): Promise<string>;
+  attach(containerId: string, options: StreamOptions): Promise<string>;
+  portForward(podSandboxId: string, ports: readonly number[]): Promise<string>;
+}
+
 /** Upstream `ImageManagerService`. */
 export interface ImageService {
   listImages(): Promise<Image[]>;
