@@ -6,7 +6,8 @@
  * containerd, which is reported apart) with 30 pods running.
  *
  * Figures, not pass/fail. `npm run bench -- pod-startup` (root, containerd installed);
- * BOSUN_BENCH_SCALE=0.2 for a quick run.
+ * BOSUN_BENCH_SCALE=0.2 for a quick run; BOSUN_BENCH_AGENT_NODE_FLAGS="--max-semi-space-size=1" runs
+ * the agent with those Node flags.
  */
 import {
   copyFileSync,
@@ -154,17 +155,23 @@ export async function run(): Promise<void> {
       ),
     );
     const agentStart = now();
-    agent = await startBosun([
-      "agent",
-      "--kubeconfig",
-      kubeconfig,
-      "--data-dir",
-      nodeData,
-      "--node-name",
-      "bench-node",
-      "--runtime",
-      "containerd",
-    ]);
+    const agentNodeFlags = (process.env.BOSUN_BENCH_AGENT_NODE_FLAGS ?? "")
+      .split(" ")
+      .filter(Boolean);
+    agent = await startBosun(
+      [
+        "agent",
+        "--kubeconfig",
+        kubeconfig,
+        "--data-dir",
+        nodeData,
+        "--node-name",
+        "bench-node",
+        "--runtime",
+        "containerd",
+      ],
+      agentNodeFlags,
+    );
     await waitForReadyNodes(client, 1);
     const readyMs = now() - agentStart;
     await until("service account", 60_000, () =>

@@ -14,6 +14,7 @@ import type {
 } from "../api/generated/types.ts";
 import { resourcePath, resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
+import { type Clock, realClock } from "../machinery/clock.ts";
 import { isStatusError } from "../machinery/status.ts";
 
 export interface ServiceAccountTokenRequest {
@@ -50,29 +51,47 @@ const notFoundAsUndefined = <T>(p: Promise<T>): Promise<T | undefined> =>
     throw err;
   });
 
+/**
+ * Reads from the API. Reads of the same object within `maxAgeMs` (1 s) share one request: 30
+ * pods starting at once in a namespace need kube-root-ca.crt and the service list only once,
+ * and a second is far below the kubelet's 10 s re-sync, so updates still arrive as promptly.
+ */
 export class ApiPodObjects implements PodObjects {
   readonly #client: RestClient;
+  readonly #clock: Clock;
+  readonly #maxAgeMs: number;
+  readonly #recent = new Map<string, { at: number; value: Promise<unknown> }>();
 
-  constructor(client: RestClient) {
+  constructor(client: RestClient, options: { clock?: Clock; maxAgeMs?: number } = {}) {
     this.#client = client;
+    this.#clock = options.clock ?? realClock;
+    this.#maxAgeMs = options.maxAgeMs ?? 1000;
+  }
+
+  #shared<T>(path: string, read: () => Promise<T>): Promise<T> {
+    const now = this.#clock.now();
+    for (const [k, v] of this.#recent) if (now - v.at > this.#maxAgeMs) this.#recent.delete(k);
+    const hit = this.#recent.get(path);
+    if (hit) return hit.value as Promise<T>;
+    const value = read();
+    this.#recent.set(path, { at: now, value });
+    value.catch(() => this.#recent.delete(path));
+    return value;
   }
 
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined> {
-    return notFoundAsUndefined(
-      this.#client.get<ConfigMap>(resourcePath(resources.configmaps, namespace, name)),
-    );
+    const path = resourcePath(resources.configmaps, namespace, name);
+    return this.#shared(path, () => notFoundAsUndefined(this.#client.get<ConfigMap>(path)));
   }
 
   secret(namespace: string, name: string): Promise<Secret | undefined> {
-    return notFoundAsUndefined(
-      this.#client.get<Secret>(resourcePath(resources.secrets, namespace, name)),
-    );
+    const path = resourcePath(resources.secrets, namespace, name);
+    return this.#shared(path, () => notFoundAsUndefined(this.#client.get<Secret>(path)));
   }
 
   async services(namespace: string): Promise<Service[]> {
-    const list = await this.#client.get<{ items: Service[] }>(
-      resourcePath(resources.services, namespace),
-    );
+    const path = resourcePath(resources.services, namespace);
+    const list = await this.#shared(path, () => this.#client.get<{ items: Service[] }>(path));
     return list.items;
   }
 

@@ -159,6 +159,8 @@ export class ContainerdRuntime implements PodRuntime {
   }
 
   async syncPod(pod: Pod): Promise<PodRuntimeStatus> {
+    const t0 = performance.now();
+    const timings: { volumes?: number; sandbox?: number } = {};
     const uid = pod.metadata?.uid ?? "";
     const event = this.#event(pod);
     const hostIP = this.#o.node.internalIP;
@@ -178,6 +180,7 @@ export class ContainerdRuntime implements PodRuntime {
     let volumes: Map<string, MountedVolume>;
     try {
       volumes = await this.#o.volumes.setUpPod(pod, { podIP: "", hostIP });
+      timings.volumes = performance.now() - t0;
     } catch (err) {
       if (!(err instanceof VolumeError)) throw err;
       event("Warning", "FailedMount", err.message);
@@ -206,7 +209,9 @@ export class ContainerdRuntime implements PodRuntime {
       if (sandbox && ran && (policy === "Never" || this.#allSucceeded(pod, records))) {
         return status(); // upstream: a finished pod is not restarted in a new sandbox
       }
+      const sandboxStart = performance.now();
       const created = await this.#createSandbox(pod, sandboxes, records, event);
+      timings.sandbox = performance.now() - sandboxStart;
       if (!created) return status();
       sandbox = created;
       records = await readContainerRecords(this.#o.runtime, uid, this.#records, this.#podDir(uid));
@@ -284,6 +289,7 @@ export class ContainerdRuntime implements PodRuntime {
       await start(spec, isInit, nextCount(spec.name));
     };
 
+    const containersStart = performance.now();
     // Init containers, one at a time, in order.
     let initialized = true;
     for (const spec of pod.spec?.initContainers ?? []) {
@@ -344,6 +350,16 @@ export class ContainerdRuntime implements PodRuntime {
     }
     records = await readContainerRecords(this.#o.runtime, uid, this.#records, this.#podDir(uid));
     await this.#removeOldInstances(records);
+    if (timings.sandbox !== undefined) {
+      const ms = (v: number | undefined) => (v === undefined ? undefined : Math.round(v));
+      this.#log.debug("pod sandbox and containers started", {
+        pod: keyOf(pod),
+        volumesMs: ms(timings.volumes),
+        sandboxMs: ms(timings.sandbox),
+        containersMs: ms(performance.now() - containersStart),
+        totalMs: ms(performance.now() - t0),
+      });
+    }
     return status(podIP);
   }
 

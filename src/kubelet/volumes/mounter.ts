@@ -32,10 +32,20 @@ const below = (points: string[], dir: string) =>
   points.filter((p) => p === dir || p.startsWith(`${dir}/`)).sort((a, b) => b.length - a.length);
 
 export class SystemMounter implements Mounter {
+  /** Mounts made by this process (or found at the first check), to skip re-reading mountinfo. */
+  #known: Set<string> | undefined;
+
+  async #mounted(): Promise<Set<string>> {
+    this.#known ??= new Set(parseMountInfo(await readFile("/proc/self/mountinfo", "utf8")));
+    return this.#known;
+  }
+
   async mountTmpfs(dir: string, options: { sizeBytes?: number } = {}): Promise<void> {
-    if ((await this.mountPointsUnder(dir)).includes(dir)) return;
+    const known = await this.#mounted();
+    if (known.has(dir)) return;
     const opts = ["mode=0755", ...(options.sizeBytes ? [`size=${options.sizeBytes}`] : [])];
     await run("mount", ["-t", "tmpfs", "-o", opts.join(","), "tmpfs", dir]);
+    known.add(dir);
   }
 
   async unmount(dir: string): Promise<void> {
@@ -44,6 +54,7 @@ export class SystemMounter implements Mounter {
     } catch {
       await run("umount", ["-l", dir]); // busy: detach now, freed when the last user goes
     }
+    this.#known?.delete(dir);
   }
 
   async mountPointsUnder(dir: string): Promise<string[]> {
