@@ -35,6 +35,8 @@ export interface PVDeps {
   readonly pods: Informer<Pod>;
   /** Syncs the claim soon (in the claim worker). */
   enqueueClaim(key: string): void;
+  /** Milliseconds since the epoch (the injected clock). */
+  now(): number;
 }
 
 type VolumePhase = NonNullable<NonNullable<PersistentVolume["status"]>["phase"]>;
@@ -70,7 +72,9 @@ export async function updateVolumePhase(
 ): Promise<PersistentVolume> {
   if (volume.status?.phase === phase) return volume;
   const next = clone(volume);
-  next.status = { ...next.status, phase };
+  // The API server does not stamp the transition (upstream's status strategy does).
+  const lastPhaseTransitionTime = new Date(deps.now()).toISOString().replace(/\.\d+Z$/, "Z");
+  next.status = { ...next.status, phase, lastPhaseTransitionTime };
   if (message) next.status.message = message;
   else delete next.status.message;
   const saved = await deps.client.update<PersistentVolume>(volumePath(volume, "status"), next);

@@ -53,6 +53,8 @@ describe("persistentvolume controller", () => {
     assert.equal(volume.spec?.claimRef?.name, "data");
     assert.equal(volume.spec?.claimRef?.uid, claim.metadata?.uid);
     assert.equal(volume.metadata?.annotations?.["pv.kubernetes.io/bound-by-controller"], "yes");
+    const stamped = Date.parse(volume.status?.lastPhaseTransitionTime ?? "");
+    assert.ok(Math.abs(stamped - h.clock.now()) < 2000, "lastPhaseTransitionTime from the clock");
   });
 
   it("honours the claim's selector and a volume pre-bound to a claim", async () => {

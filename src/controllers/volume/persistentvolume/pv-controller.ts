@@ -65,6 +65,7 @@ export class PersistentVolumeController implements Controller {
       classes: ctx.informers.informer<StorageClass>(resources.storageclasses),
       pods: ctx.informers.informer<Pod>(resources.pods),
       enqueueClaim: (key) => this.#claimQueue.add(key),
+      now: () => ctx.clock.now(),
     };
     volumes.informer.addHandlers({
       onAdd: (v) => this.#volumeQueue.add(keyOf(v)),
