@@ -3,104 +3,62 @@
  * `kubeGenericRuntimeManager`). Written against containerd 1.6/1.7/2.x, it uses only CRI, so any
  * CRI v1 runtime would do. Each sync is level-triggered: it reads the pod's sandboxes and
  * containers from the runtime (found by the pod-uid label, so a restarted kubelet picks them up),
- * sets up volumes, (re)creates the sandbox, runs init containers in order, then starts or
- * restarts app containers per restartPolicy with CrashLoopBackOff, and reports their status.
+ * sets up volumes, (re)creates the sandbox (`pod-sandbox.ts`), runs init and app containers with
+ * restart policies, CrashLoopBackOff and probes (`container-sync.ts`), and reports their status.
  * A relist every second (PLEG) wakes pods whose containers changed.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Container as ContainerSpec } from "../../api/generated/types.ts";
-import type { EventRecorder } from "../../client/event-recorder.ts";
 import { type Clock, realClock, type Timer } from "../../machinery/clock.ts";
 import { type Logger, silentLogger } from "../../machinery/log.ts";
-import { grpcErrorText, isCriError } from "../cri/errors.ts";
-import type { ImageService, PodSandbox, RuntimeService } from "../cri/types.ts";
-import { type NodeDnsSettings, podDnsConfig } from "../dns-config.ts";
-import type { PodObjects } from "../pod-objects.ts";
+import { isCriError } from "../cri/errors.ts";
 import type { Pod } from "../pod-source.ts";
 import type { PodRuntime, PodRuntimeStatus } from "../runtime.ts";
 import { VolumeError } from "../volumes/projection.ts";
-import type { MountedVolume, VolumeManager } from "../volumes/volume-manager.ts";
+import type { MountedVolume } from "../volumes/volume-manager.ts";
 import { Backoff } from "./backoff.ts";
-import { containerHash } from "./container-config.ts";
 import { readContainerRecords } from "./container-records.ts";
-import { startContainer } from "./container-start.ts";
 import { type ContainerRecord, containerRuntimeStatus, type Waiting } from "./container-status.ts";
-import { hostsFileContent } from "./hosts-file.ts";
+import { ContainerSync } from "./container-sync.ts";
 import { ImageManager, type PodEvent } from "./image-manager.ts";
 import { podUidLabel } from "./labels.ts";
 import { Pleg } from "./pleg.ts";
-import type { CgroupCleaner } from "./pod-cgroups.ts";
-import { gracePeriodFor, killContainer, killContainers } from "./pod-termination.ts";
-import { podCgroupParent } from "./resources.ts";
-import { podLogDirectory, podSandboxConfig } from "./sandbox-config.ts";
+import { cleanUpPod } from "./pod-cleanup.ts";
+import { byNewest, ensureSandbox, sandboxOptions, writeHostsFile } from "./pod-sandbox.ts";
+import { gracePeriodFor, killContainers } from "./pod-termination.ts";
+import { Prober } from "./prober.ts";
+import { type ContainerdRuntimeOptions, podKey, type RuntimeDeps } from "./runtime-deps.ts";
+import { podSandboxConfig } from "./sandbox-config.ts";
 
-export interface NodeInfo {
-  readonly name: string;
-  readonly internalIP: string;
-  readonly allocatable: Readonly<Record<string, string>>;
-  readonly memoryCapacityBytes: number;
-}
+export type { ContainerdRuntimeOptions, NodeInfo } from "./runtime-deps.ts";
 
-export interface ContainerdRuntimeOptions {
-  readonly runtime: RuntimeService;
-  readonly images: ImageService;
-  readonly objects: PodObjects;
-  readonly volumes: VolumeManager;
-  readonly cgroups: CgroupCleaner;
-  /** e.g. "containerd://1.6.20~ds1", from CRI Version. */
-  readonly version: string;
-  readonly node: NodeInfo;
-  /** Where container logs go (upstream /var/log/pods). */
-  readonly podLogsDir: string;
-  readonly dns: NodeDnsSettings;
-  readonly clusterDomain?: string;
-  readonly cgroupRoot?: string;
-  /** The node's /etc/hosts, copied for host-network pods. */
-  readonly hostHostsFile?: string;
-  readonly clock?: Clock;
-  readonly log?: Logger;
-  readonly recorder?: EventRecorder;
-  /** Wakes the kubelet's worker for a pod ("namespace/name"). */
-  readonly onChange: (podKey: string) => void;
-  /** Sets up the pod network for the node's pod CIDR (the agent writes the CNI config). */
-  readonly onPodCIDR?: (podCIDR: string) => Promise<void>;
-}
-
-const keyOf = (pod: Pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`;
-const byNewest = (a: PodSandbox, b: PodSandbox) =>
-  b.metadata.attempt - a.metadata.attempt || Number(BigInt(b.created_at) - BigInt(a.created_at));
-
-function shouldRestart(pod: Pod, spec: ContainerSpec, exitCode: number): boolean {
-  const policy = spec.restartPolicy ?? pod.spec?.restartPolicy ?? "Always";
-  return policy === "Always" || (policy === "OnFailure" && exitCode !== 0);
-}
+type Records = Map<string, ContainerRecord[]>;
 
 export class ContainerdRuntime implements PodRuntime {
   readonly version: string;
+  readonly pleg: Pleg;
   readonly #o: ContainerdRuntimeOptions;
-  readonly #clock: Clock;
-  readonly #log: Logger;
-  readonly #backoff: Backoff;
-  readonly #images: ImageManager;
-  readonly #records = new Map<string, ContainerRecord>();
+  readonly #d: RuntimeDeps;
   readonly #wakeups = new Map<string, Timer>();
   #network = { at: Number.NEGATIVE_INFINITY, ready: false };
-  readonly pleg: Pleg;
 
   constructor(options: ContainerdRuntimeOptions) {
     this.#o = options;
     this.version = options.version;
-    this.#clock = options.clock ?? realClock;
-    this.#log = options.log ?? silentLogger;
-    this.#backoff = new Backoff({ clock: this.#clock });
-    this.#images = new ImageManager({ images: options.images, clock: this.#clock });
-    this.pleg = new Pleg({
-      runtime: options.runtime,
-      clock: this.#clock,
-      log: this.#log,
-      onChange: options.onChange,
-    });
+    const clock: Clock = options.clock ?? realClock;
+    const log: Logger = options.log ?? silentLogger;
+    this.#d = {
+      o: options,
+      clock,
+      log,
+      backoff: new Backoff({ clock }),
+      images: new ImageManager({ images: options.images, clock }),
+      prober: new Prober({ runtime: options.runtime, clock, onChange: options.onChange }),
+      records: new Map(),
+      wakeAfter: (pod, ms) => this.#wakeAfter(pod, ms),
+      event: (pod) => this.#event(pod),
+      podDir: (uid) => options.volumes.podDir(uid),
+    };
+    this.pleg = new Pleg({ runtime: options.runtime, clock, log, onChange: options.onChange });
   }
 
   /** Starts the relist loop (PLEG); runs until `signal` aborts. */
@@ -128,7 +86,7 @@ export class ContainerdRuntime implements PodRuntime {
 
   /** Whether CRI reports the pod network ready (cached for a second). */
   async #networkReady(): Promise<boolean> {
-    const now = this.#clock.now();
+    const now = this.#d.clock.now();
     if (now - this.#network.at < 1000) return this.#network.ready;
     const conditions = (await this.#o.runtime.status()).status?.conditions ?? [];
     const ready = conditions.some((c) => c.type === "NetworkReady" && c.status);
@@ -141,328 +99,104 @@ export class ContainerdRuntime implements PodRuntime {
       this.#o.recorder?.event({ ...pod, kind: "Pod", apiVersion: "v1" }, type, reason, message);
   }
 
-  /** Re-syncs the pod after `ms` (a back-off ending). */
+  /** Re-syncs the pod after `ms` (a back-off ending, a retry). */
   #wakeAfter(pod: Pod, ms: number): void {
     const uid = pod.metadata?.uid ?? "";
     this.#wakeups.get(uid)?.cancel();
     this.#wakeups.set(
       uid,
-      this.#clock.after(ms + 50, () => {
+      this.#d.clock.after(ms + 50, () => {
         this.#wakeups.delete(uid);
-        this.#o.onChange(keyOf(pod));
+        this.#o.onChange(podKey(pod));
       }),
     );
   }
 
-  #podDir(uid: string): string {
-    return this.#o.volumes.podDir(uid);
+  #records(uid: string): Promise<Records> {
+    return readContainerRecords(this.#o.runtime, uid, this.#d.records, this.#d.podDir(uid));
   }
 
   async syncPod(pod: Pod): Promise<PodRuntimeStatus> {
     const t0 = performance.now();
-    const timings: { volumes?: number; sandbox?: number } = {};
     const uid = pod.metadata?.uid ?? "";
     const event = this.#event(pod);
     const hostIP = this.#o.node.internalIP;
     const sandboxes = (
       await this.#o.runtime.listPodSandbox({ label_selector: { [podUidLabel]: uid } })
     ).sort(byNewest);
-    let records = await readContainerRecords(
-      this.#o.runtime,
-      uid,
-      this.#records,
-      this.#podDir(uid),
-    );
+    let records = await this.#records(uid);
     const waiting = new Map<string, Waiting>();
-    const status = (podIP?: string): PodRuntimeStatus => this.#status(pod, records, waiting, podIP);
 
     // Volumes first, as upstream: a pod whose config map is missing never gets a sandbox.
     let volumes: Map<string, MountedVolume>;
     try {
       volumes = await this.#o.volumes.setUpPod(pod, { podIP: "", hostIP });
-      timings.volumes = performance.now() - t0;
     } catch (err) {
       if (!(err instanceof VolumeError)) throw err;
       event("Warning", "FailedMount", err.message);
       this.#wakeAfter(pod, 2000);
-      return status();
+      return this.#status(pod, records, waiting, undefined);
     }
+    const volumesMs = performance.now() - t0;
 
-    let sandbox = sandboxes[0];
-    if (
-      sandbox?.state !== "SANDBOX_READY" &&
-      !pod.spec?.hostNetwork &&
-      !(await this.#networkReady())
-    ) {
-      // Upstream waits too: without a pod network the sandbox could not get an address.
-      event(
-        "Warning",
-        "NetworkNotReady",
-        "network is not ready: container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized",
-      );
-      this.#wakeAfter(pod, 1000);
-      return status();
-    }
-    if (sandbox?.state !== "SANDBOX_READY") {
-      const ran = records.size > 0;
-      const policy = pod.spec?.restartPolicy ?? "Always";
-      if (sandbox && ran && (policy === "Never" || this.#allSucceeded(pod, records))) {
-        return status(); // upstream: a finished pod is not restarted in a new sandbox
-      }
-      const sandboxStart = performance.now();
-      const created = await this.#createSandbox(pod, sandboxes, records, event);
-      timings.sandbox = performance.now() - sandboxStart;
-      if (!created) return status();
-      sandbox = created;
-      records = await readContainerRecords(this.#o.runtime, uid, this.#records, this.#podDir(uid));
-    }
-    const config = podSandboxConfig(pod, this.#sandboxOptions(pod, sandbox.metadata.attempt));
+    const step = await ensureSandbox(this.#d, pod, sandboxes, records, () => this.#networkReady());
+    const sandbox = step.sandbox;
+    if (!sandbox) return this.#status(pod, records, waiting, undefined);
+    const sandboxMs = performance.now() - t0 - volumesMs;
+    if (step.created) records = await this.#records(uid);
     const podIP = pod.spec?.hostNetwork
       ? hostIP
       : ((await this.#o.runtime.podSandboxStatus(sandbox.id)).network?.ip ?? "");
-    const hostsFile = this.#writeHostsFile(pod, podIP);
-    const current = (name: string) =>
-      [...(records.get(name) ?? [])].filter((r) => r.sandboxId === sandbox.id);
-
-    const start = async (spec: ContainerSpec, isInit: boolean, restartCount: number) => {
-      const result = await startContainer(
-        {
-          runtime: this.#o.runtime,
-          images: this.#o.images,
-          imageManager: this.#images,
-          objects: this.#o.objects,
-          clock: this.#clock,
-          allocatable: this.#o.node.allocatable,
-          memoryCapacity: this.#o.node.memoryCapacityBytes,
-        },
-        {
-          pod,
-          container: spec,
-          isInit,
-          sandboxId: sandbox.id,
-          sandboxConfig: config,
-          restartCount,
-          ips: { podIP, hostIP },
-          volumes,
-          hostsFile,
-          terminationLogFile: join(
-            this.#podDir(uid),
-            "containers",
-            spec.name,
-            String(restartCount),
-          ),
-          event,
-        },
-      );
-      if (result) {
-        waiting.set(spec.name, result);
-        const pullWait = this.#images.backoffRemaining(pod, spec);
-        this.#wakeAfter(
-          pod,
-          result.reason === "ErrImagePull" ? pullWait : Math.max(pullWait, 2000),
-        );
-      }
-    };
-    const nextCount = (name: string) => {
-      const newest = records.get(name)?.[0];
-      return newest ? newest.restartCount + 1 : 0;
-    };
-    /** Restarts an exited container unless it is backing off; false when it waits. */
-    const restart = async (spec: ContainerSpec, last: ContainerRecord, isInit: boolean) => {
-      const key = `${uid}/${spec.name}/${containerHash(spec)}`;
-      if (this.#backoff.isInBackOffSince(key, last.finishedAt)) {
-        const delay = this.#backoff.get(key);
-        waiting.set(spec.name, {
-          reason: "CrashLoopBackOff",
-          message: `back-off ${formatDuration(delay)} restarting failed container=${spec.name} pod=${pod.metadata?.name}_${pod.metadata?.namespace}(${uid})`,
-        });
-        event(
-          "Warning",
-          "BackOff",
-          "Back-off restarting failed container " +
-            `${spec.name} in pod ${pod.metadata?.name}_${pod.metadata?.namespace}(${uid})`,
-        );
-        this.#wakeAfter(pod, this.#backoff.remaining(key, last.finishedAt));
-        return;
-      }
-      this.#backoff.next(key, last.finishedAt);
-      await start(spec, isInit, nextCount(spec.name));
-    };
-
-    const containersStart = performance.now();
-    // Init containers, one at a time, in order.
-    let initialized = true;
-    for (const spec of pod.spec?.initContainers ?? []) {
-      const latest = current(spec.name)[0];
-      const sidecar = spec.restartPolicy === "Always";
-      if (!latest) {
-        await start(spec, true, nextCount(spec.name));
-        if (!sidecar || waiting.has(spec.name)) initialized = false;
-        if (!initialized) break;
-        continue;
-      }
-      if (latest.state === "CONTAINER_RUNNING") {
-        if (sidecar) continue;
-        initialized = false;
-        break;
-      }
-      if (latest.state === "CONTAINER_EXITED" && latest.exitCode === 0 && !sidecar) continue;
-      initialized = false;
-      if (latest.state === "CONTAINER_EXITED" && shouldRestart(pod, spec, latest.exitCode)) {
-        await restart(spec, latest, true);
-      }
-      break;
-    }
-
-    if (initialized) {
-      for (const spec of pod.spec?.containers ?? []) {
-        const latest = current(spec.name)[0];
-        if (!latest) await start(spec, false, nextCount(spec.name));
-        else if (
-          latest.state === "CONTAINER_RUNNING" &&
-          latest.hash &&
-          latest.hash !== containerHash(spec)
-        ) {
-          const [c] = await this.#o.runtime.listContainers({ id: latest.id });
-          if (c) {
-            await killContainer(
-              {
-                runtime: this.#o.runtime,
-                clock: this.#clock,
-                pod,
-                podIP,
-                containers: [c],
-                gracePeriodSeconds: gracePeriodFor(pod, [c]),
-                event,
-                reason: `Container ${spec.name} definition changed, will be restarted`,
-              },
-              c,
-              spec,
-            );
-          }
-        } else if (
-          latest.state === "CONTAINER_EXITED" &&
-          shouldRestart(pod, spec, latest.exitCode)
-        ) {
-          await restart(spec, latest, false);
-        }
-      }
-    }
-    records = await readContainerRecords(this.#o.runtime, uid, this.#records, this.#podDir(uid));
-    await this.#removeOldInstances(records);
-    if (timings.sandbox !== undefined) {
-      const ms = (v: number | undefined) => (v === undefined ? undefined : Math.round(v));
-      this.#log.debug("pod sandbox and containers started", {
-        pod: keyOf(pod),
-        volumesMs: ms(timings.volumes),
-        sandboxMs: ms(timings.sandbox),
-        containersMs: ms(performance.now() - containersStart),
-        totalMs: ms(performance.now() - t0),
-      });
-    }
-    return status(podIP);
-  }
-
-  #allSucceeded(pod: Pod, records: ReadonlyMap<string, ContainerRecord[]>): boolean {
-    return (pod.spec?.containers ?? []).every((c) => {
-      const r = records.get(c.name)?.[0];
-      return (
-        r?.state === "CONTAINER_EXITED" &&
-        r.exitCode === 0 &&
-        pod.spec?.restartPolicy === "OnFailure"
-      );
-    });
-  }
-
-  #sandboxOptions(pod: Pod, attempt: number) {
-    return {
-      attempt,
-      logDirectory: podLogDirectory(this.#o.podLogsDir, pod),
-      dns: this.#o.dns,
-      cgroupRoot: this.#o.cgroupRoot ?? "/kubepods",
-    };
-  }
-
-  async #createSandbox(
-    pod: Pod,
-    old: readonly PodSandbox[],
-    records: ReadonlyMap<string, ContainerRecord[]>,
-    event: PodEvent,
-  ): Promise<PodSandbox | undefined> {
-    const uid = pod.metadata?.uid ?? "";
-    if (old.length > 0) {
-      const containers = await this.#o.runtime.listContainers({
-        label_selector: { [podUidLabel]: uid },
-      });
-      await killContainers({
-        runtime: this.#o.runtime,
-        clock: this.#clock,
-        pod,
-        podIP: "",
-        containers,
-        gracePeriodSeconds: gracePeriodFor(pod, containers),
-        event,
-      });
-      for (const s of old)
-        if (s.state === "SANDBOX_READY") await this.#o.runtime.stopPodSandbox(s.id);
-      // Keep the newest old sandbox (its containers give lastState); remove the rest.
-      for (const s of old.slice(1)) await this.#o.runtime.removePodSandbox(s.id);
-      event("Normal", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
-    }
-    const attempt = old[0] ? old[0].metadata.attempt + 1 : 0;
-    for (const warning of podDnsConfig(pod, this.#o.dns).warnings) {
-      event("Warning", "DNSConfigForming", warning);
-    }
-    const config = podSandboxConfig(pod, this.#sandboxOptions(pod, attempt));
-    mkdirSync(config.log_directory!, { recursive: true, mode: 0o755 });
-    try {
-      const id = await this.#o.runtime.runPodSandbox(config);
-      void records;
-      const [created] = await this.#o.runtime.listPodSandbox({ id });
-      return created;
-    } catch (err) {
-      event(
-        "Warning",
-        "FailedCreatePodSandBox",
-        `Failed to create pod sandbox: ${grpcErrorText(err)}`,
-      );
-      this.#wakeAfter(pod, 2000);
-      return undefined;
-    }
-  }
-
-  #writeHostsFile(pod: Pod, podIP: string): string {
-    const file = join(this.#podDir(pod.metadata?.uid ?? ""), "etc-hosts");
-    const hostFile =
-      pod.spec?.hostNetwork && this.#o.hostHostsFile && existsSync(this.#o.hostHostsFile)
-        ? readFileSync(this.#o.hostHostsFile, "utf8")
-        : undefined;
-    const content = hostsFileContent(pod, {
+    await new ContainerSync(this.#d, {
+      pod,
+      sandbox,
+      sandboxConfig: podSandboxConfig(pod, sandboxOptions(this.#d, pod, sandbox.metadata.attempt)),
       podIP,
-      clusterDomain: this.#o.clusterDomain ?? "cluster.local",
-      ...(hostFile !== undefined ? { hostFile } : {}),
-    });
-    if (!existsSync(file) || readFileSync(file, "utf8") !== content) {
-      mkdirSync(this.#podDir(pod.metadata?.uid ?? ""), { recursive: true, mode: 0o750 });
-      writeFileSync(file, content, { mode: 0o644 });
+      hostIP,
+      volumes,
+      hostsFile: writeHostsFile(this.#d, pod, podIP),
+      records,
+      waiting,
+      event,
+    }).run();
+    records = await this.#records(uid);
+    await this.#removeOldInstances(records);
+    this.#d.prober.update(pod, podIP, this.#running(pod, records, sandbox.id), event);
+    if (step.created) {
+      this.#d.log.debug("pod sandbox and containers started", {
+        pod: podKey(pod),
+        volumesMs: Math.round(volumesMs),
+        sandboxMs: Math.round(sandboxMs),
+        totalMs: Math.round(performance.now() - t0),
+      });
     }
-    return file;
+    return this.#status(pod, records, waiting, podIP);
+  }
+
+  #running(pod: Pod, records: Records, sandboxId: string) {
+    const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+    return specs.flatMap((spec) => {
+      const r = records.get(spec.name)?.[0];
+      return r?.state === "CONTAINER_RUNNING" && r.sandboxId === sandboxId
+        ? [{ spec, containerId: r.id, startedAt: r.startedAt }]
+        : [];
+    });
   }
 
   /** Keeps the newest two instances of each container (current and lastState); removes older. */
-  async #removeOldInstances(records: ReadonlyMap<string, ContainerRecord[]>): Promise<void> {
+  async #removeOldInstances(records: Records): Promise<void> {
     for (const list of records.values()) {
       for (const r of list.slice(2)) {
         if (r.state !== "CONTAINER_EXITED") continue;
         await this.#o.runtime.removeContainer(r.id).catch(() => {});
-        this.#records.delete(r.id);
+        this.#d.records.delete(r.id);
       }
     }
   }
 
   #status(
     pod: Pod,
-    records: ReadonlyMap<string, ContainerRecord[]>,
+    records: Records,
     waiting: ReadonlyMap<string, Waiting>,
     podIP: string | undefined,
   ): PodRuntimeStatus {
@@ -474,11 +208,16 @@ export class ContainerdRuntime implements PodRuntime {
         (c.restartPolicy === "Always" && r?.state === "CONTAINER_RUNNING")
       );
     });
+    const prober = this.#d.prober;
     const one = (c: ContainerSpec, defaultWaiting: string) => {
+      const list = records.get(c.name) ?? [];
       const w = waiting.get(c.name);
-      return containerRuntimeStatus(c, records.get(c.name) ?? [], {
+      const id = list[0]?.id ?? "";
+      return containerRuntimeStatus(c, list, {
         ...(w ? { waiting: w } : {}),
         defaultWaiting,
+        ready: prober.ready(id),
+        started: prober.started(id),
       });
     };
     return {
@@ -490,6 +229,7 @@ export class ContainerdRuntime implements PodRuntime {
     };
   }
 
+  /** A finished pod: stop what runs and the sandbox (its IP goes), keep containers and logs. */
   async stopPod(pod: Pod): Promise<void> {
     const uid = pod.metadata?.uid ?? "";
     const sandboxes = await this.#o.runtime.listPodSandbox({
@@ -502,7 +242,7 @@ export class ContainerdRuntime implements PodRuntime {
     });
     await killContainers({
       runtime: this.#o.runtime,
-      clock: this.#clock,
+      clock: this.#d.clock,
       pod,
       podIP: "",
       containers,
@@ -510,30 +250,28 @@ export class ContainerdRuntime implements PodRuntime {
       event: this.#event(pod),
     });
     for (const s of sandboxes) await this.#o.runtime.stopPodSandbox(s.id);
+    this.#d.prober.removePod(uid);
   }
 
   async killPod(pod: Pod, gracePeriodSeconds?: number): Promise<void> {
     const uid = pod.metadata?.uid ?? "";
-    const sandboxes = await this.#o.runtime.listPodSandbox({
-      label_selector: { [podUidLabel]: uid },
-    });
-    const containers = await this.#o.runtime.listContainers({
-      label_selector: { [podUidLabel]: uid },
-    });
-    const grace = gracePeriodFor(pod, containers, gracePeriodSeconds);
+    const selector = { label_selector: { [podUidLabel]: uid } };
+    const sandboxes = await this.#o.runtime.listPodSandbox(selector);
+    const containers = await this.#o.runtime.listContainers(selector);
     const ready = sandboxes.find((s) => s.state === "SANDBOX_READY");
     const podIP =
       ready && !pod.spec?.hostNetwork
         ? ((await this.#o.runtime.podSandboxStatus(ready.id).catch(() => undefined))?.network?.ip ??
           "")
         : this.#o.node.internalIP;
+    this.#d.prober.removePod(uid);
     await killContainers({
       runtime: this.#o.runtime,
-      clock: this.#clock,
+      clock: this.#d.clock,
       pod,
       podIP,
       containers,
-      gracePeriodSeconds: grace,
+      gracePeriodSeconds: gracePeriodFor(pod, containers, gracePeriodSeconds),
       event: this.#event(pod),
     });
     for (const s of sandboxes) {
@@ -542,33 +280,10 @@ export class ContainerdRuntime implements PodRuntime {
       });
       await this.#o.runtime.removePodSandbox(s.id);
     }
-    for (const c of containers) this.#records.delete(c.id);
-    await this.#cleanUp(pod, sandboxes);
-  }
-
-  /** Removes what the runtime does not: volumes, log directories, the pod cgroup. */
-  async #cleanUp(pod: Pod, sandboxes: readonly PodSandbox[]): Promise<void> {
-    const uid = pod.metadata?.uid ?? "";
-    await this.#o.volumes.tearDownPod(uid);
-    if (existsSync(this.#o.podLogsDir)) {
-      for (const d of readdirSync(this.#o.podLogsDir)) {
-        if (d.endsWith(`_${uid}`))
-          rmSync(join(this.#o.podLogsDir, d), { recursive: true, force: true });
-      }
-    }
-    const root = this.#o.cgroupRoot ?? "/kubepods";
-    const parents = new Set([
-      `${root}/pod${uid}`,
-      `${root}/burstable/pod${uid}`,
-      `${root}/besteffort/pod${uid}`,
-    ]);
-    if (pod.spec) parents.add(podCgroupParent(pod, root));
-    for (const p of parents) this.#o.cgroups.remove(p);
-    this.#backoff.forgetPrefix(`${uid}/`);
-    this.#images.forgetPod(uid);
+    for (const c of containers) this.#d.records.delete(c.id);
+    await cleanUpPod(this.#d, pod);
     this.#wakeups.get(uid)?.cancel();
     this.#wakeups.delete(uid);
-    void sandboxes;
   }
 
   async runningPods(): Promise<string[]> {
@@ -577,11 +292,4 @@ export class ContainerdRuntime implements PodRuntime {
     for (const uid of this.#o.volumes.podsOnDisk()) uids.add(uid);
     return [...uids].filter(Boolean);
   }
-}
-
-/** Go's time.Duration String for whole seconds and minutes: 10s, 1m20s, 5m0s. */
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  return `${Math.floor(s / 60)}m${s % 60}s`;
 }
