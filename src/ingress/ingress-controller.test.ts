@@ -249,7 +249,13 @@ describe("ingress controller (in-process API, real HTTP)", {
   });
 
   it("serves TLS with the Secret's certificate by SNI, and the default one otherwise", async () => {
-    const secure = await getTls(ingress.httpsPort, "secure.example", ca.certPem);
+    // The TLS Secrets informer loads apart from the routes: wait for the certificate.
+    const secure = await eventually(async () => {
+      const r = await getTls(ingress.httpsPort, "secure.example", ca.certPem).catch(
+        () => undefined,
+      );
+      return r?.cn === "secure.example" ? r : undefined;
+    });
     assert.equal(secure.status, 200);
     assert.equal(secure.cn, "secure.example");
     assert.match(secure.body, /^b GET \/ 127\.0\.0\.1 https secure\.example/);
