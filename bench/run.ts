@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<void>> = {
   "pod-startup": async () => (await import("./pod-startup.ts")).run(),
   dns: async () => (await import("./dns.ts")).run(),
   ingress: async () => (await import("./ingress.ts")).run(),
+  volumes: async () => (await import("./volumes.ts")).run(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));
