@@ -249,6 +249,74 @@ describe("a node on containerd", { skip: canRun ? false : "needs root and contai
     );
   });
 
+  it("restarts a container whose liveness probe fails; readiness drives Ready and endpoints", async () => {
+    const probed = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "probed", labels: { app: "probed" } },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: "app",
+            image: "busybox:1.36",
+            command: ["sh", "-c", "trap 'exit 0' TERM; touch /tmp/alive; sleep 3600 & wait"],
+            ports: [{ containerPort: 8080 }],
+            readinessProbe: {
+              exec: { command: ["test", "-f", "/tmp/ready"] },
+              periodSeconds: 1,
+              failureThreshold: 1,
+            },
+            livenessProbe: {
+              exec: { command: ["test", "-f", "/tmp/alive"] },
+              periodSeconds: 1,
+              failureThreshold: 2,
+            },
+          },
+        ],
+      },
+    };
+    await s.kubectl(["apply", "-f", "-"], { input: JSON.stringify(probed) });
+    await s.k("create", "service", "clusterip", "probed", "--tcp=8080:8080");
+    const pod = await until("the probed pod to run", async () => {
+      const p = await s.json("get", "pod", "probed");
+      return p.status.phase === "Running" && p;
+    });
+    assert.equal(pod.status.containerStatuses[0].ready, false, "not ready before the probe passes");
+    const cid = () =>
+      s
+        .json("get", "pod", "probed")
+        .then((p) => p.status.containerStatuses[0].containerID.replace("containerd://", ""));
+    await cri.execSync(await cid(), ["touch", "/tmp/ready"], 10);
+    await until("Ready=True", async () => {
+      const p = await s.json("get", "pod", "probed");
+      return (
+        p.status.conditions.find((c: { type: string }) => c.type === "Ready")?.status === "True"
+      );
+    });
+    const addresses = await until("the pod in the service's endpoints", async () => {
+      const slices = (
+        await s.json("get", "endpointslices", "-l", "kubernetes.io/service-name=probed")
+      ).items;
+      const ready = slices.flatMap(
+        (sl: { endpoints?: { addresses: string[]; conditions: { ready: boolean } }[] }) =>
+          (sl.endpoints ?? []).filter((e) => e.conditions.ready).flatMap((e) => e.addresses),
+      );
+      return ready.length > 0 && ready;
+    });
+    assert.deepEqual(addresses, [pod.status.podIP]);
+    await cri.execSync(await cid(), ["rm", "/tmp/alive"], 10);
+    const restarted = await until("a liveness restart", async () => {
+      const cs = (await s.json("get", "pod", "probed")).status.containerStatuses[0];
+      return cs.restartCount >= 1 && cs;
+    });
+    assert.ok(restarted.lastState.terminated, "the killed container is the last state");
+    const events = await s.k("get", "events", "--field-selector", "involvedObject.name=probed");
+    assert.match(events, /Liveness probe failed/);
+    assert.match(events, /failed liveness probe, will be restarted/);
+    await s.k("delete", "service", "probed");
+  });
+
   it("leaves no sandboxes, containers, mounts, pod directories or cgroups after deleting everything", async () => {
     const uids: string[] = (await s.json("get", "pods")).items.map(
       (p: { metadata: { uid: string } }) => p.metadata.uid,
