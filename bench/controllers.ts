@@ -12,7 +12,8 @@
  *
  * Figures, not pass/fail. `npm run bench -- controllers`; BOSUN_BENCH_SCALE=0.1 for a quick run,
  * BOSUN_BENCH_CPU_PROFILE=0 to run the server without the sampling profiler,
- * BOSUN_BENCH_CPU_PROFILE_OUT=file.cpuprofile to keep the server's profile (Chrome DevTools opens it).
+ * BOSUN_BENCH_CPU_PROFILE_OUT=file.cpuprofile to keep the server's profile (Chrome DevTools opens it),
+ * BOSUN_BENCH_SERVER_NODE_FLAGS="--max-semi-space-size=32" to try Node/V8 flags on the server.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -137,7 +138,12 @@ export async function run(): Promise<void> {
   );
   const server = await startBosun(
     ["server", "--data-dir", dir, "--https-port", String(port), "--disable-agent"],
-    profiling ? ["--cpu-prof", "--cpu-prof-dir", profDir, "--cpu-prof-interval", "10000"] : [],
+    [
+      ...(process.env.BOSUN_BENCH_SERVER_NODE_FLAGS?.split(" ").filter(Boolean) ?? []),
+      ...(profiling
+        ? ["--cpu-prof", "--cpu-prof-dir", profDir, "--cpu-prof-interval", "10000"]
+        : []),
+    ],
   );
   let nodes: BenchProcess | undefined;
   const client = await until("server ready", 60_000, async () => {

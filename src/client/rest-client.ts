@@ -8,6 +8,7 @@ import { Agent, request } from "node:https";
 import { parse as parseYaml } from "yaml";
 import { newGenericServerResponse } from "../machinery/generic-response.ts";
 import { type Status, StatusError, statusErrorFromStatus } from "../machinery/status.ts";
+import { LineSplitter } from "./line-splitter.ts";
 
 export interface ClientConfig {
   /** https://host:port */
@@ -240,16 +241,13 @@ export class RestClient {
       for await (const c of res) chunks.push(c as Buffer);
       throw errorFromResponse(res.statusCode ?? 0, Buffer.concat(chunks).toString(), "WATCH", path);
     }
-    let buffer = "";
+    // A string decoder keeps a character split across chunks whole.
+    res.setEncoding("utf8");
+    const lines = new LineSplitter();
     try {
       for await (const chunk of res) {
-        buffer += (chunk as Buffer).toString("utf8");
-        let nl = buffer.indexOf("\n");
-        while (nl >= 0) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
+        for (const line of lines.push(chunk as string)) {
           if (line.trim()) yield JSON.parse(line) as WatchEvent<T>;
-          nl = buffer.indexOf("\n");
         }
       }
     } catch (err) {

@@ -211,8 +211,9 @@ export class GenericRegistry {
         if (!isStoreError(err, "NotFound")) throw toStatusError(err, this.groupResource, name);
       }
       const old = current ? this.fromStored(current) : undefined;
+      // The mutation gets its own copy: decoding the stored bytes again is cheaper than a clone.
       const desired = this.#normalize(
-        await mutate(old ? structuredClone(old) : undefined),
+        await mutate(current ? this.fromStored(current) : undefined),
         namespace,
       );
       this.#checkName(desired, name);
@@ -272,7 +273,9 @@ export class GenericRegistry {
     }
     if (subresource === "status") {
       // Only the status, and annotations (Deployments record their revision this way upstream).
-      obj = { ...structuredClone(old), status: desired.status };
+      // The rest is the old object's own (`old` is this request's private copy): nothing below
+      // changes it, and comparisons of shared parts stop at once.
+      obj = { ...old, metadata: structuredClone(old.metadata ?? {}), status: desired.status };
       if (desired.status === undefined) delete obj.status;
       const annotations = desired.metadata?.annotations;
       if (annotations) obj.metadata = { ...obj.metadata, annotations };

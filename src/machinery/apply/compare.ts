@@ -34,7 +34,7 @@ function compareAt(
   path: PathElement[],
   out: Comparison,
 ): void {
-  if (lhs === undefined && rhs === undefined) return;
+  if (lhs === rhs) return; // the same value (or the same shared subtree): nothing changed
   if (lhs === undefined || rhs === undefined) {
     subtree(lhs ?? rhs, schema, path, lhs === undefined ? out.added : out.removed);
     return;
