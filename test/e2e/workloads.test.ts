@@ -2,7 +2,8 @@
  * Issue 6's workload controllers end to end: one `bosun server`, three simulated nodes (one
  * `bosun simulate nodes` process) and the pinned kubectl. Deployments (create, rolling update,
  * rollout status/history/undo/restart/pause/resume, scale), delete with each cascade mode,
- * what `kubectl describe` shows, a StatefulSet scaled up and down in order, a DaemonSet on every
+ * what `kubectl describe` shows, a StatefulSet scaled up and down in order (with local-path
+ * claims kept across scale-down), a DaemonSet on every
  * node including one that joins later, Jobs, a CronJob firing, and a namespace deletion.
  * Assertions read `-o json`, except where the text (describe, rollout) is what is under test.
  */
@@ -284,8 +285,7 @@ describe("workload controllers", () => {
     });
   });
 
-  it("a StatefulSet scales up and down in order with stable names", async () => {
-    // Without volumeClaimTemplates: the local-path provisioner is not in this build yet.
+  it("a StatefulSet scales up and down in order with stable names and claims", async () => {
     const service = {
       apiVersion: "v1",
       kind: "Service",
@@ -302,8 +302,18 @@ describe("workload controllers", () => {
         selector: { matchLabels: { app: "db" } },
         template: {
           metadata: { labels: { app: "db" } },
-          spec: { containers: [{ name: "c", image: "nginx" }] },
+          spec: {
+            containers: [
+              { name: "c", image: "nginx", volumeMounts: [{ name: "data", mountPath: "/data" }] },
+            ],
+          },
         },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: "data" },
+            spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+          },
+        ],
       },
     };
     const rv = (await s.json("get", ...ns, "pods")).metadata.resourceVersion;
@@ -363,12 +373,44 @@ describe("workload controllers", () => {
     const events = await s.k("describe", ...ns, "statefulset", "db");
     assert.match(
       events,
-      /SuccessfulCreate\s+\S+\s+statefulset-controller\s+create Pod db-4 in StatefulSet db successful/,
+      /SuccessfulCreate\s+\S+\s+statefulset-controller\s+create Claim data-db-4 Pod db-4 in StatefulSet db success/,
+    );
+    assert.match(
+      events,
+      // The tenth similar event is combined, as upstream's recorder does.
+      /SuccessfulCreate\s+\S+\s+statefulset-controller\s+\(combined from similar events\): create Pod db-4 in StatefulSet db successful/,
     );
     assert.match(
       events,
       /SuccessfulDelete\s+\S+\s+statefulset-controller\s+delete Pod db-4 in StatefulSet db successful/,
     );
+
+    // Claims: one per ordinal from the local-path class, Bound, and kept on scale-down
+    // (whenScaled: Retain); a pod that comes back gets its own claim and volume again.
+    const claims = async () =>
+      (await s.json<List>("get", ...ns, "pvc", "-l", "app=db")).items.sort((a, b) =>
+        a.metadata.name.localeCompare(b.metadata.name),
+      );
+    const bound = await until("five claims Bound", async () => {
+      const c = await claims();
+      return c.length === 5 && c.every((x) => x.status.phase === "Bound") && c;
+    });
+    assert.deepEqual(
+      bound.map((c) => c.metadata.name),
+      ["data-db-0", "data-db-1", "data-db-2", "data-db-3", "data-db-4"],
+    );
+    assert.ok(bound.every((c) => c.spec.storageClassName === "local-path"));
+    assert.ok(bound.every((c) => !c.metadata.ownerReferences?.length));
+    const volumeOf1 = bound[1]!.spec.volumeName;
+    await s.k("scale", ...ns, "statefulset/db", "--replicas=2");
+    await s.k("rollout", "status", ...ns, "statefulset/db", "--timeout=60s");
+    const db1 = await until("db-1 back", async () => {
+      const p = await s.json("get", ...ns, "pod", "db-1");
+      return p.status.phase === "Running" && p;
+    });
+    const claim = db1.spec.volumes.find((v: Obj) => v.name === "data").persistentVolumeClaim;
+    assert.equal(claim.claimName, "data-db-1");
+    assert.equal((await s.json("get", ...ns, "pvc", "data-db-1")).spec.volumeName, volumeOf1);
   });
 
   it("a DaemonSet runs a pod on every node, including one that joins later", async () => {
