@@ -14,6 +14,7 @@ const loaders: Record<string, () => Promise<Command>> = {
   agent: async () => (await import("./agent.ts")).agentCommand,
   simulate: async () => (await import("./agent.ts")).simulateCommand,
   token: async () => (await import("./token.ts")).tokenCommand,
+  cluster: async () => (await import("./cluster.ts")).clusterCommand,
   "secrets-encrypt": async () => (await import("./secrets-encrypt.ts")).secretsEncryptCommand,
   version: async () => (await import("./version.ts")).versionCommand,
 };

@@ -1,0 +1,166 @@
+/**
+ * The per-cluster supervisor (`bosun cluster supervise <name>`, started detached by `create`):
+ * owns the node launchers (`NodeSupervisor`), answers the control socket, keeps host-gw routes
+ * in step with the cluster's Nodes and saves what it sees to `status.json`. A new supervisor
+ * adopts launchers a previous one left running. SIGTERM or a `shutdown` request stops every
+ * node and exits.
+ */
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, rmSync } from "node:fs";
+import { configFromKubeconfig, RestClient } from "../client/rest-client.ts";
+import { type Clock, realClock } from "../machinery/clock.ts";
+import type { Logger } from "../machinery/log.ts";
+import { isFrozen, nodePids, setFrozen } from "./cgroups.ts";
+import { type ControlRequest, type ControlResponse, serveControl } from "./control.ts";
+import { runCommand } from "./exec.ts";
+import { powerOff, powerOn } from "./network.ts";
+import { launcherCommand, launcherWords } from "./node-init.ts";
+import { type Launched, NodeSupervisor } from "./node-supervisor.ts";
+import { RouteSync } from "./route-sync.ts";
+import { clusterFiles, type NodeSpec, nodeFiles } from "./spec.ts";
+import { processMatches, readCluster, readStatus, type SavedCluster, writeJSON } from "./state.ts";
+
+function launch(node: NodeSpec): Launched {
+  mkdirSync(nodeFiles(node).logs, { recursive: true });
+  const out = openSync(nodeFiles(node).console, "a");
+  const [cmd, ...args] = launcherCommand(node);
+  const child = spawn(cmd!, args, { detached: true, stdio: ["ignore", out, out] });
+  closeSync(out);
+  const exited = new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.once("error", () => resolve());
+  });
+  return { pid: child.pid ?? 0, exited, kill: () => child.kill("SIGKILL") };
+}
+
+/** A launcher started by an earlier supervisor: not our child, so its exit is polled. */
+function adopted(pid: number, words: readonly string[], clock: Clock): Launched {
+  const exited = new Promise<void>((resolve) => {
+    const poll = () => (processMatches(pid, words) ? clock.after(200, poll) : resolve());
+    poll();
+  });
+  return {
+    pid,
+    exited,
+    kill: () => {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Gone already.
+      }
+    },
+  };
+}
+
+/** Thaws a stopped node if it was frozen, then waits until none of its processes is left. */
+async function reapNode(cluster: SavedCluster, node: NodeSpec): Promise<void> {
+  if (isFrozen(cluster.cgroups, node.name)) await setFrozen(cluster.cgroups, node.name, false);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const left = nodePids(cluster.cgroups, node.name);
+    if (left.length === 0) return;
+    for (const pid of left) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Gone.
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`node ${node.name}: processes ${left} remain`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function runSupervisor(o: { base: string; name: string; log: Logger }): Promise<void> {
+  const cluster = readCluster(o.base, o.name);
+  if (!cluster) throw new Error(`no cluster named "${o.name}" under ${o.base}`);
+  const files = clusterFiles(cluster.dir);
+  const log = o.log.with({ cluster: cluster.name });
+  const previous = readStatus(cluster);
+  let routes: RouteSync | undefined;
+  const save = () =>
+    writeJSON(files.status, {
+      supervisorPid: process.pid,
+      updatedAt: new Date().toISOString(),
+      nodes: nodes.status(),
+    });
+  const nodes: NodeSupervisor = new NodeSupervisor({
+    nodes: cluster.nodes,
+    launch,
+    beforeStart: async (node) => {
+      await reapNode(cluster, node);
+      await powerOn(runCommand, cluster, node);
+    },
+    afterStop: async (node) => {
+      await reapNode(cluster, node);
+      await powerOff(runCommand, node);
+    },
+    clock: realClock,
+    log,
+    onChange: () => {
+      save();
+      routes?.trigger();
+    },
+  });
+  const running = (name: string) => nodes.status().some((n) => n.name === name && n.pid);
+  routes = new RouteSync({
+    nodes: cluster.nodes,
+    isRunning: running,
+    run: runCommand,
+    clock: realClock,
+    log,
+  });
+
+  const starts: Promise<void>[] = [];
+  for (const node of cluster.nodes) {
+    const was = previous?.nodes.find((n) => n.name === node.name);
+    if (was?.pid && processMatches(was.pid, launcherWords(node))) {
+      nodes.adopt(node.name, adopted(was.pid, launcherWords(node), realClock), Date.now());
+      log.info("adopted running node", { node: node.name, pid: was.pid });
+    } else if (was?.desired !== "stopped") {
+      starts.push(nodes.start(node.name));
+    }
+  }
+  await Promise.all(starts);
+  save();
+
+  const stopAll = new AbortController();
+  const handle = async (req: ControlRequest): Promise<ControlResponse> => {
+    switch (req.op) {
+      case "start":
+        await nodes.start(req.node);
+        return { ok: true, nodes: nodes.status() };
+      case "stop":
+        await nodes.stop(req.node);
+        return { ok: true, nodes: nodes.status() };
+      case "status":
+        return { ok: true, nodes: nodes.status() };
+      case "shutdown":
+        setImmediate(() => stopAll.abort());
+        await nodes.stopAll();
+        return { ok: true, nodes: nodes.status() };
+    }
+  };
+  rmSync(files.socket, { force: true });
+  const server = serveControl(files.socket, handle);
+  process.once("SIGTERM", () => stopAll.abort());
+  process.once("SIGINT", () => stopAll.abort());
+  log.info("supervisor running", { pid: process.pid, nodes: cluster.nodes.length });
+
+  void (async () => {
+    while (!existsSync(files.kubeconfig) && !stopAll.signal.aborted) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    if (stopAll.signal.aborted) return;
+    const client = new RestClient(configFromKubeconfig(files.kubeconfig, "bosun-cluster"));
+    await routes.run(client, stopAll.signal);
+    client.close();
+  })();
+
+  await new Promise<void>((r) => stopAll.signal.addEventListener("abort", () => r()));
+  await nodes.stopAll();
+  save();
+  server.close();
+  rmSync(files.socket, { force: true });
+  log.info("supervisor stopped");
+}
