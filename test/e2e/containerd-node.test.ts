@@ -317,6 +317,124 @@ describe("a node on containerd", { skip: canRun ? false : "needs root and contai
     await s.k("delete", "service", "probed");
   });
 
+  it("runs init containers in order, host-network pods, and reports OOMKilled", async () => {
+    const pods = [
+      {
+        metadata: { name: "init-order" },
+        spec: {
+          restartPolicy: "Never",
+          volumes: [{ name: "work", emptyDir: {} }],
+          initContainers: ["one", "two"].map((word) => ({
+            name: `init-${word}`,
+            image: "busybox:1.36",
+            command: ["sh", "-c", `echo ${word} >> /work/order`],
+            volumeMounts: [{ name: "work", mountPath: "/work" }],
+          })),
+          containers: [
+            {
+              name: "app",
+              image: "busybox:1.36",
+              command: ["cat", "/work/order"],
+              volumeMounts: [{ name: "work", mountPath: "/work" }],
+            },
+          ],
+        },
+      },
+      {
+        metadata: { name: "host-net" },
+        spec: {
+          hostNetwork: true,
+          terminationGracePeriodSeconds: 1,
+          containers: [{ name: "app", image: "busybox:1.36", command: ["sleep", "3600"] }],
+        },
+      },
+      {
+        metadata: { name: "oom" },
+        spec: {
+          restartPolicy: "Never",
+          containers: [
+            {
+              name: "app",
+              image: "busybox:1.36",
+              command: ["tail", "/dev/zero"],
+              resources: { limits: { memory: "16Mi" } },
+            },
+          ],
+        },
+      },
+    ];
+    for (const p of pods) {
+      await s.kubectl(["apply", "-f", "-"], {
+        input: JSON.stringify({ apiVersion: "v1", kind: "Pod", ...p }),
+      });
+    }
+    const done = await until("init-order to succeed", async () => {
+      const p = await s.json("get", "pod", "init-order");
+      return p.status.phase === "Succeeded" && p;
+    });
+    assert.deepEqual(
+      done.status.initContainerStatuses.map(
+        (c: { state: { terminated: { reason: string } } }) => c.state.terminated.reason,
+      ),
+      ["Completed", "Completed"],
+    );
+    const log = readFileSync(
+      `${dirs.podLogs}/default_init-order_${done.metadata.uid}/app/0.log`,
+      "utf8",
+    );
+    assert.match(log, / stdout F one\n.* stdout F two\n/);
+    const hostNet = await until("host-net to run", async () => {
+      const p = await s.json("get", "pod", "host-net");
+      return p.status.phase === "Running" && p;
+    });
+    assert.equal(hostNet.status.podIP, hostNet.status.hostIP);
+    const oom = await until(
+      "the OOM kill",
+      async () => {
+        const cs = (await s.json("get", "pod", "oom")).status.containerStatuses?.[0];
+        return cs?.state?.terminated && cs;
+      },
+      60_000,
+    );
+    assert.equal(oom.state.terminated.reason, "OOMKilled");
+    assert.equal(oom.state.terminated.exitCode, 137);
+    assert.equal((await s.json("get", "pod", "oom")).status.phase, "Failed");
+  });
+
+  it("runs the preStop hook and stops within the grace period when a pod is deleted", async () => {
+    const hostDir = `${s.dataDir}/prestop`;
+    const pod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "graceful" },
+      spec: {
+        terminationGracePeriodSeconds: 5,
+        volumes: [{ name: "out", hostPath: { path: hostDir, type: "DirectoryOrCreate" } }],
+        containers: [
+          {
+            name: "app",
+            image: "busybox:1.36",
+            command: ["sh", "-c", "trap 'echo term >> /out/log; exit 0' TERM; sleep 3600 & wait"],
+            lifecycle: { preStop: { exec: { command: ["sh", "-c", "echo prestop >> /out/log"] } } },
+            volumeMounts: [{ name: "out", mountPath: "/out" }],
+          },
+        ],
+      },
+    };
+    await s.kubectl(["apply", "-f", "-"], { input: JSON.stringify(pod) });
+    await until(
+      "graceful to run",
+      async () => (await s.json("get", "pod", "graceful")).status.phase === "Running",
+    );
+    const started = Date.now();
+    await s.k("delete", "pod", "graceful", "--wait=true");
+    assert.ok(
+      Date.now() - started < 5000,
+      "the container exits on SIGTERM, well inside the grace period",
+    );
+    assert.equal(readFileSync(`${hostDir}/log`, "utf8"), "prestop\nterm\n");
+  });
+
   it("leaves no sandboxes, containers, mounts, pod directories or cgroups after deleting everything", async () => {
     const uids: string[] = (await s.json("get", "pods")).items.map(
       (p: { metadata: { uid: string } }) => p.metadata.uid,
