@@ -25,6 +25,7 @@ import { nodeDirs } from "../src/cli/containerd-node.ts";
 import { configFromKubeconfig, RestClient } from "../src/client/rest-client.ts";
 import { freePort } from "../src/storage/testing/etcd-harness.ts";
 import { buildTestImages } from "../test/images/build.ts";
+import { measureCriFloor } from "./cri-floor.ts";
 import { startBosun, until, usage, waitForReadyNodes } from "./processes.ts";
 import { now, printTable, summarize } from "./stats.ts";
 
@@ -127,6 +128,10 @@ export async function run(): Promise<void> {
   console.log(
     `cores: ${availableParallelism()}; sequential: ${sequentialCount} pods; at once: ${rounds} × ${batchSize} pods`,
   );
+  const floor = await measureCriFloor({
+    sequential: Math.min(sequentialCount, 30),
+    parallel: batchSize,
+  });
   const dir = mkdtempSync(join(tmpdir(), "bosun-bench-pods-"));
   const nodeData = join(dir, "node");
   const port = await freePort();
@@ -212,7 +217,15 @@ export async function run(): Promise<void> {
     };
     printTable(
       ["pods (create → Running, watch), ms", "n", "p50", "p90", "p99", "max"],
-      [row("one at a time", sequential), row(`${batchSize} at once`, batch)],
+      [
+        row("one at a time", sequential),
+        row(`${batchSize} at once`, batch),
+        row("containerd alone, one at a time", floor.sequential),
+        row(`containerd alone, ${batchSize} at once`, floor.parallel),
+      ],
+    );
+    console.log(
+      "(containerd alone: CRI RunPodSandbox → CreateContainer → StartContainer returned)",
     );
     console.log();
     printTable(
