@@ -15,7 +15,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, posix, resolve } from "node:path";
 import { createEventRecorder } from "../client/event-recorder.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import { cniConfigFileName, podNetworkConflist } from "../kubelet/containerd/cni-config.ts";
@@ -52,13 +52,15 @@ export const containerdNodeFlags = {
   "cluster-dns": { type: "string", default: "10.96.0.10" },
   "cluster-domain": { type: "string", default: "cluster.local" },
   "max-pods": { type: "string", default: "110" },
+  "cgroup-root": { type: "string" },
 } as const;
 
 export const containerdNodeUsage = `  --container-runtime-endpoint SOCK  use this containerd instead of starting one
   --registry-mirror [HOST=]URL      pull HOST's images (all without HOST=) from URL only; repeatable
   --cluster-dns IP                  pods' DNS server (default 10.96.0.10)
   --cluster-domain NAME             cluster domain (default cluster.local)
-  --max-pods N                      pods this node runs (default 110)`;
+  --max-pods N                      pods this node runs (default 110)
+  --cgroup-root PATH                cgroup the pods' kubepods/ lives under (default /)`;
 
 export interface ContainerdNodeSettings {
   readonly dataDir: string;
@@ -70,6 +72,8 @@ export interface ContainerdNodeSettings {
   readonly clusterDomain: string;
   readonly maxPods: number;
   readonly leaseDurationSeconds?: number;
+  /** Upstream's --cgroup-root: pods go under <cgroupRoot>/kubepods (local clusters nest nodes). */
+  readonly cgroupRoot?: string;
 }
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -83,6 +87,10 @@ export function containerdNodeSettings(
     throw new UsageError(`--max-pods must be a whole number above 0, not "${v["max-pods"]}"`);
   }
   const endpoint = v["container-runtime-endpoint"] as string | undefined;
+  const cgroupRoot = v["cgroup-root"] as string | undefined;
+  if (cgroupRoot !== undefined && !cgroupRoot.startsWith("/")) {
+    throw new UsageError(`--cgroup-root must be an absolute cgroup path, not "${cgroupRoot}"`);
+  }
   return {
     ...base,
     dataDir: resolve(base.dataDir),
@@ -94,6 +102,7 @@ export function containerdNodeSettings(
       .filter(Boolean),
     clusterDomain: String(v["cluster-domain"] ?? "cluster.local"),
     maxPods,
+    ...(cgroupRoot ? { cgroupRoot } : {}),
   };
 }
 
@@ -181,6 +190,26 @@ function hostResolvConf() {
   return existsSync(path) ? parseResolvConf(readFileSync(path, "utf8")) : undefined;
 }
 
+/** CRI Version of the runtime, failing fast with a clear message when nothing answers. */
+async function connectRuntime(socket: string) {
+  if (!existsSync(socket)) {
+    throw new Error(`container runtime endpoint ${socket} does not exist (is containerd running?)`);
+  }
+  const probe = new CriClient({ socket, timeoutMs: 10_000 });
+  try {
+    return await probe.version();
+  } catch (err) {
+    throw new Error(
+      `container runtime at ${socket} does not answer CRI: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  } finally {
+    probe.close();
+  }
+}
+
 /** Starts containerd (unless an endpoint is given), images, the runtime and the kubelet. */
 export async function startContainerdNode(
   s: ContainerdNodeSettings,
@@ -192,7 +221,7 @@ export async function startContainerdNode(
   const own = s.endpoint ? undefined : await startContainerd(s, log);
   const socket = s.endpoint ?? own!.socket;
   const cri = new CriClient({ socket });
-  const version = await cri.version();
+  const version = await connectRuntime(socket);
   await ensurePauseImage({ socket, namespace: "k8s.io", log });
   mkdirSync(d.images, { recursive: true });
   await importImageTarballs(d.images, { socket, namespace: "k8s.io", log });
@@ -214,6 +243,7 @@ export async function startContainerdNode(
       allocatable: host.allocatable,
     }),
     cgroups: new SysfsCgroupCleaner(),
+    ...(s.cgroupRoot ? { cgroupRoot: posix.join(s.cgroupRoot, "kubepods") } : {}),
     version: `${version.runtime_name}://${version.runtime_version}`,
     node: {
       name: s.nodeName,

@@ -47,6 +47,10 @@ export function parseHierarchies(mountinfo: string): CgroupHierarchy[] {
   return out;
 }
 
+/** A node's cgroup root as a path within every hierarchy (what `--cgroup-root` takes). */
+export const nodeCgroupPath = (cluster: string, node: string): string =>
+  `/bosun/${cluster}/${node}`;
+
 export function clusterCgroups(hierarchies: readonly CgroupHierarchy[], cluster: string) {
   const dir = (h: CgroupHierarchy) => join(h.mount, "bosun", cluster);
   const v1 = hierarchies.find((h) => h.version === 1 && h.controllers.includes("freezer"));

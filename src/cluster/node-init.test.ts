@@ -81,6 +81,14 @@ describe("isolated node launcher", () => {
     const s = spec("containerd");
     const text = nodeInitScript(s, s.nodes[0]!, procs);
     assert.doesNotMatch(text, /--disable-agent/);
+    assert.match(
+      text,
+      /--node-name dev-master1 --node-ip 172\.31\.0\.11 --cgroup-root \/bosun\/dev\/dev-master1/,
+    );
+    assert.match(
+      nodeInitScript(s, s.nodes[1]!, procs),
+      /--runtime containerd --cgroup-root \/bosun\/dev\/dev-worker1/,
+    );
     assert.doesNotMatch(text, /daemon agent agent/);
     assert.equal(runsAgent(s, s.nodes[1]!), true);
   });

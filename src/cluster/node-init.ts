@@ -10,6 +10,7 @@
  * any that exits. Agents wait for the join file `create` writes once the join token exists.
  */
 import { join } from "node:path";
+import { nodeCgroupPath } from "./cgroups.ts";
 import { shellQuote } from "./exec.ts";
 import { type ClusterSpec, clusterFiles, type NodeSpec, nodeFiles } from "./spec.ts";
 
@@ -52,6 +53,12 @@ export const launcherWords = (node: NodeSpec): string[] => ["unshare", nodeFiles
 
 const q = (words: readonly string[]) => words.map(shellQuote).join(" ");
 
+/** Pods' cgroups under the node's own root, so freezing and removing a node covers them. */
+const containerdArgs = (spec: ClusterSpec, node: NodeSpec) => [
+  "--cgroup-root",
+  nodeCgroupPath(spec.name, node.name),
+];
+
 function serverCommand(spec: ClusterSpec, node: NodeSpec): string[] {
   return [
     ...spec.bosun,
@@ -64,7 +71,7 @@ function serverCommand(spec: ClusterSpec, node: NodeSpec): string[] {
     // containerd master's server runs its node itself.
     ...(spec.runtime === "simulated"
       ? ["--disable-agent"]
-      : ["--node-name", node.name, "--node-ip", node.ip]),
+      : ["--node-name", node.name, "--node-ip", node.ip, ...containerdArgs(spec, node)]),
     ...spec.serverArgs,
   ];
 }
@@ -81,6 +88,7 @@ function agentCommand(spec: ClusterSpec, node: NodeSpec): string {
     node.ip,
     "--runtime",
     spec.runtime,
+    ...(spec.runtime === "containerd" ? containerdArgs(spec, node) : []),
     ...spec.agentArgs,
   ]);
   return `${fixed} --server "$BOSUN_JOIN_SERVER" --token "$BOSUN_JOIN_TOKEN" --ca-cert-hash "$BOSUN_JOIN_CA_CERT_HASH"`;
