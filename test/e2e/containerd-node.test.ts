@@ -13,6 +13,7 @@ import { get } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { nodeDirs } from "../../src/cli/containerd-node.ts";
 import { CriClient } from "../../src/kubelet/cri/grpc-client.ts";
+import { freePort } from "../../src/storage/testing/etcd-harness.ts";
 import { TestRegistry } from "./lib/registry.ts";
 import { run, TestServer } from "./lib/server.ts";
 
@@ -64,6 +65,21 @@ const mountsUnder = (dir: string) =>
     .map((l) => l.split(" ")[4] ?? "")
     .filter((m) => m.startsWith(`${dir}/`));
 
+/** Kills this node's leftover shims and unmounts what is left below its directories. */
+async function forceClean(dataDir: string, d: ReturnType<typeof nodeDirs>): Promise<void> {
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(d.socket))
+        process.kill(Number(pid), "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
+  }
+  for (const m of [...mountsUnder(dataDir), ...mountsUnder(d.run)].reverse()) {
+    await run("umount", ["-l", m]);
+  }
+}
+
 describe("a node on containerd", { skip: canRun ? false : "needs root and containerd" }, () => {
   let registry: TestRegistry;
   let s: TestServer;
@@ -82,7 +98,21 @@ describe("a node on containerd", { skip: canRun ? false : "needs root and contai
   });
 
   after(async () => {
+    // A test that failed half-way leaves pods: delete them while the node still runs, then make
+    // sure no shim or mount of this node survives it.
+    if (s?.process) {
+      await s.kubectl([
+        "delete",
+        "pods",
+        "--all",
+        "--grace-period=1",
+        "--wait=true",
+        "--timeout=60s",
+      ]);
+    }
     cri?.close();
+    await s?.stop();
+    if (dirs) await forceClean(s.dataDir, dirs);
     await s?.dispose();
     await registry?.stop();
     if (dirs) rmSync(dirs.run, { recursive: true, force: true });
@@ -317,8 +347,16 @@ describe("a node on containerd", { skip: canRun ? false : "needs root and contai
     await s.k("delete", "service", "probed");
   });
 
-  it("runs init containers in order, host-network pods, and reports OOMKilled", async () => {
+  it("runs init containers in order, host-network pods, hostPorts, and reports OOMKilled", async () => {
+    const hostPort = await freePort();
     const pods = [
+      {
+        metadata: { name: "host-port" },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [{ name: "nginx", image: "nginx", ports: [{ containerPort: 80, hostPort }] }],
+        },
+      },
       {
         metadata: { name: "init-order" },
         spec: {
@@ -388,6 +426,14 @@ describe("a node on containerd", { skip: canRun ? false : "needs root and contai
       return p.status.phase === "Running" && p;
     });
     assert.equal(hostNet.status.podIP, hostNet.status.hostIP);
+    await until(
+      "host-port to run",
+      async () => (await s.json("get", "pod", "host-port")).status.phase === "Running",
+    );
+    const page = await until("nginx on the host port", () =>
+      httpGet(`http://${hostNet.status.hostIP}:${hostPort}/`).catch(() => undefined),
+    );
+    assert.match(page, /Welcome to nginx!/);
     const oom = await until(
       "the OOM kill",
       async () => {
