@@ -39,7 +39,11 @@ export function createApiHandler(options: ApiHandlerOptions) {
     [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   );
 
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  return async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    upgrade?: HttpContext["upgrade"],
+  ): Promise<void> => {
     const started = performance.now();
     const url = new URL(req.url ?? "/", "https://localhost");
     const info = parseRequestInfo(req.method ?? "GET", url.pathname, url.searchParams);
@@ -55,6 +59,7 @@ export function createApiHandler(options: ApiHandlerOptions) {
         user,
         negotiated: negotiate(req.headers.accept, url.searchParams),
         parts,
+        ...(upgrade ? { upgrade } : {}),
       };
       {
         const decision = await options.authorizer.authorize(user, info);
@@ -65,6 +70,19 @@ export function createApiHandler(options: ApiHandlerOptions) {
             info.name,
             forbiddenMessage(user.username, info, decision.reason),
           );
+        }
+        // A WebSocket exec, attach or port-forward starts as a GET; it also needs `create`, as
+        // upstream checks with AuthorizePodWebsocketUpgradeCreatePermission (on since 1.35).
+        if (isPodStreamUpgrade(info, upgrade)) {
+          const create = { ...info, verb: "create" as const };
+          const second = await options.authorizer.authorize(user, create);
+          if (!second.allowed) {
+            throw newForbidden(
+              { group: info.group, resource: info.resource },
+              info.name,
+              forbiddenMessage(user.username, create, second.reason),
+            );
+          }
         }
       }
       if (!info.isResourceRequest) {
@@ -96,6 +114,19 @@ export function createApiHandler(options: ApiHandlerOptions) {
       });
     }
   };
+}
+
+function isPodStreamUpgrade(
+  info: import("./request-info.ts").RequestInfo,
+  upgrade: HttpContext["upgrade"],
+): boolean {
+  return (
+    upgrade !== undefined &&
+    info.verb === "get" &&
+    info.group === "" &&
+    info.resource === "pods" &&
+    ["exec", "attach", "portforward"].includes(info.subresource)
+  );
 }
 
 /** Upstream's Forbidden text, with the authorizers' reasons appended. */

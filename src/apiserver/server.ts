@@ -2,8 +2,10 @@
  * The API server: a TLS listener in front of the request pipeline, the catalog of registries over
  * one Store, start-up bootstrap (the standard namespaces) and a clean shutdown that ends watches.
  */
+import { type IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import type { KubeObject } from "../api/object.ts";
 import type { ResourceDefinition } from "../api/resource.ts";
 import type { Clock } from "../machinery/clock.ts";
@@ -28,7 +30,11 @@ import { ClusterReader } from "./cluster-reader.ts";
 import { CrdController } from "./crd-controller.ts";
 import { createApiHandler } from "./handler.ts";
 import { serveApproval } from "./handlers/csr-approval.ts";
+import type { KubeletClientConfig } from "./handlers/kubelet-connection.ts";
+import { serveNodeProxy } from "./handlers/node-proxy.ts";
 import { buildOpenAPIDocuments } from "./handlers/openapi.ts";
+import { servePodConnect } from "./handlers/pod-connect.ts";
+import { servePodLog } from "./handlers/pod-log.ts";
 import { serveBinding, serveEviction, serveFinalize } from "./handlers/pod-subresources.ts";
 import type { SubresourceHandler } from "./handlers/resource.ts";
 import { serveTokenRequest } from "./handlers/token-request.ts";
@@ -70,6 +76,11 @@ export interface ApiServerOptions {
   readonly defaultTolerationSeconds?: { readonly notReady?: number; readonly unreachable?: number };
   /** Serve lists and watches from per-resource watch caches (default true). */
   readonly watchCache?: boolean;
+  /**
+   * The client certificate for kubelets (`--kubelet-client-certificate`); with it the API server
+   * serves pods/log, pods/exec, pods/attach, pods/portforward and nodes/proxy.
+   */
+  readonly kubeletClient?: KubeletClientConfig;
 }
 
 export class ApiServer {
@@ -79,6 +90,8 @@ export class ApiServer {
   readonly #shutdown = new AbortController();
   readonly #caches = new Map<GenericRegistry, WatchCache>();
   readonly #cacheStops = new Map<GenericRegistry, AbortController>();
+  /** Upgraded connections (exec, port-forward streams), closed on stop. */
+  readonly #upgraded = new Set<Duplex>();
   #ready = false;
 
   constructor(options: ApiServerOptions) {
@@ -188,6 +201,7 @@ export class ApiServer {
         "pods/eviction": serveEviction,
         "namespaces/finalize": serveFinalize,
         "certificatesigningrequests/approval": serveApproval,
+        ...kubeletSubresources(options.kubeletClient),
         ...(signer
           ? {
               "serviceaccounts/token": (ctx, registry) =>
@@ -212,6 +226,18 @@ export class ApiServer {
       },
       (req, res) => void handler(req, res),
     );
+    // Upgrade requests (exec, attach, port-forward, proxy) go through the same pipeline, with a
+    // response object on the raw connection for answers that refuse them.
+    this.#server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const res = new ServerResponse(req);
+      res.assignSocket(socket as never);
+      res.shouldKeepAlive = false;
+      res.once("finish", () => socket.end());
+      this.#upgraded.add(socket);
+      socket.once("close", () => this.#upgraded.delete(socket));
+      socket.on("error", () => socket.destroy());
+      void handler(req, res, { socket, head });
+    });
     this.#server.keepAliveTimeout = 120_000;
     this.#server.headersTimeout = 125_000;
     this.#server.requestTimeout = 0;
@@ -287,10 +313,26 @@ export class ApiServer {
   async stop(): Promise<void> {
     this.#ready = false;
     this.#shutdown.abort();
+    for (const socket of this.#upgraded) socket.destroy();
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
       this.#server.closeIdleConnections();
       setTimeout(() => this.#server.closeAllConnections(), 5000).unref();
     });
   }
+}
+
+/** The subresources served by a kubelet, when the API server has a kubelet client certificate. */
+function kubeletSubresources(
+  kubelet: KubeletClientConfig | undefined,
+): Record<string, SubresourceHandler> {
+  if (!kubelet) return {};
+  const connect: SubresourceHandler = (ctx, pods) => servePodConnect(ctx, pods, kubelet);
+  return {
+    "pods/log": (ctx, pods) => servePodLog(ctx, pods, kubelet),
+    "pods/exec": connect,
+    "pods/attach": connect,
+    "pods/portforward": connect,
+    "nodes/proxy": (ctx, nodes) => serveNodeProxy(ctx, nodes, kubelet),
+  };
 }

@@ -1,5 +1,6 @@
 /** What every handler gets: the exchange, the caller, and the server's shared parts. */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { Clock } from "../../machinery/clock.ts";
 import type { Logger } from "../../machinery/log.ts";
 import type { UserInfo } from "../authn/user.ts";
@@ -28,4 +29,9 @@ export interface HttpContext {
   readonly user: UserInfo;
   readonly negotiated: Negotiated;
   readonly parts: ServerParts;
+  /**
+   * Set for upgrade requests (WebSocket, SPDY): the raw connection and the bytes read past the
+   * headers. `res` writes to the same connection, for answers that refuse the upgrade.
+   */
+  readonly upgrade?: { readonly socket: Duplex; readonly head: Buffer };
 }

@@ -9,7 +9,7 @@ import { builtinResources } from "../../api/kinds/index.ts";
 import { ApiServer } from "../../apiserver/server.ts";
 import { type Clock, realClock } from "../../machinery/clock.ts";
 import { silentLogger } from "../../machinery/log.ts";
-import { loadOrCreateClusterPKI } from "../../pki/cluster-pki.ts";
+import { loadOrCreateClusterPKI, loadOrIssueClientCertificate } from "../../pki/cluster-pki.ts";
 import { MemoryStore } from "../../storage/memory/memory-store.ts";
 import { freePort } from "../../storage/testing/etcd-harness.ts";
 import { withWatchFanout } from "../../storage/watch-fanout.ts";
@@ -17,6 +17,7 @@ import { RestClient } from "../rest-client.ts";
 
 export interface TestApi {
   readonly client: RestClient;
+  readonly port: number;
   readonly caCertPem: string;
   readonly caKeyPem: string;
   readonly server: ApiServer;
@@ -26,12 +27,19 @@ export interface TestApi {
 export interface TestApiOptions {
   /** The API server's clock (token expiry); default the real one. */
   readonly clock?: Clock;
+  /** Give the API server a kubelet client certificate (pods/log, exec… served by kubelets). */
+  readonly kubeletClient?: boolean;
 }
 
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), "bosun-test-api-"));
   const pki = await loadOrCreateClusterPKI(join(dir, "tls"));
   const port = await freePort();
+  const kubeletClient = options.kubeletClient
+    ? await loadOrIssueClientCertificate(pki, "apiserver-kubelet-client", {
+        commonName: "kube-apiserver-kubelet-client",
+      })
+    : undefined;
   const server = new ApiServer({
     store: withWatchFanout(new MemoryStore()),
     clock: options.clock ?? realClock,
@@ -48,6 +56,9 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     },
     // No controller manager here to create the default ServiceAccounts.
     disabledAdmission: ["ServiceAccount"],
+    ...(kubeletClient
+      ? { kubeletClient: { certPem: kubeletClient.certPem, keyPem: kubeletClient.keyPem } }
+      : {}),
   });
   await server.start();
   const client = new RestClient({
@@ -58,6 +69,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   });
   return {
     client,
+    port,
     caCertPem: pki.ca.certPem,
     caKeyPem: pki.ca.keyPem,
     server,

@@ -152,6 +152,12 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
       "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
       groups("system:nodes"),
     ),
+    // The API server's identity towards kubelets (logs, exec, port-forward), as k3s binds it.
+    clusterBinding(
+      "kube-apiserver-kubelet-admin",
+      users("kube-apiserver-kubelet-client"),
+      "system:kubelet-api-admin",
+    ),
     // Bosun's service proxy runs inside the node agent with the node's identity (k3s gives its
     // kube-proxy a certificate of its own): nodes may watch what kube-proxy watches.
     clusterBinding("bosun:node-proxier", groups("system:nodes"), "system:node-proxier"),
