@@ -7,7 +7,8 @@
  * "Uses" is upstream's: a pod with `spec.nodeName` whose volumes name the claim (a generic
  * ephemeral volume's claim counts only until the pod is shut down — deleted with grace period
  * 0). The informer is asked first; before a finalizer is removed the pods of the namespace are
- * listed live, so a pod the informer has not seen yet still protects the claim. Pod changes
+ * listed live (one list shared by the claims processed right after it, as upstream), so a pod
+ * the informer has not seen yet still protects the claim. Pod changes
  * that can free a claim (deleted, terminated, or never scheduled) enqueue the claims they name.
  */
 import { runWorkers } from "../../../client/controller.ts";
@@ -29,6 +30,7 @@ import {
 } from "../common/volume-util.ts";
 
 export const pvcProtectionControllerName = "persistentvolumeclaim-protection-controller";
+const livePodListTtlMs = 1000;
 
 /** `podIsShutDown`: deleted with grace period 0 (kubelet done, or force-deleted). */
 export function podIsShutDown(pod: Pod): boolean {
@@ -56,6 +58,7 @@ export class PVCProtectionController implements Controller {
   readonly #queue = new WorkQueue<string>({ maxDelayMs: 60_000 });
   readonly #claims;
   readonly #pods;
+  readonly #livePods = new Map<string, { at: number; pods: Pod[] }>();
 
   constructor(ctx: ControllerContext) {
     this.#ctx = ctx;
@@ -82,6 +85,7 @@ export class PVCProtectionController implements Controller {
 
   /** `enqueuePVCs`: only pods that can let a claim go matter. */
   #podChanged(pod: Pod, deleted: boolean): void {
+    this.#livePods.delete(pod.metadata?.namespace ?? "");
     if (!deleted && !isPodTerminated(pod) && pod.spec?.nodeName) return;
     const ns = pod.metadata?.namespace ?? "";
     for (const v of pod.spec?.volumes ?? []) {
@@ -115,8 +119,21 @@ export class PVCProtectionController implements Controller {
   async #isBeingUsed(claim: PersistentVolumeClaim): Promise<boolean> {
     const ns = claim.metadata?.namespace ?? "";
     if (this.#pods.list(ns).some((pod) => podUsesPVC(pod, claim))) return true;
+    return (await this.#livePodList(ns)).some((pod) => podUsesPVC(pod, claim));
+  }
+
+  /**
+   * Upstream's `LazyLivePodList`: one live list of the namespace's pods serves the claims
+   * processed right after it (many claims deleted at once cost one list, not one each). It is
+   * dropped after a second or as soon as the informer sees any pod of the namespace change.
+   */
+  async #livePodList(ns: string): Promise<Pod[]> {
+    const cached = this.#livePods.get(ns);
+    if (cached && this.#ctx.clock.now() - cached.at < livePodListTtlMs) return cached.pods;
+    const at = this.#ctx.clock.now();
     const live = await this.#ctx.client.get<{ items: Pod[] }>(resourcePath(resources.pods, ns));
-    return live.items.some((pod) => podUsesPVC(pod, claim));
+    this.#livePods.set(ns, { at, pods: live.items });
+    return live.items;
   }
 
   async run(signal: AbortSignal): Promise<void> {
