@@ -38,6 +38,7 @@ import { SysfsCgroupCleaner } from "../kubelet/kuberuntime/pod-cgroups.ts";
 import { hostLocalPathFs, LocalPathStorage } from "../kubelet/local-path-storage.ts";
 import { ApiPodObjects } from "../kubelet/pod-objects.ts";
 import { InformerPodSource } from "../kubelet/pod-source.ts";
+import { startKubeletServer } from "../kubelet/server/start-kubelet-server.ts";
 import { SystemMounter } from "../kubelet/volumes/mounter.ts";
 import { VolumeManager } from "../kubelet/volumes/volume-manager.ts";
 import { realClock } from "../machinery/clock.ts";
@@ -52,6 +53,7 @@ export const containerdNodeFlags = {
   "cluster-dns": { type: "string", default: "10.96.0.10" },
   "cluster-domain": { type: "string", default: "cluster.local" },
   "max-pods": { type: "string", default: "110" },
+  "kubelet-port": { type: "string", default: "10250" },
   "cgroup-root": { type: "string" },
 } as const;
 
@@ -60,6 +62,7 @@ export const containerdNodeUsage = `  --container-runtime-endpoint SOCK  use thi
   --cluster-dns IP                  pods' DNS server (default 10.96.0.10)
   --cluster-domain NAME             cluster domain (default cluster.local)
   --max-pods N                      pods this node runs (default 110)
+  --kubelet-port PORT               the kubelet's HTTPS API: logs, exec, port-forward (default 10250)
   --cgroup-root PATH                cgroup the pods' kubepods/ lives under (default /)`;
 
 export interface ContainerdNodeSettings {
@@ -71,6 +74,8 @@ export interface ContainerdNodeSettings {
   readonly clusterDNS: readonly string[];
   readonly clusterDomain: string;
   readonly maxPods: number;
+  /** The kubelet server's port (0 picks a free one). */
+  readonly kubeletPort: number;
   readonly leaseDurationSeconds?: number;
   /** Upstream's --cgroup-root: pods go under <cgroupRoot>/kubepods (local clusters nest nodes). */
   readonly cgroupRoot?: string;
@@ -85,6 +90,10 @@ export function containerdNodeSettings(
   const maxPods = Number(v["max-pods"] ?? 110);
   if (!Number.isInteger(maxPods) || maxPods < 1) {
     throw new UsageError(`--max-pods must be a whole number above 0, not "${v["max-pods"]}"`);
+  }
+  const kubeletPort = Number(v["kubelet-port"] ?? 10250);
+  if (!Number.isInteger(kubeletPort) || kubeletPort < 0 || kubeletPort > 65535) {
+    throw new UsageError(`--kubelet-port must be a port number, not "${v["kubelet-port"]}"`);
   }
   const endpoint = v["container-runtime-endpoint"] as string | undefined;
   const cgroupRoot = v["cgroup-root"] as string | undefined;
@@ -102,6 +111,7 @@ export function containerdNodeSettings(
       .filter(Boolean),
     clusterDomain: String(v["cluster-domain"] ?? "cluster.local"),
     maxPods,
+    kubeletPort,
     ...(cgroupRoot ? { cgroupRoot } : {}),
   };
 }
@@ -275,6 +285,16 @@ export async function startContainerdNode(
   });
   const pods = new InformerPodSource(client, { nodeName: s.nodeName, log });
   void pods.run(stop.signal);
+  const server = await startKubeletServer({
+    nodeName: s.nodeName,
+    nodeIPs: [s.nodeIP],
+    client,
+    pods,
+    runtime: cri,
+    pkiDir: join(d.kubelet, "pki"),
+    port: s.kubeletPort,
+    log: log.with({ component: "kubelet-server" }),
+  });
   kubelet = new Kubelet({
     client,
     pods,
@@ -291,6 +311,7 @@ export async function startContainerdNode(
       runtimeVersion: runtime.version,
       machineID: host.machineID,
       bootID: host.bootID,
+      kubeletPort: server.port,
     },
     ...(s.leaseDurationSeconds ? { leaseDurationSeconds: s.leaseDurationSeconds } : {}),
   });
@@ -314,6 +335,7 @@ export async function startContainerdNode(
     socket,
     async stop() {
       stop.abort();
+      await server.stop();
       await running.catch((err) => log.warn("kubelet stopped with an error", { err }));
       await localPath.catch((err) => log.warn("local-path storage stopped with an error", { err }));
       cri.close();

@@ -301,6 +301,10 @@ export const serverCommand: Command = {
       // Joining nodes reach the advertised address (kube-public/cluster-info names it).
       serverIPs: [advertiseAddress(flags.bindAddress), ...ips],
     });
+    // The API server's identity towards kubelets (upstream --kubelet-client-certificate).
+    const kubeletClient = await loadOrIssueClientCertificate(pki, "apiserver-kubelet-client", {
+      commonName: "kube-apiserver-kubelet-client",
+    });
     const store = await openStore(flags);
     const encryption = await loadOrCreateEncryptionConfig(flags.dataDir);
     for (const warning of encryption.warnings) log.warn(warning);
@@ -326,6 +330,7 @@ export const serverCommand: Command = {
         privateKeyPem: pki.serviceAccount.privateKeyPem,
         publicKeyPem: pki.serviceAccount.publicKeyPem,
       },
+      kubeletClient: { certPem: kubeletClient.certPem, keyPem: kubeletClient.keyPem },
       defaultTolerationSeconds: {
         notReady: flags.nodeLifecycle.defaultNotReadyTolerationSeconds,
         unreachable: flags.nodeLifecycle.defaultUnreachableTolerationSeconds,

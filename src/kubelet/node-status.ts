@@ -17,6 +17,8 @@ export interface NodeIdentity {
   readonly runtimeVersion: string;
   readonly machineID: string;
   readonly bootID: string;
+  /** The kubelet server's port (status.daemonEndpoints); default 10250. */
+  readonly kubeletPort?: number;
 }
 
 export const kubeletVersion = "v1.34.0";
@@ -103,7 +105,7 @@ export function nodeObject(id: NodeIdentity, ready: boolean, now: string): Node 
         { type: "InternalIP", address: id.internalIP },
         { type: "Hostname", address: id.name },
       ],
-      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      daemonEndpoints: { kubeletEndpoint: { Port: id.kubeletPort ?? 10250 } },
       nodeInfo: {
         machineID: id.machineID,
         systemUUID: id.machineID,

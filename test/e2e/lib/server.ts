@@ -75,7 +75,10 @@ export class TestServer {
     this.kubectlBin = kubectlPath(
       options.kubectl ?? (process.env.BOSUN_E2E_KUBECTL as KubectlVersion) ?? "1.34",
     );
-    this.args = [...(options.agent ? [] : ["--disable-agent"]), ...(options.args ?? [])];
+    const args = options.args ?? [];
+    // Test servers run side by side: their kubelets take free ports instead of 10250.
+    const kubeletPort = args.includes("--kubelet-port") ? [] : ["--kubelet-port", "0"];
+    this.args = [...(options.agent ? kubeletPort : ["--disable-agent"]), ...args];
     this.#ownDir = ownDir;
   }
 
