@@ -38,11 +38,13 @@ import {
   serverURL,
 } from "./spec.ts";
 import {
+  hostDirsRecord,
+  hostLockFile,
   listClusters,
   makeHostDirs,
   readCluster,
   type SavedCluster,
-  withBaseLock,
+  withLock,
   writeJSON,
 } from "./state.ts";
 
@@ -83,18 +85,26 @@ export function requestProblem(o: CreateOptions): string | undefined {
   return undefined;
 }
 
-/** Claims the name and a free LAN and saves the layout, under the base lock. */
+/**
+ * Claims the name and a free LAN, saves the layout and builds the network, under the host lock
+ * (so a concurrent create sees this LAN's addresses before it picks its own).
+ */
 async function claim(o: CreateOptions): Promise<SavedCluster> {
   const cgroups = hostCgroups(o.name);
   const problem = preflightProblem(realHostFacts(cgroups), o.runtime);
   if (problem) throw new Error(problem);
-  const prefixes = await hostPrefixes(o.run);
-  return withBaseLock(o.base, () => {
-    if (readCluster(o.base, o.name) || existsSync(join(o.base, o.name))) {
+  return withLock(hostLockFile(o.base), async () => {
+    const probe = clusterSpec({ ...o, index: 0, baseDir: o.base, now: new Date() });
+    const taken = [probe.lan.netns, ...probe.nodes.map((n) => n.netns)].find((ns) =>
+      existsSync(join("/run/netns", ns)),
+    );
+    if (readCluster(o.base, o.name) || existsSync(join(o.base, o.name)) || taken) {
+      const where = taken ? ` (network namespace ${taken} exists; another --state-dir?)` : "";
       throw new Error(
-        `a cluster named "${o.name}" already exists (bosun cluster delete ${o.name})`,
+        `a cluster named "${o.name}" already exists${where}; delete it first (bosun cluster delete ${o.name})`,
       );
     }
+    const prefixes = await hostPrefixes(o.run);
     const used = new Set(listClusters(o.base).map((c) => c.index));
     let index = 0;
     while (
@@ -108,7 +118,13 @@ async function claim(o: CreateOptions): Promise<SavedCluster> {
     const saved: SavedCluster = { ...spec, cgroups };
     mkdirSync(spec.dir, { recursive: true, mode: 0o700 });
     writeJSON(clusterFiles(spec.dir).spec, saved);
-    makeHostDirs(o.base, allPrivatePaths());
+    makeHostDirs(hostDirsRecord(o.base), allPrivatePaths());
+    try {
+      await createNetwork(o.run, saved);
+    } catch (err) {
+      await deleteCluster(saved, { base: o.base, run: o.run, log: o.log }).catch(() => {});
+      throw err;
+    }
     return saved;
   });
 }
@@ -140,7 +156,6 @@ export async function createCluster(o: CreateOptions): Promise<{ kubeconfig: str
   const counts = `${o.masters} master, ${o.workers} worker${o.workers === 1 ? "" : "s"}`;
   o.progress(`Creating cluster "${o.name}" (${counts}, runtime ${o.runtime})`);
   try {
-    await createNetwork(o.run, cluster);
     prepareNodes(cluster);
     o.progress(
       ` ✓ network ${cluster.lan.subnet} (host ${cluster.lan.hostIP}), ${cluster.nodes.length} nodes prepared (${seconds(started)})`,

@@ -3,7 +3,7 @@
  * supervisor and node processes, cgroups, network namespaces and links, mounts and files. Each
  * step tolerates parts that are already gone, so it also cleans up after a failed `create`.
  */
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmdirSync, rmSync } from "node:fs";
 import type { Logger } from "../machinery/log.ts";
 import { removeClusterCgroups } from "./cgroups.ts";
 import { sendControl } from "./control.ts";
@@ -11,7 +11,15 @@ import type { RunCommand } from "./exec.ts";
 import { deleteNetwork } from "./network.ts";
 import { launcherWords } from "./node-init.ts";
 import { clusterFiles } from "./spec.ts";
-import { processMatches, readStatus, removeHostDirsIfUnused, type SavedCluster } from "./state.ts";
+import {
+  anyClusterNamespace,
+  hostDirsRecord,
+  listClusters,
+  processMatches,
+  readStatus,
+  removeHostDirsIfUnused,
+  type SavedCluster,
+} from "./state.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -65,5 +73,13 @@ export async function deleteCluster(
   await deleteNetwork(o.run, cluster);
   for (const m of mountsUnder(cluster.dir)) await o.run("umount", ["-l", m]);
   rmSync(cluster.dir, { recursive: true, force: true });
-  removeHostDirsIfUnused(o.base);
+  const others = listClusters(o.base).length > 0 || anyClusterNamespace();
+  removeHostDirsIfUnused(hostDirsRecord(o.base), others);
+  if (!others) {
+    try {
+      rmdirSync(o.base);
+    } catch {
+      // Holds something else.
+    }
+  }
 }

@@ -10,7 +10,7 @@ import {
   makeHostDirs,
   readCluster,
   removeHostDirsIfUnused,
-  withBaseLock,
+  withLock,
   writeJSON,
 } from "./state.ts";
 
@@ -42,7 +42,7 @@ describe("cluster state", () => {
         bosun: [],
         now: new Date(0),
       });
-      await withBaseLock(base, async () => {
+      await withLock(join(base, ".lock"), async () => {
         mkdirSync(spec.dir, { recursive: true });
         writeJSON(join(spec.dir, "cluster.json"), { ...spec, cgroups: { dirs: [] } });
       });
@@ -59,29 +59,31 @@ describe("cluster state", () => {
     const base = join(tmp, "lock");
     const order: string[] = [];
     await Promise.all([
-      withBaseLock(base, async () => {
+      withLock(join(base, ".lock"), async () => {
         order.push("a in");
         await new Promise((r) => setTimeout(r, 80));
         order.push("a out");
       }),
       new Promise((r) => setTimeout(r, 10)).then(() =>
-        withBaseLock(base, () => void order.push("b")),
+        withLock(join(base, ".lock"), () => void order.push("b")),
       ),
     ]);
     assert.deepEqual(order, ["a in", "a out", "b"]);
     writeFileSync(join(base, ".lock"), "999999999");
-    assert.equal(await withBaseLock(base, () => "taken over"), "taken over");
+    assert.equal(await withLock(join(base, ".lock"), () => "taken over"), "taken over");
   });
 
   it("removes the directories it made for mount points once no cluster is left", () => {
-    const base = join(tmp, "host");
+    const record = join(tmp, "host", "dirs.json");
     const made = join(tmp, "hostfs", "etc", "cni", "net.d");
     mkdirSync(join(tmp, "hostfs"));
-    makeHostDirs(base, [made]);
+    makeHostDirs(record, [made]);
     assert.equal(existsSync(made), true);
-    removeHostDirsIfUnused(base);
+    removeHostDirsIfUnused(record, true);
+    assert.equal(existsSync(made), true, "kept while a cluster may use it");
+    removeHostDirsIfUnused(record, false);
     assert.equal(existsSync(join(tmp, "hostfs", "etc")), false);
     assert.equal(existsSync(join(tmp, "hostfs")), true, "it existed before");
-    assert.equal(existsSync(base), false);
+    assert.equal(existsSync(record), false);
   });
 });

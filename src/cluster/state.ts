@@ -79,10 +79,12 @@ export function processMatches(pid: number | undefined, words: readonly string[]
   }
 }
 
-/** Runs `fn` holding `<base>/.lock` (a stale lock of a dead process is taken over). */
-export async function withBaseLock<T>(base: string, fn: () => Promise<T> | T): Promise<T> {
-  mkdirSync(base, { recursive: true, mode: 0o700 });
-  const lock = join(base, ".lock");
+/**
+ * Runs `fn` holding the lock file `lock` (created exclusively; a stale lock of a dead process is
+ * taken over). Waits up to 30 s for another holder.
+ */
+export async function withLock<T>(lock: string, fn: () => Promise<T> | T): Promise<T> {
+  mkdirSync(dirname(lock), { recursive: true, mode: 0o700 });
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
@@ -108,14 +110,26 @@ export async function withBaseLock<T>(base: string, fn: () => Promise<T> | T): P
   }
 }
 
-const hostRecord = (base: string) => join(base, "host.json");
+/**
+ * The lock every `create` on this host takes while it picks a LAN and builds it: LANs, links and
+ * namespaces are host-wide, whatever state directory each cluster uses.
+ */
+export const hostLockFile = (base: string): string =>
+  existsSync("/run/lock") ? "/run/lock/bosun-cluster.lock" : join(base, ".lock");
+
+/**
+ * Where the mount points `create` had to make on the host are recorded: beside the host lock,
+ * because clusters of every state directory share them.
+ */
+export const hostDirsRecord = (base: string): string =>
+  existsSync("/run/lock") ? "/run/lock/bosun-cluster-dirs.json" : join(base, "host-dirs.json");
 
 /**
  * Makes the directories in `paths` that the host lacks (mount points for the nodes' private
  * copies) and records them, so that deleting the last cluster can take them away again.
  */
-export function makeHostDirs(base: string, paths: readonly string[]): void {
-  const made = new Set(readMadeDirs(base));
+export function makeHostDirs(record: string, paths: readonly string[]): void {
+  const made = new Set(readMadeDirs(record));
   const make = (dir: string) => {
     if (existsSync(dir)) return;
     make(dirname(dir));
@@ -123,22 +137,29 @@ export function makeHostDirs(base: string, paths: readonly string[]): void {
     made.add(dir);
   };
   for (const p of paths) make(p);
-  mkdirSync(base, { recursive: true, mode: 0o700 });
-  writeJSON(hostRecord(base), { madeDirs: [...made] });
+  mkdirSync(dirname(record), { recursive: true, mode: 0o700 });
+  writeJSON(record, { madeDirs: [...made] });
 }
 
-function readMadeDirs(base: string): string[] {
+function readMadeDirs(record: string): string[] {
   try {
-    return (JSON.parse(readFileSync(hostRecord(base), "utf8")) as { madeDirs: string[] }).madeDirs;
+    return (JSON.parse(readFileSync(record, "utf8")) as { madeDirs: string[] }).madeDirs;
   } catch {
     return [];
   }
 }
 
-/** With no cluster left: removes the directories `makeHostDirs` made (if empty), and `base`. */
-export function removeHostDirsIfUnused(base: string): void {
-  if (listClusters(base).length > 0) return;
-  const dirs = readMadeDirs(base).sort((a, b) => b.length - a.length);
+/** Whether any local cluster's node still exists on this host (its network namespace). */
+export const anyClusterNamespace = (): boolean =>
+  existsSync("/run/netns") && readdirSync("/run/netns").some((n) => n.startsWith("bosun-"));
+
+/**
+ * Once no cluster is left (`inUse` false): removes the directories `makeHostDirs` made, if
+ * empty (a node's mount over one lives in its own namespace; removing it then would detach it).
+ */
+export function removeHostDirsIfUnused(record: string, inUse: boolean): void {
+  if (inUse) return;
+  const dirs = readMadeDirs(record).sort((a, b) => b.length - a.length);
   for (const dir of dirs) {
     try {
       rmdirSync(dir);
@@ -146,10 +167,5 @@ export function removeHostDirsIfUnused(base: string): void {
       // Not empty: something else put files there; leave it.
     }
   }
-  rmSync(hostRecord(base), { force: true });
-  try {
-    rmdirSync(base);
-  } catch {
-    // Holds something else.
-  }
+  rmSync(record, { force: true });
 }

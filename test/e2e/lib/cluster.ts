@@ -4,15 +4,40 @@
  * whether an address answers at all, and a snapshot of the host to prove `delete` leaves nothing.
  * Needs root; `rootSkip` says why a test cannot run otherwise.
  */
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type RunResult, run } from "./server.ts";
+import type { RunResult } from "./server.ts";
 import { kubectlPath } from "./tools.ts";
 
 const bosun = fileURLToPath(new URL("../../../bin/bosun.ts", import.meta.url));
+
+/** Runs a command with stdin closed, collecting its output (killed after `timeoutMs`). */
+function run(
+  cmd: string,
+  args: readonly string[],
+  o: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      env: o.env ?? process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), o.timeoutMs ?? 60_000);
+    child.once("error", reject);
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
+  });
+}
 
 export const rootSkip =
   process.platform !== "linux" || process.getuid?.() !== 0
@@ -125,9 +150,13 @@ export interface HostSnapshot {
   readonly processes: string[];
 }
 
-async function lines(cmd: string, args: string[]): Promise<string[]> {
-  const r = await run(cmd, args);
-  return r.stdout.split("\n").filter(Boolean);
+/** A command's output lines (stdin closed: `run` can hit EPIPE on commands this quick). */
+function lines(cmd: string, args: string[]): Promise<string[]> {
+  return new Promise((resolve, reject) =>
+    execFile(cmd, args, { maxBuffer: 64 << 20 }, (err, stdout) =>
+      err ? reject(err) : resolve(stdout.split("\n").filter(Boolean)),
+    ),
+  );
 }
 
 /** Under /sys/fs/cgroup/<hierarchy>/bosun/…, the cgroup directories (two levels). */
