@@ -3,7 +3,8 @@
  * garbage collection): volumes (unmounted), the pod's log directories, its cgroup in every
  * hierarchy (containerd never removes `cgroup_parent`), and the runtime's memory of it.
  */
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Pod } from "../pod-source.ts";
 import { podCgroupParent } from "./resources.ts";
@@ -15,7 +16,7 @@ export async function cleanUpPod(d: RuntimeDeps, pod: Pod): Promise<void> {
   if (existsSync(d.o.podLogsDir)) {
     for (const dir of readdirSync(d.o.podLogsDir)) {
       if (dir.endsWith(`_${uid}`))
-        rmSync(join(d.o.podLogsDir, dir), { recursive: true, force: true });
+        await rm(join(d.o.podLogsDir, dir), { recursive: true, force: true });
     }
   }
   // A pod known only by its uid (an orphan) may be in any QoS class.

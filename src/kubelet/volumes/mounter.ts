@@ -1,13 +1,11 @@
 /**
  * The few mounts the kubelet makes itself: tmpfs for emptyDir `medium: Memory`, secret and
  * projected volumes (so credentials never touch the disk, as upstream). `SystemMounter` runs
- * mount(8)/umount(8) and reads /proc/self/mountinfo; tests use `FakeMounter`.
+ * mount(8)/umount(8) through one long-lived shell (`shell.ts`) and reads /proc/self/mountinfo;
+ * tests use `FakeMounter`.
  */
-import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { promisify } from "node:util";
-
-const run = promisify(execFile);
+import { Shell } from "./shell.ts";
 
 export interface Mounter {
   mountTmpfs(dir: string, options?: { sizeBytes?: number }): Promise<void>;
@@ -34,6 +32,15 @@ const below = (points: string[], dir: string) =>
 export class SystemMounter implements Mounter {
   /** Mounts made by this process (or found at the first check), to skip re-reading mountinfo. */
   #known: Set<string> | undefined;
+  /** A few shells, so that 30 pods starting at once do not queue behind one. */
+  readonly #shells = Array.from({ length: 4 }, () => new Shell());
+  #turn = 0;
+
+  async #run(argv: string[]): Promise<void> {
+    const shell = this.#shells[this.#turn++ % this.#shells.length]!;
+    const r = await shell.run(argv);
+    if (r.code !== 0) throw new Error(`${argv.join(" ")}: ${r.output.trim() || `exit ${r.code}`}`);
+  }
 
   async #mounted(): Promise<Set<string>> {
     this.#known ??= new Set(parseMountInfo(await readFile("/proc/self/mountinfo", "utf8")));
@@ -44,15 +51,15 @@ export class SystemMounter implements Mounter {
     const known = await this.#mounted();
     if (known.has(dir)) return;
     const opts = ["mode=0755", ...(options.sizeBytes ? [`size=${options.sizeBytes}`] : [])];
-    await run("mount", ["-t", "tmpfs", "-o", opts.join(","), "tmpfs", dir]);
+    await this.#run(["mount", "-t", "tmpfs", "-o", opts.join(","), "tmpfs", dir]);
     known.add(dir);
   }
 
   async unmount(dir: string): Promise<void> {
     try {
-      await run("umount", [dir]);
+      await this.#run(["umount", dir]);
     } catch {
-      await run("umount", ["-l", dir]); // busy: detach now, freed when the last user goes
+      await this.#run(["umount", "-l", dir]); // busy: detach now, freed when the last user goes
     }
     this.#known?.delete(dir);
   }

@@ -10,7 +10,8 @@
  *
  * Teardown unmounts whatever was mounted below the pod directory and removes it.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { HostPathVolumeSource, Volume } from "../../api/generated/types.ts";
 import type { Clock } from "../../machinery/clock.ts";
@@ -220,7 +221,7 @@ export class VolumeManager {
     }
     const left = await this.#o.mounter.mountPointsUnder(dir);
     if (left.length > 0) throw new Error(`still mounted, not removing ${dir}: ${left.join(", ")}`);
-    rmSync(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
     this.tokens.forget(uid);
   }
 }
