@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<void>> = {
   dns: async () => (await import("./dns.ts")).run(),
   ingress: async () => (await import("./ingress.ts")).run(),
   volumes: async () => (await import("./volumes.ts")).run(),
+  cluster: async () => (await import("./cluster.ts")).run(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));

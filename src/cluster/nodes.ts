@@ -3,7 +3,7 @@
  * and what `list` shows about each node. Stop and start go through the supervisor (it owns the
  * processes); freezing and the cable are kernel state, read back from the kernel for `list`.
  */
-import { isFrozen, setFrozen } from "./cgroups.ts";
+import { isFrozen, nodePids, setFrozen } from "./cgroups.ts";
 import { sendControl } from "./control.ts";
 import { supervisorWords } from "./delete.ts";
 import type { RunCommand } from "./exec.ts";
@@ -60,6 +60,21 @@ export interface NodeRow {
   /** running | stopped, plus ",frozen" and ",disconnected" when so. */
   readonly state: string;
   readonly pid?: number;
+}
+
+/** Every process of a cluster: its supervisor, the node launchers and all inside the nodes. */
+export function clusterPids(cluster: SavedCluster): number[] {
+  const status = readStatus(cluster);
+  const pids = new Set<number>();
+  if (processMatches(status?.supervisorPid, supervisorWords(cluster.name))) {
+    pids.add(status!.supervisorPid);
+  }
+  for (const node of cluster.nodes) {
+    const launcher = status?.nodes.find((n) => n.name === node.name)?.pid;
+    if (launcher && processMatches(launcher, launcherWords(node))) pids.add(launcher);
+    for (const pid of nodePids(cluster.cgroups, node.name)) pids.add(pid);
+  }
+  return [...pids];
 }
 
 export async function describeNodes(cluster: SavedCluster, run: RunCommand): Promise<NodeRow[]> {
