@@ -3,6 +3,7 @@
  * (src/cluster/). create | list | delete | node <action>, and the hidden `supervise` the
  * detached supervisor runs as.
  */
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createCluster, requestProblem } from "../cluster/create.ts";
 import { deleteCluster } from "../cluster/delete.ts";
@@ -30,7 +31,7 @@ Local multi-node clusters: every node is its own network, mount, UTS and PID nam
 host, on a LAN bridge the host reaches. Needs root and Linux.
 
 Commands:
-  create [--name N] [--workers 2] [--masters 1] [--runtime simulated|containerd] [--images DIR]
+  create [--name N] [--workers 2] [--masters 1] [--runtime containerd|simulated] [--images DIR]
          [--server-arg=FLAG]... [--agent-arg=FLAG]... [--timeout 2m] [--retain]
                     create a cluster, wait until every node is Ready, print its kubeconfig path
   list [-o json]    the clusters with their nodes, roles, addresses and states
@@ -41,7 +42,9 @@ Commands:
 Flags:
   --name N          the cluster (default "bosun"); nodes are N-master1, N-worker1, …
   --server-arg=F    extra flag for the master's "bosun server" (e.g. --server-arg=--node-monitor-grace-period=10s)
-  --agent-arg=F     extra flag for every "bosun agent"
+  --agent-arg=F     extra flag for every "bosun agent" (on containerd the master's node is its
+                    server's: give node flags such as --registry-mirror as --server-arg too)
+  --runtime R       containerd (default: each node runs its own) or simulated (pods without containers)
   --images DIR      image archives every node imports at start (its agent's airgap folder)
   --state-dir DIR   where clusters keep their state (default $BOSUN_CLUSTER_DIR or /var/lib/bosun/clusters)`;
 
@@ -77,7 +80,7 @@ async function create(args: string[]): Promise<number> {
     ...common,
     workers: { type: "string", default: "2" },
     masters: { type: "string", default: "1" },
-    runtime: { type: "string", default: "simulated" },
+    runtime: { type: "string", default: "containerd" },
     images: { type: "string" },
     "server-arg": { type: "string", multiple: true, default: [] },
     "agent-arg": { type: "string", multiple: true, default: [] },
@@ -98,7 +101,7 @@ async function create(args: string[]): Promise<number> {
     masters: count(v, "masters"),
     workers: count(v, "workers"),
     runtime: runtime as ClusterRuntime,
-    ...(v.images ? { images: String(v.images) } : {}),
+    ...(v.images ? { images: resolve(String(v.images)) } : {}),
     serverArgs: v["server-arg"] as string[],
     agentArgs: v["agent-arg"] as string[],
     bosun: bosunCommand(),
@@ -167,7 +170,11 @@ async function node(args: string[]): Promise<number> {
   const cluster = readCluster(base, String(v.name));
   if (!cluster) throw new Error(`no cluster named "${v.name}" (see "bosun cluster list")`);
   const target = findNode(cluster, nodeName);
-  await nodeAction(cluster, target, action as NodeAction, runCommand);
+  await nodeAction(cluster, target, action as NodeAction, {
+    run: runCommand,
+    base,
+    bosun: bosunCommand(),
+  });
   process.stderr.write(`node ${target.name}: ${action} done\n`);
   return 0;
 }

@@ -5,19 +5,16 @@
  * token and the join file, and a wait until every node is Ready. On failure everything built
  * is taken down again (unless `retain`), so a failed create leaves the host as it was.
  */
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../machinery/log.ts";
 import { createNodeCgroups, hostCgroups, initProcsFiles } from "./cgroups.ts";
-import { sendControl } from "./control.ts";
 import { deleteCluster } from "./delete.ts";
 import type { RunCommand } from "./exec.ts";
 import {
   labelMasters,
   publishJoinToken,
   readNodeLogTail,
-  until,
   waitForReadyNodes,
   waitForServer,
   writeHostKubeconfig,
@@ -47,6 +44,7 @@ import {
   withLock,
   writeJSON,
 } from "./state.ts";
+import { startSupervisor } from "./supervisor-process.ts";
 
 export interface CreateOptions {
   readonly base: string;
@@ -139,14 +137,6 @@ function prepareNodes(cluster: SavedCluster): void {
   }
 }
 
-function startSupervisor(cluster: SavedCluster, o: CreateOptions): number {
-  const out = openSync(clusterFiles(cluster.dir).supervisorLog, "a");
-  const [cmd, ...args] = [...o.bosun, "cluster", "supervise", cluster.name, "--state-dir", o.base];
-  const child = spawn(cmd!, args, { detached: true, stdio: ["ignore", out, out] });
-  child.unref();
-  return child.pid ?? 0;
-}
-
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
 export async function createCluster(o: CreateOptions): Promise<{ kubeconfig: string }> {
@@ -160,11 +150,7 @@ export async function createCluster(o: CreateOptions): Promise<{ kubeconfig: str
     o.progress(
       ` ✓ network ${cluster.lan.subnet} (host ${cluster.lan.hostIP}), ${cluster.nodes.length} nodes prepared (${seconds(started)})`,
     );
-    const pid = startSupervisor(cluster, o);
-    await until("the cluster supervisor", deadline, async () => {
-      const r = await sendControl(clusterFiles(cluster.dir).socket, { op: "status" }, 2_000);
-      return r.ok ? true : undefined;
-    });
+    const pid = await startSupervisor(cluster, { base: o.base, bosun: o.bosun, deadline });
     o.progress(` ✓ nodes started by supervisor ${pid} (${seconds(started)})`);
     const kubeconfig = await writeHostKubeconfig(cluster, deadline);
     const client = await waitForServer(kubeconfig, deadline);

@@ -20,10 +20,9 @@ import {
   removeHostDirsIfUnused,
   type SavedCluster,
 } from "./state.ts";
+import { supervisorWords } from "./supervisor-process.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export const supervisorWords = (name: string) => ["cluster", "supervise", name];
 
 function kill(pid: number): void {
   try {

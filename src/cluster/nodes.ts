@@ -5,12 +5,12 @@
  */
 import { isFrozen, nodePids, setFrozen } from "./cgroups.ts";
 import { sendControl } from "./control.ts";
-import { supervisorWords } from "./delete.ts";
 import type { RunCommand } from "./exec.ts";
 import { linksUp, setCable } from "./network.ts";
 import { launcherWords } from "./node-init.ts";
 import { clusterFiles, type NodeRole, type NodeSpec } from "./spec.ts";
 import { processMatches, readStatus, type SavedCluster } from "./state.ts";
+import { ensureSupervisor, supervisorWords } from "./supervisor-process.ts";
 
 export const nodeActions = ["stop", "start", "freeze", "thaw", "disconnect", "connect"] as const;
 export type NodeAction = (typeof nodeActions)[number];
@@ -31,11 +31,12 @@ export async function nodeAction(
   cluster: SavedCluster,
   node: NodeSpec,
   action: NodeAction,
-  run: RunCommand,
+  o: { run: RunCommand; base: string; bosun: readonly string[] },
 ): Promise<void> {
   switch (action) {
     case "stop":
     case "start": {
+      await ensureSupervisor(cluster, o);
       const r = await sendControl(clusterFiles(cluster.dir).socket, {
         op: action,
         node: node.name,
@@ -48,7 +49,7 @@ export async function nodeAction(
       return setFrozen(cluster.cgroups, node.name, action === "freeze");
     case "disconnect":
     case "connect":
-      return setCable(run, cluster, node, action === "connect");
+      return setCable(o.run, cluster, node, action === "connect");
   }
 }
 

@@ -8,6 +8,8 @@
  * Runs as root (CI); skipped otherwise.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   answers,
@@ -142,6 +144,33 @@ describe("bosun cluster (simulated runtime)", { skip: rootSkip }, () => {
     assert.equal(await answers(ips.get(worker)!), false);
     await c!.node("connect", worker);
     assert.equal(await until("worker1 reachable", () => answers(ips.get(worker)!)), true);
+  });
+
+  it("replaces a killed supervisor, which adopts the running nodes", async () => {
+    const statusFile = join(c!.stateDir, c!.name, "status.json");
+    const old = JSON.parse(readFileSync(statusFile, "utf8")).supervisorPid as number;
+    process.kill(old, "SIGKILL");
+    await until("the old supervisor gone", async () => {
+      try {
+        process.kill(old, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    await c!.node("stop", name("worker1"));
+    const replaced = JSON.parse(readFileSync(statusFile, "utf8"));
+    assert.notEqual(replaced.supervisorPid, old);
+    const rows = JSON.parse((await c!.cli(["list", "-o", "json"])).stdout) as Obj[];
+    assert.deepEqual(
+      rows.filter((r) => r.cluster === c!.name).map((r) => r.state),
+      ["running", "stopped", "running"],
+    );
+    await c!.node("start", name("worker1"));
+    await until(
+      "worker1 Ready",
+      async () => ready(await c!.json("get", "node", name("worker1"))) === "True",
+    );
   });
 
   it("refuses unknown nodes and a second cluster of the same name in one line", async () => {
