@@ -204,6 +204,12 @@ export const clusterCommand: Command = {
   summary: "Local multi-node clusters in Linux namespaces (create, list, delete, node faults)",
   usage,
   async run(args) {
+    // The tools live in sbin, which a user's PATH may lack; children inherit this.
+    const path = (process.env.PATH ?? "").split(":").filter(Boolean);
+    for (const dir of ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]) {
+      if (!path.includes(dir)) path.push(dir);
+    }
+    process.env.PATH = path.join(":");
     const [sub, ...rest] = args;
     const fn = sub ? subcommands[sub] : undefined;
     if (!fn) {

@@ -28,8 +28,7 @@ const containerdTools: Record<string, string> = {
 };
 
 export function findInPath(tool: string, path = process.env.PATH ?? ""): string | undefined {
-  const dirs = [...path.split(delimiter), "/usr/sbin", "/sbin", "/usr/bin", "/bin"];
-  for (const dir of dirs) {
+  for (const dir of path.split(delimiter)) {
     if (!dir) continue;
     const file = join(dir, tool);
     try {

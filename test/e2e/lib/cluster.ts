@@ -4,7 +4,7 @@
  * whether an address answers at all, and a snapshot of the host to prove `delete` leaves nothing.
  * Needs root; `rootSkip` says why a test cannot run otherwise.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -38,6 +38,15 @@ function run(
     });
   });
 }
+
+/** Clusters a test did not delete (it failed or was cut short) go when the test process exits. */
+const live = new Set<TestCluster>();
+process.once("exit", () => {
+  for (const c of live) {
+    spawnSync(process.execPath, [bosun, "cluster", "delete", c.name, "--state-dir", c.stateDir]);
+    rmSync(c.stateDir, { recursive: true, force: true });
+  }
+});
 
 export const rootSkip =
   process.platform !== "linux" || process.getuid?.() !== 0
@@ -89,7 +98,11 @@ export class TestCluster {
     } catch {
       // create failed before saving its layout.
     }
-    if (r.code !== 0) throw new Error(`bosun cluster create exited ${r.code}:\n${r.stderr}`);
+    if (r.code !== 0) {
+      await cluster.delete();
+      throw new Error(`bosun cluster create exited ${r.code}:\n${r.stderr}`);
+    }
+    live.add(cluster);
     return cluster;
   }
 
@@ -119,6 +132,7 @@ export class TestCluster {
 
   /** Deletes the cluster (if it still exists) and its state dir. */
   async delete(): Promise<RunResult> {
+    live.delete(this);
     const r = await this.cli(["delete", this.name]);
     rmSync(this.stateDir, { recursive: true, force: true });
     return r;
