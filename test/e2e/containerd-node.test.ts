@@ -99,27 +99,46 @@ describe("a node on containerd", { skip: canRun ? false : "needs root and contai
 
   after(async () => {
     // A test that failed half-way leaves pods: delete them while the node still runs, then make
-    // sure no shim or mount of this node survives it.
-    if (s?.process) {
-      await s.kubectl([
-        "delete",
-        "pods",
-        "--all",
-        "--grace-period=1",
-        "--wait=true",
-        "--timeout=60s",
-      ]);
+    // sure no shim or mount of this node survives it. Each step runs even if one before failed.
+    const steps: Array<[string, () => Promise<unknown> | unknown]> = [
+      [
+        "delete pods",
+        () =>
+          s?.process &&
+          s.kubectl([
+            "delete",
+            "pods",
+            "--all",
+            "--grace-period=1",
+            "--wait=true",
+            "--timeout=60s",
+          ]),
+      ],
+      ["close CRI", () => cri?.close()],
+      ["stop server", () => s?.stop()],
+      ["clean node", () => dirs && forceClean(s.dataDir, dirs)],
+      ["remove data dir", () => s?.dispose()],
+      ["stop registry", () => registry?.stop()],
+      ["remove run dir", () => dirs && rmSync(dirs.run, { recursive: true, force: true })],
+      [
+        "remove bridge",
+        async () => {
+          // The pod bridge outlives its pods (as upstream); remove it once nothing is attached.
+          const attached = await run("ip", ["-o", "link", "show", "master", "cni0"]);
+          if (attached.code === 0 && attached.stdout.trim() === "")
+            await run("ip", ["link", "delete", "cni0"]);
+        },
+      ],
+    ];
+    const errors: string[] = [];
+    for (const [what, step] of steps) {
+      try {
+        await step();
+      } catch (err) {
+        errors.push(`${what}: ${(err as Error).message}`);
+      }
     }
-    cri?.close();
-    await s?.stop();
-    if (dirs) await forceClean(s.dataDir, dirs);
-    await s?.dispose();
-    await registry?.stop();
-    if (dirs) rmSync(dirs.run, { recursive: true, force: true });
-    // The pod bridge outlives its pods (as upstream); remove it once nothing is attached.
-    const attached = await run("ip", ["-o", "link", "show", "master", "cni0"]);
-    if (attached.code === 0 && attached.stdout.trim() === "")
-      await run("ip", ["link", "delete", "cni0"]);
+    assert.deepEqual(errors, [], "clean-up");
   });
 
   it("registers a Ready node that reports the host and containerd", async () => {
