@@ -91,7 +91,7 @@ describe("a node on containerd", { skip: canRun ? false : "needs root and contai
     registry = await TestRegistry.start({ images: ["nginx", "busybox", "registry.k8s.io/pause"] });
     s = await TestServer.start({
       agent: true,
-      args: [...registry.agentArgs(), "--node-name", nodeName],
+      args: [...registry.agentArgs(), "--node-name", nodeName, "--kubelet-port", "0"],
     });
     dirs = nodeDirs(s.dataDir);
     cri = new CriClient({ socket: dirs.socket });
