@@ -5,25 +5,16 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { createCluster, requestProblem } from "../cluster/create.ts";
-import { deleteCluster } from "../cluster/delete.ts";
 import { runCommand } from "../cluster/exec.ts";
-import {
-  describeNodes,
-  findNode,
-  formatNodeRows,
-  type NodeAction,
-  nodeAction,
-  nodeActions,
-} from "../cluster/nodes.ts";
+import { type NodeAction, nodeActions } from "../cluster/nodes.ts";
 import { notRoot } from "../cluster/preflight.ts";
 import type { ClusterRuntime } from "../cluster/spec.ts";
 import { baseDir, listClusters, readCluster } from "../cluster/state.ts";
-import { runSupervisor } from "../cluster/supervise.ts";
 import { parseGoDuration } from "../machinery/go-duration.ts";
 import { createLogger } from "../machinery/log.ts";
 import { type Command, UsageError } from "./command.ts";
-import { defaultTokenGroups } from "./token.ts";
+
+// Subcommands load their parts on use: the long-lived supervisor then carries only its own.
 
 const usage = `Usage: bosun cluster <command> [flags]
 
@@ -105,13 +96,14 @@ async function create(args: string[]): Promise<number> {
     serverArgs: v["server-arg"] as string[],
     agentArgs: v["agent-arg"] as string[],
     bosun: bosunCommand(),
-    tokenGroups: defaultTokenGroups,
+    tokenGroups: (await import("./token.ts")).defaultTokenGroups,
     timeoutMs,
     retain: v.retain as boolean,
     run: runCommand,
     log,
     progress: (line: string) => process.stderr.write(`${line}\n`),
   };
+  const { createCluster, requestProblem } = await import("../cluster/create.ts");
   const problem = requestProblem(options);
   if (problem) throw new UsageError(problem);
   const { kubeconfig } = await createCluster(options);
@@ -121,6 +113,7 @@ async function create(args: string[]): Promise<number> {
 
 async function list(args: string[]): Promise<number> {
   const { values: v } = parse(args, { ...common, output: { type: "string", short: "o" } });
+  const { describeNodes, formatNodeRows } = await import("../cluster/nodes.ts");
   const clusters = listClusters(baseDir(v["state-dir"] as string | undefined));
   const rows = (await Promise.all(clusters.map((c) => describeNodes(c, runCommand)))).flat();
   if (v.output === "json") {
@@ -145,6 +138,7 @@ async function remove(args: string[]): Promise<number> {
   needRoot();
   const base = baseDir(v["state-dir"] as string | undefined);
   const log = createLogger("cluster");
+  const { deleteCluster } = await import("../cluster/delete.ts");
   for (const name of positionals) {
     const cluster = readCluster(base, name);
     if (!cluster) throw new Error(`no cluster named "${name}" (see "bosun cluster list")`);
@@ -169,6 +163,7 @@ async function node(args: string[]): Promise<number> {
   const base = baseDir(v["state-dir"] as string | undefined);
   const cluster = readCluster(base, String(v.name));
   if (!cluster) throw new Error(`no cluster named "${v.name}" (see "bosun cluster list")`);
+  const { findNode, nodeAction } = await import("../cluster/nodes.ts");
   const target = findNode(cluster, nodeName);
   await nodeAction(cluster, target, action as NodeAction, {
     run: runCommand,
@@ -183,6 +178,7 @@ async function supervise(args: string[]): Promise<number> {
   const { values: v, positionals } = parse(args, { "state-dir": { type: "string" } });
   const name = positionals[0];
   if (!name) throw new UsageError("supervise needs the cluster name");
+  const { runSupervisor } = await import("../cluster/supervise.ts");
   await runSupervisor({
     base: baseDir(v["state-dir"] as string | undefined),
     name,

@@ -14,7 +14,6 @@ import type { RunCommand } from "./exec.ts";
 import {
   labelMasters,
   publishJoinToken,
-  readNodeLogTail,
   waitForReadyNodes,
   waitForServer,
   writeHostKubeconfig,
@@ -40,6 +39,7 @@ import {
   listClusters,
   makeHostDirs,
   readCluster,
+  readLogTail,
   type SavedCluster,
   withLock,
   writeJSON,
@@ -171,7 +171,7 @@ export async function createCluster(o: CreateOptions): Promise<{ kubeconfig: str
     return { kubeconfig };
   } catch (err) {
     const master = masterOf(cluster);
-    const tail = readNodeLogTail(join(nodeFiles(master).logs, "server.log"));
+    const tail = readLogTail(join(nodeFiles(master).logs, "server.log"));
     if (tail) o.log.error("the master's server log ends with", { tail });
     if (!o.retain) {
       o.progress(` ✗ ${(err as Error).message}; removing what was built`);

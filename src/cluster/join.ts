@@ -5,7 +5,7 @@
  * kube-public/cluster-info with it), the join file the node inits wait for, and waiting until
  * every node is Ready.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import type { ConfigMap, Node } from "../api/generated/types.ts";
 import { resourcePath, resources } from "../client/resources.ts";
@@ -163,11 +163,3 @@ export async function labelMasters(client: RestClient, spec: ClusterSpec): Promi
     });
   }
 }
-
-export const readNodeLogTail = (path: string, lines = 5): string => {
-  try {
-    return readFileSync(path, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-  } catch {
-    return "";
-  }
-};

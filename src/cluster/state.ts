@@ -169,3 +169,12 @@ export function removeHostDirsIfUnused(record: string, inUse: boolean): void {
   }
   rmSync(record, { force: true });
 }
+
+/** The last lines of a log file ("" when there is none). */
+export function readLogTail(path: string, lines = 5): string {
+  try {
+    return readFileSync(path, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "";
+  }
+}

@@ -7,9 +7,8 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { sendControl } from "./control.ts";
-import { readNodeLogTail } from "./join.ts";
 import { clusterFiles } from "./spec.ts";
-import { processMatches, readStatus, type SavedCluster } from "./state.ts";
+import { processMatches, readLogTail, readStatus, type SavedCluster } from "./state.ts";
 
 export const supervisorWords = (name: string) => ["cluster", "supervise", name];
 
@@ -35,7 +34,7 @@ export async function startSupervisor(
     if (r?.ok) return child.pid ?? 0;
     if (exited !== null) {
       throw new Error(
-        `the cluster supervisor exited with ${exited}: ${readNodeLogTail(files.supervisorLog, 3)}`,
+        `the cluster supervisor exited with ${exited}: ${readLogTail(files.supervisorLog, 3)}`,
       );
     }
     if (Date.now() > o.deadline) throw new Error("timed out waiting for the cluster supervisor");
