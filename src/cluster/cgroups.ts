@@ -83,8 +83,9 @@ function makeCgroup(dir: string): void {
   makeCgroup(parent);
   mkdirSync(dir);
   for (const f of ["cpuset.cpus", "cpuset.mems"]) {
-    if (existsSync(join(dir, f)) && read(join(dir, f)) === "") {
-      writeFileSync(join(dir, f), read(join(parent, f)));
+    const inherited = read(join(parent, f));
+    if (inherited && existsSync(join(dir, f)) && read(join(dir, f)) === "") {
+      writeFileSync(join(dir, f), inherited);
     }
   }
 }
