@@ -17,6 +17,7 @@ import { namespaceControllerFactory } from "./namespace/namespace-controller.ts"
 import { nodeIpamControllerFactory } from "./nodeipam/node-ipam-controller.ts";
 import { nodeLifecycleControllerFactory } from "./nodelifecycle/node-lifecycle-controller.ts";
 import { taintEvictionControllerFactory } from "./nodelifecycle/taint-eviction-controller.ts";
+import { podGCControllerFactory } from "./podgc/pod-gc-controller.ts";
 import { replicaSetControllerFactory } from "./replicaset/replica-set-controller.ts";
 import { rootCAPublisherFactory } from "./rootca/root-ca-publisher.ts";
 import { serviceAccountsControllerFactory } from "./serviceaccount/serviceaccounts-controller.ts";
@@ -56,4 +57,5 @@ export const allControllers: readonly ControllerFactory[] = [
   pvcProtectionControllerFactory,
   pvProtectionControllerFactory,
   garbageCollectorFactory,
+  podGCControllerFactory,
 ];

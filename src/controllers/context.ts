@@ -31,6 +31,8 @@ export interface ControllerSettings {
   readonly nodeStartupGracePeriodSeconds: number;
   /** Default NoExecute toleration for not-ready/unreachable nodes (upstream 300). */
   readonly podEvictionTimeoutSeconds: number;
+  /** Terminated pods kept before the oldest are deleted (`--terminated-pod-gc-threshold`, 12500). */
+  readonly terminatedPodGCThreshold: number;
   /** The cluster CA (root CA ConfigMap, CSR signing). */
   readonly caCertPem: string;
   readonly caKeyPem: string;
@@ -43,6 +45,7 @@ export const defaultControllerSettings: Omit<ControllerSettings, "caCertPem" | "
   nodeMonitorPeriodSeconds: 5,
   nodeStartupGracePeriodSeconds: 60,
   podEvictionTimeoutSeconds: 300,
+  terminatedPodGCThreshold: 12_500,
 };
 
 /** A controller: workers running until the signal aborts. */
