@@ -6,7 +6,8 @@
  * containerd, which is reported apart) with 30 pods running.
  *
  * Figures, not pass/fail. `npm run bench -- pod-startup` (root, containerd installed);
- * BOSUN_BENCH_SCALE=0.2 for a quick run; BOSUN_BENCH_AGENT_NODE_FLAGS="--max-semi-space-size=1" runs
+ * BOSUN_BENCH_SCALE=0.2 for a quick run; BOSUN_BENCH_AGENT_ARGS="--disable-proxy" adds agent flags
+ * (e.g. to see the kubelet's own memory); BOSUN_BENCH_AGENT_NODE_FLAGS="--max-semi-space-size=1" runs
  * the agent with those Node flags.
  */
 import {
@@ -174,6 +175,7 @@ export async function run(): Promise<void> {
         "bench-node",
         "--runtime",
         "containerd",
+        ...(process.env.BOSUN_BENCH_AGENT_ARGS ?? "").split(" ").filter(Boolean),
       ],
       agentNodeFlags,
     );
