@@ -6,6 +6,7 @@
  */
 import type { Container as ContainerSpec } from "../../api/generated/types.ts";
 import { type ContainerStatus, nanosToMillis } from "../cri/types.ts";
+import { normalizeImageReference } from "../images/reference.ts";
 import type { ContainerRuntimeStatus } from "../runtime.ts";
 import {
   containerHashAnnotation,
@@ -67,6 +68,15 @@ export function newestFirst(records: readonly ContainerRecord[]): ContainerRecor
 
 const containerID = (id: string) => `containerd://${id}`;
 
+/** The image as containerd names it (`nginx` → `docker.io/library/nginx:latest`), as upstream reports. */
+function statusImage(image: string): string {
+  try {
+    return normalizeImageReference(image);
+  } catch {
+    return image;
+  }
+}
+
 function termination(r: ContainerRecord): NonNullable<ContainerRuntimeStatus["lastTermination"]> {
   return {
     exitCode: r.exitCode,
@@ -91,7 +101,7 @@ export function containerRuntimeStatus(
   const [latest, previous] = records;
   const base = {
     name: spec.name,
-    image: spec.image ?? "",
+    image: statusImage(spec.image ?? ""),
     imageID: latest?.imageRef ?? "",
     containerID: latest ? containerID(latest.id) : "",
     restartCount: latest?.restartCount ?? 0,
