@@ -239,9 +239,11 @@ export async function run(): Promise<void> {
         ]),
       );
       const total = upSplit.reduce((sum, c) => sum + c.seconds, 0);
-      console.log("\nServer CPU by component (sampled; innermost Bosun frame on the stack):\n");
+      console.log(
+        "\nServer main thread busy time by component (sampled every 10 ms; innermost Bosun frame on the stack;\nwhile other processes hold the cores it exceeds the CPU time above):\n",
+      );
       printTable(
-        ["component", "CPU s (scale up)", "% of up", "CPU s (scale down)"],
+        ["component", "busy s (scale up)", "% of up", "busy s (scale down)"],
         upSplit.map((c) => [
           c.component,
           c.seconds,

@@ -1,10 +1,11 @@
 /**
- * CPU time per component of one process, from a V8 `.cpuprofile` (`node --cpu-prof`): every
- * sample is charged to the innermost frame of Bosun's own source on its stack (`src/<folder>/`),
- * so time in a library or in Node's internals counts for the Bosun code that called it. Samples
- * with no Bosun frame (socket reads, TLS, timers firing) are Node's own; GC and idle are apart.
- * The controller manager, scheduler and API server share one process, so this is how the
- * benchmark splits their CPU.
+ * Time per component of one process's main thread, from a V8 `.cpuprofile` (`node --cpu-prof`).
+ * Samples say what the thread was running, not whether the kernel gave it a core, so on a busy
+ * machine their sum exceeds the process's CPU time. Every sample is charged to the innermost
+ * frame of Bosun's own source on its stack (`src/<folder>/`), so time in a library or in Node's
+ * internals counts for the Bosun code that called it. Samples with no Bosun frame (socket reads,
+ * TLS, timers firing) are Node's own; GC and idle are apart. The controller manager, scheduler
+ * and API server share one process, so this is how the benchmark splits their work.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
