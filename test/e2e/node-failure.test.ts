@@ -28,7 +28,7 @@ async function until<T>(
   }
 }
 
-const graceSeconds = 5;
+const graceSeconds = 8;
 const tolerationSeconds = 2;
 /** The agents renew their Lease every second (a quarter of it), well inside the grace. */
 const leaseDurationSeconds = 4;
