@@ -1,0 +1,395 @@
+/**
+ * Logs, exec, attach, cp and port-forward with real kubectl against a single-node cluster on
+ * containerd: kubectl → API server (pods/log, pods/exec, …) → kubelet server → containerd's
+ * streaming server. kubectl 1.34 speaks WebSocket (v5 for exec, tunnelled SPDY for port-forward);
+ * the same commands run again over the SPDY/3.1 fallback and with kubectl 1.32.
+ *
+ * Needs root and the packages of scripts/install-deps (containerd, runc, CNI plugins, ...).
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { get } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { nodeDirs } from "../../src/cli/containerd-node.ts";
+import { freePort } from "../../src/storage/testing/etcd-harness.ts";
+import { TestRegistry } from "./lib/registry.ts";
+import { run, TestServer } from "./lib/server.ts";
+import { kubectlPath } from "./lib/tools.ts";
+
+const canRun = process.getuid?.() === 0 && existsSync("/usr/bin/containerd");
+const nodeName = "streams-node";
+const spdy = {
+  KUBECTL_REMOTE_COMMAND_WEBSOCKETS: "false",
+  KUBECTL_PORT_FORWARD_WEBSOCKETS: "false",
+};
+
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  ms = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ""}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function httpGet(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { timeout: 3000 }, (res) => {
+      let body = "";
+      res.on("data", (d: Buffer) => (body += d.toString()));
+      res.on("end", () => resolve(body));
+    });
+    req.once("timeout", () => req.destroy(new Error("timeout")));
+    req.once("error", reject);
+  });
+}
+
+/** A long-running kubectl (logs -f, attach, port-forward) whose output is collected. */
+function background(
+  s: TestServer,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  bin = s.kubectlBin,
+) {
+  const child: ChildProcess = spawn(bin, ["--kubeconfig", s.kubeconfig, ...args], {
+    env: { ...process.env, KUBECONFIG: "", HOME: s.dataDir, ...env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  return {
+    output: () => out,
+    async stop(): Promise<void> {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGINT");
+      await exited;
+    },
+  };
+}
+
+/** Kills this node's leftover shims and unmounts what is left below its directories. */
+async function forceClean(dataDir: string, d: ReturnType<typeof nodeDirs>): Promise<void> {
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(d.socket))
+        process.kill(Number(pid), "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const mounts = readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((l) => l.split(" ")[4] ?? "")
+    .filter((m) => m.startsWith(`${dataDir}/`) || m.startsWith(`${d.run}/`));
+  for (const m of mounts.reverse()) await run("umount", ["-l", m]);
+}
+
+const ticker = "i=0; while true; do echo tick $i; echo err $i >&2; i=$((i+1)); sleep 1; done";
+
+describe("logs, exec, attach, cp and port-forward", {
+  skip: canRun ? false : "needs root and containerd",
+}, () => {
+  let registry: TestRegistry;
+  let s: TestServer;
+  let dirs: ReturnType<typeof nodeDirs>;
+  const local = mkdtempSync(join(tmpdir(), "bosun-streams-"));
+
+  before(
+    async () => {
+      const t0 = performance.now();
+      registry = await TestRegistry.start({
+        images: ["nginx", "busybox", "registry.k8s.io/pause"],
+      });
+      s = await TestServer.start({
+        agent: true,
+        args: [...registry.agentArgs(), "--node-name", nodeName],
+      });
+      dirs = nodeDirs(s.dataDir);
+      await until("the node to be Ready", async () =>
+        (await s.json("get", "node", nodeName)).status.conditions.some(
+          (c: { type: string; status: string }) => c.type === "Ready" && c.status === "True",
+        ),
+      );
+      const manifest = [
+        {
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: { name: "box" },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            containers: [
+              { name: "ticker", image: "busybox", command: ["sh", "-c", ticker] },
+              {
+                name: "idle",
+                image: "busybox",
+                command: ["sh", "-c", "echo idle started; sleep 3600"],
+              },
+            ],
+          },
+        },
+        {
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: { name: "web" },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            containers: [{ name: "nginx", image: "nginx" }],
+          },
+        },
+        {
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: { name: "crash" },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            containers: [
+              {
+                name: "c",
+                image: "busybox",
+                command: ["sh", "-c", "echo run at $(date +%s); exit 1"],
+              },
+            ],
+          },
+        },
+      ]
+        .map((o) => JSON.stringify(o))
+        .join("\n");
+      const created = await s.kubectl(["create", "-f", "-"], { input: manifest });
+      assert.equal(created.code, 0, created.stderr);
+      await s.k("wait", "--for=condition=Ready", "pod/box", "pod/web", "--timeout=120s");
+      console.log(`# cluster and pods ready in ${Math.round(performance.now() - t0)} ms`);
+    },
+    { timeout: 300_000 },
+  );
+
+  after(async () => {
+    if (s?.process) {
+      await s.kubectl([
+        "delete",
+        "pods",
+        "--all",
+        "--grace-period=1",
+        "--wait=true",
+        "--timeout=60s",
+      ]);
+    }
+    await s?.stop();
+    if (dirs) await forceClean(s.dataDir, dirs);
+    await s?.dispose();
+    await registry?.stop();
+    if (dirs) rmSync(dirs.run, { recursive: true, force: true });
+    rmSync(local, { recursive: true, force: true });
+  });
+
+  it("kubectl logs: a container, --tail, --timestamps, --since, -c, --all-containers, -f", async () => {
+    await until("three ticks", async () =>
+      (await s.k("logs", "box", "-c", "ticker")).includes("tick 2"),
+    );
+    const all = await s.k("logs", "box", "-c", "ticker");
+    assert.match(all, /^tick 0\nerr 0\ntick 1\n/);
+    assert.equal((await s.k("logs", "box", "-c", "ticker", "--tail=1")).split("\n").length, 2);
+    const stamped = (await s.k("logs", "box", "-c", "ticker", "--timestamps", "--tail=2"))
+      .trim()
+      .split("\n");
+    assert.equal(stamped.length, 2);
+    for (const line of stamped)
+      assert.match(line, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z (tick|err) \d+$/);
+    const recent = await s.k("logs", "box", "-c", "ticker", "--since=2s");
+    assert.ok(!recent.includes("tick 0\n"), recent);
+    assert.equal(await s.k("logs", "box", "-c", "idle"), "idle started\n");
+    const both = await s.k("logs", "box", "--all-containers", "--tail=1");
+    assert.match(both, /idle started/);
+    assert.match(both, /(tick|err) \d+/);
+    const follow = background(s, ["logs", "-f", "box", "-c", "ticker", "--tail=0"]);
+    const before = Number(/tick (\d+)/.exec(all.split("\n").reverse().join("\n"))?.[1] ?? 0);
+    await until("followed ticks", async () => {
+      const m = [...follow.output().matchAll(/tick (\d+)/g)];
+      return m.length >= 2 && Number(m[m.length - 1]![1]) > before;
+    });
+    await follow.stop();
+  });
+
+  it("kubectl logs --previous and the errors upstream gives", async () => {
+    const none = await s.kubectl(["logs", "box", "-c", "ticker", "--previous"]);
+    assert.notEqual(none.code, 0);
+    assert.match(none.stderr, /previous terminated container "ticker" in pod "box" not found/);
+    await until("the crashing pod to restart", async () => {
+      const p = await s.json("get", "pod", "crash");
+      return (p.status.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && p;
+    });
+    const previous = await s.k("logs", "crash", "--previous");
+    assert.match(previous, /^run at \d+\n$/);
+    const missing = await s.kubectl(["logs", "box", "-c", "nope"]);
+    assert.match(
+      missing.stderr,
+      /container nope is not valid for pod box|container "nope" not found/,
+    );
+    const ghost = await s.kubectl(["logs", "ghost"]);
+    assert.match(ghost.stderr, /pods "ghost" not found/);
+  });
+
+  for (const [label, env] of [
+    ["WebSocket", {}],
+    ["SPDY", spdy],
+  ] as const) {
+    it(`kubectl exec over ${label}: output, exit codes, stdin`, async () => {
+      const hostname = await s.kubectl(
+        ["exec", "box", "-c", "idle", "--", "cat", "/etc/hostname"],
+        { env },
+      );
+      assert.deepEqual([hostname.code, hostname.stdout], [0, "box\n"]);
+      const failed = await s.kubectl(
+        ["exec", "box", "-c", "idle", "--", "sh", "-c", "echo out; echo err >&2; exit 3"],
+        { env },
+      );
+      assert.equal(failed.code, 3);
+      assert.equal(failed.stdout, "out\n");
+      assert.match(failed.stderr, /^err\n/);
+      const piped = await s.kubectl(["exec", "-i", "box", "-c", "idle", "--", "sh"], {
+        env,
+        input: "echo from-stdin; cat /etc/hostname\nexit 4\n",
+      });
+      assert.deepEqual([piped.code, piped.stdout], [4, "from-stdin\nbox\n"]);
+      const counted = await s.kubectl(["exec", "-i", "box", "-c", "idle", "--", "wc", "-c"], {
+        env,
+        input: "x".repeat(100_000),
+      });
+      assert.equal(counted.stdout.trim(), "100000");
+    });
+  }
+
+  it("kubectl exec -it through a pseudo-terminal", async () => {
+    const cmd = `${kubectlPath("1.34")} --kubeconfig ${s.kubeconfig} exec -it box -c idle -- sh`;
+    const r = await run("script", ["-qec", cmd, "/dev/null"], {
+      input: "stty size; echo tty-$((40+2))\nexit 5\n",
+      env: { ...process.env, KUBECONFIG: "", HOME: s.dataDir, TERM: "xterm" },
+    });
+    assert.match(r.stdout, /tty-42/);
+    assert.equal(r.code, 5);
+  });
+
+  it("kubectl exec refuses an unknown container and a pod that does not exist", async () => {
+    const bad = await s.kubectl(["exec", "box", "-c", "nope", "--", "true"]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /container nope is not valid for pod box|container not found/);
+    const ghost = await s.kubectl(["exec", "ghost", "--", "true"]);
+    assert.match(ghost.stderr, /pods "ghost" not found/);
+  });
+
+  for (const [label, env] of [
+    ["WebSocket", {}],
+    ["SPDY", spdy],
+  ] as const) {
+    it(`kubectl cp both ways over ${label}`, async () => {
+      const src = join(local, `in-${label}.txt`);
+      const content = `${label} ${"payload ".repeat(5000)}\n`;
+      writeFileSync(src, content);
+      const up = await s.kubectl(["cp", src, `box:/tmp/${label}.txt`, "-c", "idle"], { env });
+      assert.equal(up.code, 0, up.stderr);
+      const seen = await s.kubectl([
+        "exec",
+        "box",
+        "-c",
+        "idle",
+        "--",
+        "md5sum",
+        `/tmp/${label}.txt`,
+      ]);
+      assert.match(seen.stdout, /^[0-9a-f]{32} /);
+      const back = join(local, `out-${label}.txt`);
+      const down = await s.kubectl(["cp", `box:/tmp/${label}.txt`, back, "-c", "idle"], { env });
+      assert.equal(down.code, 0, down.stderr);
+      assert.equal(readFileSync(back, "utf8"), content);
+    });
+  }
+
+  for (const [label, env, version] of [
+    ["WebSocket tunnel", {}, "1.34"],
+    ["SPDY", spdy, "1.34"],
+    ["kubectl 1.32", {}, "1.32"],
+  ] as const) {
+    it(`kubectl port-forward serves nginx on localhost (${label})`, async () => {
+      const port = await freePort();
+      const pf = background(
+        s,
+        ["port-forward", "pod/web", `${port}:80`],
+        env,
+        kubectlPath(version),
+      );
+      try {
+        await until(
+          "port-forward to listen",
+          async () => pf.output().includes("Forwarding from"),
+          20_000,
+        );
+        const page = await until("nginx through the tunnel", () =>
+          httpGet(`http://127.0.0.1:${port}/`),
+        );
+        assert.match(page, /Welcome to nginx!/);
+        // Several connections over one forward.
+        const pages = await Promise.all([1, 2, 3].map(() => httpGet(`http://127.0.0.1:${port}/`)));
+        for (const p of pages) assert.match(p, /Welcome to nginx!/);
+      } finally {
+        await pf.stop();
+      }
+    });
+  }
+
+  it("kubectl attach shows the container's live output", async () => {
+    const attach = background(s, ["attach", "box", "-c", "ticker"]);
+    try {
+      await until("attached output", async () => /tick \d+/.test(attach.output()), 20_000);
+    } finally {
+      await attach.stop();
+    }
+  });
+
+  it("kubectl 1.32 runs exec and logs too", async () => {
+    const bin = kubectlPath("1.32");
+    const r = await run(
+      bin,
+      [
+        "--kubeconfig",
+        s.kubeconfig,
+        "exec",
+        "box",
+        "-c",
+        "idle",
+        "--",
+        "sh",
+        "-c",
+        "hostname; exit 2",
+      ],
+      {
+        env: { ...process.env, KUBECONFIG: "", HOME: s.dataDir },
+      },
+    );
+    assert.deepEqual([r.code, r.stdout], [2, "box\n"]);
+    const logs = await run(bin, ["--kubeconfig", s.kubeconfig, "logs", "box", "-c", "idle"], {
+      env: { ...process.env, KUBECONFIG: "", HOME: s.dataDir },
+    });
+    assert.equal(logs.stdout, "idle started\n");
+  });
+
+  it("nodes/proxy reaches the kubelet's API", async () => {
+    const pods = JSON.parse(await s.k("get", "--raw", `/api/v1/nodes/${nodeName}/proxy/pods`));
+    assert.ok(pods.items.some((p: { metadata: { name: string } }) => p.metadata.name === "web"));
+    assert.equal(await s.k("get", "--raw", `/api/v1/nodes/${nodeName}/proxy/healthz`), "ok");
+  });
+});
