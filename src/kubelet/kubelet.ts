@@ -3,7 +3,7 @@
  * every pod bound to it through a PodRuntime, reporting pod status and finishing deletions. The
  * same code serves real (containerd) and simulated nodes; only the runtime differs.
  */
-import type { Node } from "../api/generated/types.ts";
+import type { Node, NodeCondition } from "../api/generated/types.ts";
 import type { EventRecorder } from "../client/event-recorder.ts";
 import { resourcePath, resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
@@ -11,6 +11,7 @@ import { type Clock, realClock } from "../machinery/clock.ts";
 import { type Logger, silentLogger } from "../machinery/log.ts";
 import { isStatusError } from "../machinery/status.ts";
 import { renewNodeLease } from "./lease.ts";
+import { nodeRef, nodeStatusEvents, recordNodeStatusEvents } from "./node-events.ts";
 import { mergeConditions, type NodeIdentity, nodeConditions, nodeObject } from "./node-status.ts";
 import type { Pod, PodSource } from "./pod-source.ts";
 import { podStatus } from "./pod-status.ts";
@@ -66,6 +67,7 @@ export class Kubelet {
 
   /** Registers the node and runs until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
+    this.#o.recorder?.event(nodeRef(this.nodeName), "Normal", "Starting", "Starting kubelet.");
     await this.#register();
     const unsubscribe = this.#o.pods.subscribe(this.nodeName, (key, pod) => {
       if (!pod) void this.#housekeeping();
@@ -117,12 +119,14 @@ export class Kubelet {
     const desired = nodeObject(node, ready, rfc3339(this.#clock.now()));
     const path = resourcePath(resources.nodes, "", node.name);
     let stored: Node;
+    let before: NodeCondition[] | undefined;
     try {
       stored = await client.create<Node>(resourcePath(resources.nodes), desired);
       this.#log.info("registered node");
     } catch (err) {
       if (!isStatusError(err, "AlreadyExists")) throw err;
       const current = await client.get<Node>(path);
+      before = current.status?.conditions;
       const labels = { ...current.metadata?.labels, ...desired.metadata?.labels };
       await client.patch(path, "merge", { metadata: { labels } });
       stored = await client.patch<Node>(`${path}/status`, "merge", {
@@ -132,6 +136,11 @@ export class Kubelet {
         },
       });
     }
+    recordNodeStatusEvents(
+      this.#o.recorder,
+      node.name,
+      nodeStatusEvents(before, desired.status?.conditions ?? []),
+    );
     this.#nodeUid = stored.metadata?.uid;
     this.#lastStatus = { ready, postedAt: this.#clock.now() };
     await this.#setPodCIDR(stored.spec?.podCIDR);
@@ -177,6 +186,11 @@ export class Kubelet {
     await this.#o.client.patch(`${path}/status`, "merge", {
       status: { conditions: mergeConditions(current.status?.conditions, conditions) },
     });
+    recordNodeStatusEvents(
+      this.#o.recorder,
+      this.nodeName,
+      nodeStatusEvents(current.status?.conditions, conditions),
+    );
     if (ready !== this.#lastStatus.ready) this.#log.info("node readiness changed", { ready });
     this.#lastStatus = { ready, postedAt: now };
   }

@@ -127,6 +127,15 @@ describe("workload controllers", () => {
         node,
         /Normal\s+RegisteredNode\s+\S+\s+node-controller\s+Node sim-\d event: Registered Node sim-\d in Controller/,
       );
+      assert.match(node, /Normal\s+Starting\s+\S+\s+kubelet\s+Starting kubelet\./);
+      for (const reason of ["NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeReady"]) {
+        assert.match(
+          node,
+          new RegExp(
+            `Normal\\s+${reason}\\s+\\S+\\s+kubelet\\s+Node sim-\\d status is now: ${reason}`,
+          ),
+        );
+      }
     });
 
     it("set image → rolling update; rollout status completes; history lists revisions", async () => {

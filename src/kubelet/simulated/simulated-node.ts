@@ -3,6 +3,7 @@
  * given capacity and no containers behind it. Many can share one pod source and one client.
  */
 import { createHash } from "node:crypto";
+import { createEventRecorder, type EventRecorder } from "../../client/event-recorder.ts";
 import type { RestClient } from "../../client/rest-client.ts";
 import { type Clock, realClock } from "../../machinery/clock.ts";
 import type { Logger } from "../../machinery/log.ts";
@@ -23,6 +24,8 @@ export interface SimulatedNodeOptions {
   readonly heartbeatMs?: number;
   /** The node Lease's duration (upstream `nodeLeaseDurationSeconds`, 40); renewed every quarter. */
   readonly leaseDurationSeconds?: number;
+  /** Where its Node's events go (default: a recorder as `kubelet` on this node). */
+  readonly recorder?: EventRecorder;
 }
 
 export const defaultSimulatedCapacity = {
@@ -43,6 +46,15 @@ export function createSimulatedNode(options: SimulatedNodeOptions): Kubelet {
   });
   kubelet = new Kubelet({
     client: options.client,
+    recorder:
+      options.recorder ??
+      createEventRecorder({
+        client: options.client,
+        component: "kubelet",
+        host: options.name,
+        ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.log ? { log: options.log } : {}),
+      }),
     pods: options.pods,
     runtime,
     node: {
