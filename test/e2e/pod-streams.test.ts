@@ -202,7 +202,16 @@ describe("logs, exec, attach, cp and port-forward", {
       (await s.k("logs", "box", "-c", "ticker")).includes("tick 2"),
     );
     const all = await s.k("logs", "box", "-c", "ticker");
-    assert.match(all, /^tick 0\nerr 0\ntick 1\n/);
+    // stdout and stderr reach the log through separate pipes: each in order, interleaved anyhow.
+    assert.match(all, /^(tick|err) 0\n/);
+    assert.deepEqual(
+      all
+        .split("\n")
+        .filter((l) => l.startsWith("tick"))
+        .slice(0, 3),
+      ["tick 0", "tick 1", "tick 2"],
+    );
+    assert.ok(all.includes("err 0\n"));
     assert.equal((await s.k("logs", "box", "-c", "ticker", "--tail=1")).split("\n").length, 2);
     const stamped = (await s.k("logs", "box", "-c", "ticker", "--timestamps", "--tail=2"))
       .trim()
@@ -242,6 +251,53 @@ describe("logs, exec, attach, cp and port-forward", {
     );
     const ghost = await s.kubectl(["logs", "ghost"]);
     assert.match(ghost.stderr, /pods "ghost" not found/);
+  });
+
+  it("kubectl logs -f ends with the container; a container that cannot start says why", async () => {
+    const pods = [
+      {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "once" },
+        spec: {
+          restartPolicy: "Never",
+          containers: [
+            { name: "once", image: "busybox", command: ["sh", "-c", "echo a; sleep 2; echo b"] },
+          ],
+        },
+      },
+      {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "nopull" },
+        spec: { containers: [{ name: "nopull", image: "no-such-image:1" }] },
+      },
+    ];
+    const created = await s.kubectl(["create", "-f", "-"], {
+      input: pods.map((p) => JSON.stringify(p)).join("\n"),
+    });
+    assert.equal(created.code, 0, created.stderr);
+    await until(
+      "the container to run",
+      async () =>
+        (await s.json("get", "pod", "once")).status.containerStatuses?.[0]?.state?.running,
+    );
+    const started = performance.now();
+    const followed = await s.kubectl(["logs", "-f", "once"]);
+    assert.deepEqual([followed.code, followed.stdout], [0, "a\nb\n"]);
+    assert.ok(performance.now() - started < 10_000, "the follow ended soon after the container");
+    await until("the pull to fail", async () =>
+      ["ErrImagePull", "ImagePullBackOff"].includes(
+        (await s.json("get", "pod", "nopull")).status.containerStatuses?.[0]?.state?.waiting
+          ?.reason,
+      ),
+    );
+    const waiting = await s.kubectl(["logs", "nopull"]);
+    assert.notEqual(waiting.code, 0);
+    assert.match(
+      waiting.stderr,
+      /container "nopull" in pod "nopull" is waiting to start: (image can't be pulled|trying and failing to pull image)/,
+    );
   });
 
   for (const [label, env] of [

@@ -114,9 +114,12 @@ before(async () => {
     // `cat`, then stderr, then exit 3 — unless stdin is absent.
     const stdin = streams.get("stdin");
     let input = "";
+    const resize = streams.get("resize");
     if (stdin) {
       stdin.on("data", (d) => (input += d));
       await new Promise<void>((r) => stdin.once("end", () => r()));
+    } else if (resize) {
+      input = await new Promise<string>((r) => resize.once("data", (d) => r(String(d))));
     }
     streams.get("stdout")?.write(Buffer.from(`got:${input}`));
     streams.get("stderr")?.write(Buffer.from("warn"));
@@ -234,6 +237,57 @@ describe("kubelet server", () => {
     assert.equal(got.get(1), "got:hello");
     assert.equal(got.get(2), "warn");
     assert.equal(JSON.parse(got.get(3)!).details.causes[0].message, "3");
+  });
+
+  it("passes SPDY/3.1 exec through to the runtime untouched", async () => {
+    const { openUpgrade } = await import("../../machinery/upgrade-proxy.ts");
+    const { SpdySession } = await import("./streaming/spdy/session.ts");
+    const answer = await openUpgrade({
+      url: new URL(
+        `https://127.0.0.1:${port}/exec/default/web/app?command=cat&input=1&output=1&error=1`,
+      ),
+      method: "POST",
+      headers: {
+        connection: "Upgrade",
+        upgrade: "SPDY/3.1",
+        "x-stream-protocol-version": ["v5.channel.k8s.io", "v4.channel.k8s.io"],
+      },
+      tls: { caPem: certs.ca.certPem, certPem: apiserver.certPem, keyPem: apiserver.keyPem },
+    });
+    assert.ok(answer.upgraded);
+    assert.equal(answer.response.headers["x-stream-protocol-version"], "v4.channel.k8s.io");
+    const session = new SpdySession(answer.socket, { client: true, head: answer.head });
+    const error = session.open({ streamtype: "error" });
+    const stdin = session.open({ streamtype: "stdin" });
+    const stdout = session.open({ streamtype: "stdout" });
+    session.open({ streamtype: "stderr" });
+    await Promise.all([error.replied, stdin.replied, stdout.replied]);
+    let out = "";
+    let status = "";
+    stdout.on("data", (d) => (out += d));
+    error.on("data", (d) => (status += d));
+    stdin.write(Buffer.from("spdy"));
+    stdin.end();
+    await new Promise<void>((r) => error.once("end", () => r()));
+    assert.equal(out, "got:spdy");
+    assert.equal(JSON.parse(status).reason, "NonZeroExitCode");
+    session.close();
+  });
+
+  it("serves WebSocket v4 (no stdin close) and forwards TTY resizes", async () => {
+    const ws = new WebSocket(
+      `wss://127.0.0.1:${port}/exec/default/web/app?command=sh&output=1&tty=1`,
+      ["v4.channel.k8s.io"],
+      { ca: certs.ca.certPem, cert: apiserver.certPem, key: apiserver.keyPem },
+    );
+    const got: Buffer[] = [];
+    ws.on("message", (d: Buffer) => got.push(d));
+    await new Promise<void>((r) => ws.once("open", () => r()));
+    assert.equal(ws.protocol, "v4.channel.k8s.io");
+    ws.send(Buffer.from('\x04{"Width":80,"Height":24}'));
+    await new Promise<void>((r) => ws.once("close", () => r()));
+    const text = Buffer.concat(got.filter((d) => d[0] === 1).map((d) => d.subarray(1))).toString();
+    assert.equal(text, 'got:{"Width":80,"Height":24}');
   });
 
   it("refuses exec of a container that does not run, and non-upgrade requests", async () => {
