@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<void>> = {
   controllers: async () => (await import("./controllers.ts")).run(),
   proxy: async () => (await import("./proxy.ts")).run(),
   "pod-startup": async () => (await import("./pod-startup.ts")).run(),
+  "pod-streams": async () => (await import("./pod-streams.ts")).run(),
   dns: async () => (await import("./dns.ts")).run(),
   ingress: async () => (await import("./ingress.ts")).run(),
   volumes: async () => (await import("./volumes.ts")).run(),

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { formatLogTimestamp, parseCriLogLine, rfc3339ToNanos } from "./cri-log-line.ts";
+import {
+  formatLogTimestamp,
+  logLineNanos,
+  parseCriLogLine,
+  rfc3339ToNanos,
+} from "./cri-log-line.ts";
 
 const parse = (s: string) => parseCriLogLine(Buffer.from(s));
 
@@ -10,7 +15,10 @@ describe("CRI log lines", () => {
     assert.equal(full?.stream, "stdout");
     assert.equal(full?.partial, false);
     assert.equal(full?.content.toString(), "hello world");
-    assert.equal(full?.nanos, BigInt(Date.UTC(2026, 10, 25, 16, 40, 26)) * 1_000_000n + 272602455n);
+    assert.equal(
+      logLineNanos(full!),
+      BigInt(Date.UTC(2026, 10, 25, 16, 40, 26)) * 1_000_000n + 272602455n,
+    );
     const partial = parse("2026-11-25T16:40:27.27433687Z stderr P tick");
     assert.equal(partial?.stream, "stderr");
     assert.equal(partial?.partial, true);

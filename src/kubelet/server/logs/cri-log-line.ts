@@ -15,8 +15,6 @@ export type LogStream = "stdout" | "stderr";
 export interface CriLogLine {
   /** The time as written, e.g. `2026-11-25T16:40:26.272602455Z` or `…+01:00`. */
   readonly time: string;
-  /** The time in Unix nanoseconds, for comparisons (`sinceTime`). */
-  readonly nanos: bigint;
   readonly stream: LogStream;
   /** A `P` (partial) chunk: the line continues in the next one. */
   readonly partial: boolean;
@@ -52,6 +50,12 @@ export function formatLogTimestamp(time: string): string {
   return `${m[1]}.${(m[2] ?? "").padEnd(9, "0").slice(0, 9)}${m[3]}`;
 }
 
+const STDOUT = Buffer.from("stdout");
+const STDERR = Buffer.from("stderr");
+const F = 0x46;
+const P = 0x50;
+const COLON = 0x3a;
+
 /** Parses one line (without its `\n`); undefined when it is not in the CRI format. */
 export function parseCriLogLine(line: Buffer): CriLogLine | undefined {
   const a = line.indexOf(SPACE);
@@ -61,21 +65,27 @@ export function parseCriLogLine(line: Buffer): CriLogLine | undefined {
   const c = line.indexOf(SPACE, b + 1);
   // A line whose content is empty may end right after the tag.
   const tagEnd = c < 0 ? line.length : c;
-  const time = line.subarray(0, a).toString("latin1");
-  const stream = line.subarray(a + 1, b).toString("latin1");
-  if (stream !== "stdout" && stream !== "stderr") return undefined;
-  const tag = line
-    .subarray(b + 1, tagEnd)
-    .toString("latin1")
-    .split(":")[0];
-  if (tag !== "F" && tag !== "P") return undefined;
-  const nanos = rfc3339ToNanos(time);
-  if (nanos === undefined) return undefined;
+  const streamBytes = line.subarray(a + 1, b);
+  const stream = streamBytes.equals(STDOUT)
+    ? "stdout"
+    : streamBytes.equals(STDERR)
+      ? "stderr"
+      : undefined;
+  if (!stream) return undefined;
+  // The tag is `F` or `P`, optionally followed by `:`-separated reserved tags.
+  const tag = line[b + 1];
+  if ((tag !== F && tag !== P) || (tagEnd > b + 2 && line[b + 2] !== COLON)) return undefined;
+  // The time is checked for shape here; `logLineNanos` reads it when `since` needs it.
+  if (a < 20 || line[4] !== 0x2d || line[10] !== 0x54 || line[13] !== COLON) return undefined;
   return {
-    time,
-    nanos,
+    time: line.toString("latin1", 0, a),
     stream,
-    partial: tag === "P",
+    partial: tag === P,
     content: c < 0 ? Buffer.alloc(0) : line.subarray(c + 1),
   };
+}
+
+/** The line's time in Unix nanoseconds (for `sinceTime`); 0 when it does not parse. */
+export function logLineNanos(l: CriLogLine): bigint {
+  return rfc3339ToNanos(l.time) ?? 0n;
 }

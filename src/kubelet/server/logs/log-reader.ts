@@ -10,7 +10,12 @@ import { watch } from "node:fs";
 import { type FileHandle, open, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { type Clock, realClock } from "../../../machinery/clock.ts";
-import { type CriLogLine, formatLogTimestamp, parseCriLogLine } from "./cri-log-line.ts";
+import {
+  type CriLogLine,
+  formatLogTimestamp,
+  logLineNanos,
+  parseCriLogLine,
+} from "./cri-log-line.ts";
 
 export interface ContainerLogOptions {
   /** Only the last N lines (of the file); undefined means all. */
@@ -68,10 +73,15 @@ export async function tailStartOffset(f: FileHandle, n: number): Promise<number>
   return 0;
 }
 
-/** Turns parsed lines into output bytes, tracking line starts (for timestamps) and the limit. */
+/**
+ * Turns parsed lines into output bytes, tracking line starts (for timestamps) and the limit.
+ * Output is gathered per batch of lines and written once (a write per line costs more than the
+ * line).
+ */
 class LogWriter {
   #remaining: number;
   #atLineStart = true;
+  #pending: Buffer[] = [];
   readonly #o: ContainerLogOptions;
   readonly #write: (chunk: Buffer) => Promise<void>;
 
@@ -81,24 +91,36 @@ class LogWriter {
     this.#remaining = o.limitBytes ?? Number.POSITIVE_INFINITY;
   }
 
-  /** Writes one line; false once the byte limit is reached. */
-  async line(l: CriLogLine): Promise<boolean> {
+  /** Adds one line; false once the byte limit is reached. */
+  line(l: CriLogLine): boolean {
     const addPrefix = this.#atLineStart;
     this.#atLineStart = !l.partial;
     const stream = this.#o.stream ?? "All";
     if (stream !== "All" && stream.toLowerCase() !== l.stream) return true;
-    if (this.#o.since !== undefined && l.nanos < this.#o.since) return true;
+    if (this.#o.since !== undefined && logLineNanos(l) < this.#o.since) return true;
     const parts: Buffer[] = [];
     if (this.#o.timestamps && addPrefix) parts.push(Buffer.from(`${formatLogTimestamp(l.time)} `));
     parts.push(l.content);
-    if (!l.partial) parts.push(Buffer.from("\n"));
-    let out = Buffer.concat(parts);
-    if (out.length > this.#remaining) out = out.subarray(0, this.#remaining);
-    if (out.length > 0) await this.#write(out);
-    this.#remaining -= out.length;
-    return this.#remaining > 0;
+    if (!l.partial) parts.push(newline);
+    for (const part of parts) {
+      const take = part.length > this.#remaining ? part.subarray(0, this.#remaining) : part;
+      if (take.length > 0) this.#pending.push(take);
+      this.#remaining -= take.length;
+      if (this.#remaining <= 0) return false;
+    }
+    return true;
+  }
+
+  /** Writes what the lines so far produced. */
+  async flush(): Promise<void> {
+    if (this.#pending.length === 0) return;
+    const out = Buffer.concat(this.#pending);
+    this.#pending = [];
+    await this.#write(out);
   }
 }
+
+const newline = Buffer.from("\n");
 
 /** Reads complete lines from a file handle from an offset on. */
 class LineReader {
@@ -158,17 +180,26 @@ export async function readContainerLogs(
     for (;;) {
       if (hooks.signal?.aborted) return;
       const lines = await reader.next();
+      let more = true;
       for (const raw of lines) {
         const parsed = parseCriLogLine(raw);
-        if (parsed && !(await writer.line(parsed))) return;
+        if (parsed && !writer.line(parsed)) {
+          more = false;
+          break;
+        }
       }
+      await writer.flush();
+      if (!more) return;
       if (lines.length > 0) continue;
       // At the end of the file. Make sure nothing more was appended since the read.
       if ((await reader.f.stat()).size > reader.position) continue;
       const next = follower ? await follower.wait(reader.f, reader.position) : "stop";
       if (next === "stop") {
         const rest = parseCriLogLine(reader.takePending()); // an incomplete last line
-        if (rest && !hooks.signal?.aborted) await writer.line(rest);
+        if (rest && !hooks.signal?.aborted) {
+          writer.line(rest);
+          await writer.flush();
+        }
         return;
       }
       if (next !== "more") {
