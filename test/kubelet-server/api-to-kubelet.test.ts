@@ -258,6 +258,31 @@ describe("API server → kubelet", () => {
     assert.equal(JSON.parse(plain.body).message, "Upgrade request required");
   });
 
+  it("reports a kubelet that does not answer as upstream does", async () => {
+    const { freePort } = await import("../../src/storage/testing/etcd-harness.ts");
+    const closed = await freePort();
+    const node = await api.client.create<{ metadata: { name: string } }>("/api/v1/nodes", {
+      metadata: { name: "down" },
+    });
+    await api.client.update("/api/v1/nodes/down/status", {
+      ...node,
+      status: {
+        addresses: [{ type: "InternalIP", address: "127.0.0.1" }],
+        daemonEndpoints: { kubeletEndpoint: { Port: closed } },
+      },
+    });
+    await api.client.create("/api/v1/namespaces/default/pods", {
+      metadata: { name: "stranded" },
+      spec: { nodeName: "down", containers: [{ name: "app", image: "busybox" }] },
+    });
+    const r = await raw("/api/v1/namespaces/default/pods/stranded/log");
+    assert.equal(r.status, 500);
+    assert.equal(
+      JSON.parse(r.body).message,
+      `Get "https://127.0.0.1:${closed}/containerLogs/default/stranded/app": dial tcp 127.0.0.1:${closed}: connect: connection refused`,
+    );
+  });
+
   it("proxies nodes/proxy to the kubelet's API", async () => {
     const r = await raw("/api/v1/nodes/n1/proxy/pods");
     assert.equal(r.status, 200);
