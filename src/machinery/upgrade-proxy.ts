@@ -44,9 +44,10 @@ export function forwardedHeaders(
   drop: readonly string[] = [],
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || hopByHop.has(name) || drop.some((d) => name.startsWith(d))) continue;
-    out[name] = value;
+  // Repeated headers stay repeated (X-Stream-Protocol-Version lists one protocol per line).
+  for (const [name, values] of Object.entries(req.headersDistinct)) {
+    if (!values || hopByHop.has(name) || drop.some((d) => name.startsWith(d))) continue;
+    out[name] = values.length === 1 ? values[0]! : values;
   }
   if (req.headers.upgrade) {
     out.connection = "Upgrade";
