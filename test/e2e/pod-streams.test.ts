@@ -13,7 +13,9 @@ import { get } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import WebSocket from "ws";
 import { nodeDirs } from "../../src/cli/containerd-node.ts";
+import { configFromKubeconfig } from "../../src/client/rest-client.ts";
 import { freePort } from "../../src/storage/testing/etcd-harness.ts";
 import { TestRegistry } from "./lib/registry.ts";
 import { run, TestServer } from "./lib/server.ts";
@@ -406,6 +408,35 @@ describe("logs, exec, attach, cp and port-forward", {
       }
     });
   }
+
+  it("port-forward over WebSocket channels, as client libraries do it", async () => {
+    const c = configFromKubeconfig(s.kubeconfig);
+    const ws = new WebSocket(
+      `wss://127.0.0.1:${s.port}/api/v1/namespaces/default/pods/web/portforward?ports=80`,
+      ["v4.channel.k8s.io"],
+      { ca: c.caPem, cert: c.certPem, key: c.keyPem },
+    );
+    const data: Buffer[] = [];
+    const firstSeen = new Set<number>();
+    ws.on("message", (d: Buffer) => {
+      const channel = d[0]!;
+      // The first message of each channel starts with the port (uint16, little-endian).
+      let payload = d.subarray(1);
+      if (!firstSeen.has(channel)) {
+        firstSeen.add(channel);
+        assert.equal(payload.readUInt16LE(0), 80);
+        payload = payload.subarray(2);
+      }
+      if (channel === 0) data.push(payload);
+    });
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+    });
+    ws.send(Buffer.concat([Buffer.from([0]), Buffer.from("GET / HTTP/1.0\r\nHost: web\r\n\r\n")]));
+    await new Promise<void>((r) => ws.once("close", () => r()));
+    assert.match(Buffer.concat(data).toString(), /^HTTP\/1\.1 200 OK[\s\S]*Welcome to nginx!/);
+  });
 
   it("kubectl attach shows the container's live output", async () => {
     const attach = background(s, ["attach", "box", "-c", "ticker"]);
