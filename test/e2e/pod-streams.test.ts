@@ -447,6 +447,27 @@ describe("logs, exec, attach, cp and port-forward", {
     }
   });
 
+  it("kubectl run -i --rm attaches to the new pod's stdin", async () => {
+    const r = await s.kubectl(
+      [
+        "run",
+        "once-more",
+        "-i",
+        "--rm",
+        "--restart=Never",
+        "--image=busybox",
+        "--",
+        "sh",
+        "-c",
+        "read x; echo got $x",
+      ],
+      { input: "hello\n" },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /got hello/);
+    assert.match(r.stdout, /pod "once-more" deleted/);
+  });
+
   it("kubectl 1.32 runs exec and logs too", async () => {
     const bin = kubectlPath("1.32");
     const r = await run(
