@@ -222,9 +222,10 @@ describe("API server → kubelet", () => {
     );
     const out: Buffer[] = [];
     let status = "";
-    ws.on("message", (d: Buffer) =>
-      d[0] === 1 ? out.push(d.subarray(1)) : d[0] === 3 ? (status += d.subarray(1)) : 0,
-    );
+    ws.on("message", (d: Buffer) => {
+      if (d[0] === 1) out.push(d.subarray(1));
+      if (d[0] === 3) status += d.subarray(1);
+    });
     await new Promise<void>((r) => ws.once("open", () => r()));
     ws.send(Buffer.from("\x00shout"));
     ws.send(Buffer.from([255, 0]));

@@ -3,7 +3,7 @@
  * node's kubelet at `/{path}` with the API server's kubelet client certificate — ordinary
  * requests streamed both ways, upgrade requests spliced. The caller needs `nodes/proxy`.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { request } from "node:https";
 import { forwardedHeaders, proxyUpgrade } from "../../machinery/upgrade-proxy.ts";
 import type { GenericRegistry } from "../registry/generic-registry.ts";
