@@ -200,8 +200,9 @@ describe("logs, exec, attach, cp and port-forward", {
   });
 
   it("kubectl logs: a container, --tail, --timestamps, --since, -c, --all-containers, -f", async () => {
-    await until("three ticks", async () =>
-      (await s.k("logs", "box", "-c", "ticker")).includes("tick 2"),
+    // Five ticks: tick 0 is then well over 2 s old, for --since=2s below.
+    await until("five ticks", async () =>
+      (await s.k("logs", "box", "-c", "ticker")).includes("tick 4"),
     );
     const all = await s.k("logs", "box", "-c", "ticker");
     // stdout and stderr reach the log through separate pipes: each in order, interleaved anyhow.
