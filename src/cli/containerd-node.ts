@@ -36,13 +36,16 @@ import { Kubelet } from "../kubelet/kubelet.ts";
 import { ContainerdRuntime } from "../kubelet/kuberuntime/containerd-runtime.ts";
 import { SysfsCgroupCleaner } from "../kubelet/kuberuntime/pod-cgroups.ts";
 import { hostLocalPathFs, LocalPathStorage } from "../kubelet/local-path-storage.ts";
+import { ContainerLogManager } from "../kubelet/logs/container-log-manager.ts";
 import { ApiPodObjects } from "../kubelet/pod-objects.ts";
 import { InformerPodSource } from "../kubelet/pod-source.ts";
 import { startKubeletServer } from "../kubelet/server/start-kubelet-server.ts";
 import { SystemMounter } from "../kubelet/volumes/mounter.ts";
 import { VolumeManager } from "../kubelet/volumes/volume-manager.ts";
 import { realClock } from "../machinery/clock.ts";
+import { parseGoDuration } from "../machinery/go-duration.ts";
 import type { Logger } from "../machinery/log.ts";
+import { parseQuantity } from "../machinery/quantity.ts";
 import { hostResolvConfPath, parseResolvConf } from "../machinery/resolv-conf.ts";
 import { UsageError } from "./command.ts";
 
@@ -54,6 +57,9 @@ export const containerdNodeFlags = {
   "cluster-domain": { type: "string", default: "cluster.local" },
   "max-pods": { type: "string", default: "110" },
   "kubelet-port": { type: "string", default: "10250" },
+  "container-log-max-size": { type: "string", default: "10Mi" },
+  "container-log-max-files": { type: "string", default: "5" },
+  "container-log-monitor-interval": { type: "string", default: "10s" },
   "cgroup-root": { type: "string" },
 } as const;
 
@@ -63,6 +69,9 @@ export const containerdNodeUsage = `  --container-runtime-endpoint SOCK  use thi
   --cluster-domain NAME             cluster domain (default cluster.local)
   --max-pods N                      pods this node runs (default 110)
   --kubelet-port PORT               the kubelet's HTTPS API: logs, exec, port-forward (default 10250)
+  --container-log-max-size SIZE     rotate a container's log at this size (default 10Mi)
+  --container-log-max-files N       log files kept per container, the current one included (default 5)
+  --container-log-monitor-interval DUR  how often log sizes are checked (default 10s)
   --cgroup-root PATH                cgroup the pods' kubepods/ lives under (default /)`;
 
 export interface ContainerdNodeSettings {
@@ -76,6 +85,10 @@ export interface ContainerdNodeSettings {
   readonly maxPods: number;
   /** The kubelet server's port (0 picks a free one). */
   readonly kubeletPort: number;
+  /** Container log rotation (upstream containerLogMaxSize, containerLogMaxFiles). */
+  readonly containerLogMaxSizeBytes: number;
+  readonly containerLogMaxFiles: number;
+  readonly containerLogMonitorIntervalMs: number;
   readonly leaseDurationSeconds?: number;
   /** Upstream's --cgroup-root: pods go under <cgroupRoot>/kubepods (local clusters nest nodes). */
   readonly cgroupRoot?: string;
@@ -95,6 +108,28 @@ export function containerdNodeSettings(
   if (!Number.isInteger(kubeletPort) || kubeletPort < 0 || kubeletPort > 65535) {
     throw new UsageError(`--kubelet-port must be a port number, not "${v["kubelet-port"]}"`);
   }
+  let containerLogMaxSizeBytes: number;
+  try {
+    containerLogMaxSizeBytes = parseQuantity(String(v["container-log-max-size"] ?? "10Mi")).value();
+  } catch {
+    throw new UsageError(
+      `--container-log-max-size must be a size such as 10Mi, not "${v["container-log-max-size"]}"`,
+    );
+  }
+  const containerLogMaxFiles = Number(v["container-log-max-files"] ?? 5);
+  if (!Number.isInteger(containerLogMaxFiles) || containerLogMaxFiles < 2) {
+    throw new UsageError(
+      `--container-log-max-files must be a whole number of 2 or more, not "${v["container-log-max-files"]}"`,
+    );
+  }
+  const containerLogMonitorIntervalMs = parseGoDuration(
+    String(v["container-log-monitor-interval"] ?? "10s"),
+  );
+  if (containerLogMonitorIntervalMs === undefined || containerLogMonitorIntervalMs <= 0) {
+    throw new UsageError(
+      `--container-log-monitor-interval must be a duration such as 10s, not "${v["container-log-monitor-interval"]}"`,
+    );
+  }
   const endpoint = v["container-runtime-endpoint"] as string | undefined;
   const cgroupRoot = v["cgroup-root"] as string | undefined;
   if (cgroupRoot !== undefined && !cgroupRoot.startsWith("/")) {
@@ -112,6 +147,9 @@ export function containerdNodeSettings(
     clusterDomain: String(v["cluster-domain"] ?? "cluster.local"),
     maxPods,
     kubeletPort,
+    containerLogMaxSizeBytes,
+    containerLogMaxFiles,
+    containerLogMonitorIntervalMs,
     ...(cgroupRoot ? { cgroupRoot } : {}),
   };
 }
@@ -316,6 +354,15 @@ export async function startContainerdNode(
     ...(s.leaseDurationSeconds ? { leaseDurationSeconds: s.leaseDurationSeconds } : {}),
   });
   runtime.run(stop.signal);
+  new ContainerLogManager({
+    runtime: cri,
+    policy: {
+      maxSizeBytes: s.containerLogMaxSizeBytes,
+      maxFiles: s.containerLogMaxFiles,
+      intervalMs: s.containerLogMonitorIntervalMs,
+    },
+    log: log.with({ component: "container-logs" }),
+  }).run(stop.signal);
   const running = kubelet.run(stop.signal);
   const localPath = new LocalPathStorage({
     client,

@@ -102,6 +102,8 @@ async function forceClean(dataDir: string, d: ReturnType<typeof nodeDirs>): Prom
   for (const m of mounts.reverse()) await run("umount", ["-l", m]);
 }
 
+const podLogsDir = (s: TestServer) => nodeDirs(s.dataDir).podLogs;
+
 const ticker = "i=0; while true; do echo tick $i; echo err $i >&2; i=$((i+1)); sleep 1; done";
 
 describe("logs, exec, attach, cp and port-forward", {
@@ -120,7 +122,18 @@ describe("logs, exec, attach, cp and port-forward", {
       });
       s = await TestServer.start({
         agent: true,
-        args: [...registry.agentArgs(), "--node-name", nodeName],
+        args: [
+          ...registry.agentArgs(),
+          "--node-name",
+          nodeName,
+          // Small, quickly checked logs, so that rotation happens within the test.
+          "--container-log-max-size",
+          "64Ki",
+          "--container-log-max-files",
+          "3",
+          "--container-log-monitor-interval",
+          "500ms",
+        ],
       });
       dirs = nodeDirs(s.dataDir);
       await until("the node to be Ready", async () =>
@@ -235,6 +248,69 @@ describe("logs, exec, attach, cp and port-forward", {
       return m.length >= 2 && Number(m[m.length - 1]![1]) > before;
     });
     await follow.stop();
+  });
+
+  it("rotates big container logs; kubectl logs -f follows across rotations", async () => {
+    // ~20 KiB a second in numbered lines: a 64Ki log rotates every few seconds.
+    const chatty = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "chatty" },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: "chatty",
+            image: "busybox",
+            command: [
+              "sh",
+              "-c",
+              "i=0; while true; do seq $((i*2000+1)) $((i*2000+2000)); i=$((i+1)); sleep 0.5; done",
+            ],
+          },
+        ],
+      },
+    };
+    assert.equal(
+      (await s.kubectl(["create", "-f", "-"], { input: JSON.stringify(chatty) })).code,
+      0,
+    );
+    await s.k("wait", "--for=condition=Ready", "pod/chatty", "--timeout=60s");
+    const follow = background(s, ["logs", "-f", "chatty"]);
+    try {
+      const logDir = (await until(
+        "the rotated files",
+        async () => {
+          const dirs = readdirSync(podLogsDir(s)).filter((d) => d.startsWith("default_chatty_"));
+          const dir = dirs[0] && join(podLogsDir(s), dirs[0], "chatty");
+          return dir && readdirSync(dir).filter((f) => f.startsWith("0.log.")).length >= 2 && dir;
+        },
+        60_000,
+      )) as string;
+      const files = readdirSync(logDir).sort();
+      assert.ok(files.length <= 3, files.join(" "));
+      assert.ok(
+        files.some((f) => f.endsWith(".gz")),
+        files.join(" "),
+      );
+      // The follow saw every line, across the rotations, in order.
+      const seen = await until(
+        "the follow to pass the rotations",
+        async () => {
+          const numbers = follow.output().trim().split("\n").map(Number);
+          return numbers.length > 12_000 && numbers;
+        },
+        30_000,
+      );
+      for (let i = 0; i < seen.length; i++)
+        assert.equal(seen[i], i + 1, `line ${i + 1} of the follow`);
+      // Without -f only the current file is read, as upstream.
+      const first = Number((await s.k("logs", "chatty")).split("\n")[0]);
+      assert.ok(first > 1, `the current file starts at line ${first}`);
+    } finally {
+      await follow.stop();
+      await s.kubectl(["delete", "pod", "chatty", "--grace-period=1", "--wait=false"]);
+    }
   });
 
   it("kubectl logs --previous and the errors upstream gives", async () => {
