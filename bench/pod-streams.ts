@@ -18,6 +18,7 @@ import { get } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import WebSocket from "ws";
+import { nodeDirs } from "../src/cli/containerd-node.ts";
 import { configFromKubeconfig } from "../src/client/rest-client.ts";
 import { freePort } from "../src/storage/testing/etcd-harness.ts";
 import { TestRegistry } from "../test/e2e/lib/registry.ts";
@@ -215,8 +216,10 @@ export async function run(): Promise<void> {
       "--wait=true",
       "--timeout=60s",
     ]);
+    const run = nodeDirs(s.dataDir).run;
     await s.dispose();
     await registry.stop();
     rmSync(local, { recursive: true, force: true });
+    rmSync(run, { recursive: true, force: true }); // containerd's state dir (tmpfs), empty by now
   }
 }
