@@ -14,6 +14,7 @@ import { MetricsRegistry } from "../machinery/metrics.ts";
 import type { Store } from "../storage/store.ts";
 import { AdmissionChain, type AdmissionPlugin } from "./admission/admission.ts";
 import { certificateRequester } from "./admission/csr-requester.ts";
+import { csrSignerPermissions } from "./admission/csr-signer-permissions.ts";
 import { namespaceLifecycle } from "./admission/namespace-lifecycle.ts";
 import { builtinAdmissionPlugins } from "./admission/plugins/index.ts";
 import { rbacEscalation } from "./admission/rbac-escalation.ts";
@@ -118,6 +119,7 @@ export class ApiServer {
           // Upstream runs the certificate and RBAC checks just before ResourceQuota.
           ...builtins.filter((p) => p.name !== "ResourceQuota"),
           certificateRequester,
+          csrSignerPermissions(authorization.rbac),
           rbacEscalation(authorization.resolver, authorization.rbac),
           ...builtins.filter((p) => p.name === "ResourceQuota"),
           ...(options.admission ?? []),

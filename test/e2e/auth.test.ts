@@ -273,4 +273,47 @@ describe("authentication and authorization with kubectl", () => {
     );
     assert.equal(ok.code, 0, `binding what it holds is allowed: ${ok.stderr}`);
   });
+  it("lets only holders of a signer's approve verb approve, and never issues system:masters", async () => {
+    await s.k(
+      "create",
+      "clusterrole",
+      "csr-clerk",
+      "--verb=get,list,update",
+      "--resource=certificatesigningrequests,certificatesigningrequests/approval",
+    );
+    await s.k("create", "clusterrolebinding", "clerk", "--clusterrole=csr-clerk", "--user=clerk");
+    const clerk = await userThroughCSR("clerk");
+    const key = generatePrivateKey();
+    const pending = (name: string, organizations: string[]) =>
+      JSON.stringify({
+        apiVersion: "certificates.k8s.io/v1",
+        kind: "CertificateSigningRequest",
+        metadata: { name },
+        spec: {
+          request: Buffer.from(
+            createCSR({ privateKey: key, commonName: name, organizations }),
+          ).toString("base64"),
+          signerName: "kubernetes.io/kube-apiserver-client",
+          usages: ["client auth"],
+        },
+      });
+    await s.kubectl(["create", "-f", "-"], { input: pending("wannabe", []) });
+    const approve = await as(clerk, "certificate", "approve", "wannabe");
+    assert.notEqual(approve.code, 0);
+    assert.match(
+      approve.stderr,
+      /certificatesigningrequests\.certificates\.k8s\.io "wannabe" is forbidden: user not permitted to approve requests with signerName "kubernetes\.io\/kube-apiserver-client"/,
+    );
+    const csr = await s.json("get", "csr", "wannabe");
+    assert.equal(csr.status?.conditions, undefined, "nothing written");
+    const masters = await s.kubectl(["create", "-f", "-"], {
+      input: pending("root", ["system:masters"]),
+    });
+    assert.notEqual(masters.code, 0);
+    assert.match(
+      masters.stderr,
+      /use of kubernetes\.io\/kube-apiserver-client signer with system:masters group is not allowed/,
+    );
+    assert.equal((await s.kubectl(["get", "csr", "root"])).code, 1);
+  });
 });

@@ -49,7 +49,7 @@ export async function serveApproval(ctx: HttpContext, csrs: GenericRegistry): Pr
       return current;
     },
     requestContext(ctx),
-    { subresource: "raw" },
+    { subresource: "raw", admitAs: "approval" },
   );
   writeJson(ctx.res, 200, result.object);
 }

@@ -74,6 +74,8 @@ export interface UpdateOptions {
   readonly subresource?: UpdateKind;
   /** A missing object is created (server-side apply creates). */
   readonly createIfMissing?: boolean;
+  /** A raw update runs admission as this subresource (e.g. "approval"); without it, none. */
+  readonly admitAs?: string;
 }
 
 /** Turns the current object (undefined when absent) into the desired one. */
@@ -239,7 +241,7 @@ export class GenericRegistry {
           },
         ]);
       }
-      const obj = await this.#prepareUpdate(desired, old, ctx, subresource);
+      const obj = await this.#prepareUpdate(desired, old, ctx, subresource, options.admitAs);
       if (sameObject(obj, old)) return { object: old, created: false };
       if (ctx.dryRun) return { object: obj, created: false };
       const undo = await this.#hooks.beforeUpdate?.(obj, old);
@@ -262,13 +264,20 @@ export class GenericRegistry {
     old: KubeObject,
     ctx: RequestContext,
     subresource: UpdateKind,
+    admitAs?: string,
   ): Promise<KubeObject> {
     const { definition } = this;
     const strategy = definition.strategy;
     let obj = desired;
     if (subresource === "raw") {
+      if (admitAs !== undefined) {
+        await this.#admission.admit(this.#attrs("UPDATE", obj, old, ctx, admitAs));
+      }
       carryOverOnUpdate(obj, old, strategy.tracksGeneration ?? false);
       obj.metadata!.resourceVersion = old.metadata!.resourceVersion ?? "";
+      if (admitAs !== undefined) {
+        await this.#admission.validate(this.#attrs("UPDATE", obj, old, ctx, admitAs));
+      }
       return obj;
     }
     if (subresource === "status") {
