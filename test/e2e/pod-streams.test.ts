@@ -283,11 +283,17 @@ describe("logs, exec, attach, cp and port-forward", {
         async () => {
           const dirs = readdirSync(podLogsDir(s)).filter((d) => d.startsWith("default_chatty_"));
           const dir = dirs[0] && join(podLogsDir(s), dirs[0], "chatty");
-          return dir && readdirSync(dir).filter((f) => f.startsWith("0.log.")).length >= 2 && dir;
+          // Compression writes `<name>.gz.tmp` first; wait for finished files only.
+          const rotated = dir
+            ? readdirSync(dir).filter((f) => f.startsWith("0.log.") && !f.endsWith(".tmp"))
+            : [];
+          return rotated.length >= 2 && rotated.some((f) => f.endsWith(".gz")) && dir;
         },
         60_000,
       )) as string;
-      const files = readdirSync(logDir).sort();
+      const files = readdirSync(logDir)
+        .filter((f) => !f.endsWith(".tmp"))
+        .sort();
       assert.ok(files.length <= 3, files.join(" "));
       assert.ok(
         files.some((f) => f.endsWith(".gz")),
