@@ -86,7 +86,7 @@ describe("containerd set-up", () => {
 });
 
 describe("ContainerdSupervisor", () => {
-  it("starts, restarts after a crash, and stops", async () => {
+  it("starts, restarts after a crash, and stops", async (t) => {
     const fake = join(dir, "fake-containerd");
     const marker = join(dir, "ready");
     // Becomes "ready" at once; exits 1 when a file says so (a crash), else waits for SIGTERM.
@@ -105,6 +105,7 @@ describe("ContainerdSupervisor", () => {
       ready: async () => existsSync(marker),
       onRestart: () => restarts++,
     });
+    t.after(() => supervisor.stop());
     await supervisor.start();
     const first = supervisor.pid;
     assert.ok(first);

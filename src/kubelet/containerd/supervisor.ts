@@ -134,9 +134,9 @@ export class ContainerdSupervisor {
       : spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
     this.#child = child;
     this.#startedAt = Date.now();
-    child.once("spawn", () => {
-      if (child.pid) writeFileSync(this.#o.pidFile, `${child.pid}\n`);
-    });
+    // The pid is known as soon as spawn() returns; waiting for the "spawn" event would let a
+    // containerd that is ready before that event is delivered run without its pid file.
+    if (child.pid) writeFileSync(this.#o.pidFile, `${child.pid}\n`);
     child.once("error", (err) => this.#o.log.error("cannot run containerd", { err, binary }));
     let partial = "";
     const onData = (chunk: Buffer) => {
