@@ -4,8 +4,8 @@
  * PriorityClasses, the default StorageClass `local-path` (Bosun's built-in local-path
  * provisioner, as k3s ships one), the default IngressClass `bosun` (the built-in ingress
  * controller), the `kube-dns` Service (10.96.0.10, endpoints kept by the kube-dns endpoints
- * controller, ADR 14), and the `kubernetes` Service (10.96.0.1:443) with Endpoints
- * naming this API server. Existing ones are left alone or brought up to date, so restarts are cheap.
+ * controller, ADR 14), and the `kubernetes` Service (10.96.0.1:443), whose Endpoints the lease
+ * endpoint reconciler keeps (endpoint-reconciler.ts). Existing ones are left alone or brought up to date, so restarts are cheap.
  */
 
 import { systemPriorityClasses } from "../api/kinds/policy/priority-class.ts";
@@ -130,30 +130,7 @@ export async function bootstrapObjects(catalog: Catalog, log: Logger, options: B
     },
     log,
   );
-  const endpoints = catalog.lookup("", "v1", "endpoints");
-  if (!endpoints) return;
-  if (/^127\.|^::1$/.test(options.advertiseAddress)) {
-    log.warn("no non-loopback address to advertise; the kubernetes Endpoints are not written", {
-      address: options.advertiseAddress,
-    });
-    return;
-  }
-  const subsets = [
-    {
-      addresses: [{ ip: options.advertiseAddress }],
-      ports: [{ name: "https", port: options.port, protocol: "TCP" }],
-    },
-  ];
-  await endpoints.update(
-    "default",
-    "kubernetes",
-    (current) => ({
-      ...(current ?? { apiVersion: "v1", kind: "Endpoints" }),
-      metadata: { ...(current?.metadata ?? {}), ...meta, ...(current ? {} : {}) },
-      subsets,
-    }),
-    ctx(),
-  );
+  // The Endpoints are the lease endpoint reconciler's (endpoint-reconciler.ts).
 }
 
 /** Creates or refreshes kube-public/cluster-info's kubeconfig (signatures are the signer's). */

@@ -29,6 +29,7 @@ import { WatchCache } from "./cache/watch-cache.ts";
 import { Catalog } from "./catalog.ts";
 import { ClusterReader } from "./cluster-reader.ts";
 import { CrdController } from "./crd-controller.ts";
+import { LeaseEndpointReconciler } from "./endpoint-reconciler.ts";
 import { createApiHandler } from "./handler.ts";
 import { serveApproval } from "./handlers/csr-approval.ts";
 import type { KubeletClientConfig } from "./handlers/kubelet-connection.ts";
@@ -93,6 +94,7 @@ export class ApiServer {
   readonly #cacheStops = new Map<GenericRegistry, AbortController>();
   /** Upgraded connections (exec, port-forward streams), closed on stop. */
   readonly #upgraded = new Set<Duplex>();
+  readonly #endpoints: LeaseEndpointReconciler;
   #ready = false;
 
   constructor(options: ApiServerOptions) {
@@ -128,6 +130,14 @@ export class ApiServer {
       resources: options.resources,
       hooksFor: (def) =>
         def.group === "" && def.plural === "services" ? allocator.hooks : undefined,
+    });
+    this.#endpoints = new LeaseEndpointReconciler({
+      store: options.store,
+      catalog: this.catalog,
+      clock: options.clock,
+      log: options.log.with({ component: "endpoint-reconciler" }),
+      ip: options.advertiseAddress,
+      port: options.port,
     });
     const metrics = new MetricsRegistry();
     const lookups = this.#tokenLookups();
@@ -259,6 +269,7 @@ export class ApiServer {
       port: this.#options.port,
       caCertPem: this.#options.tls.clientCaPem,
     });
+    await this.#endpoints.start();
     for (const cache of this.#caches.values()) this.#startCache(cache);
     await Promise.all([...this.#caches.values()].map((c) => c.waitFor(0, 10_000)));
     await bootstrapRbac(this.catalog, this.#options.log);
@@ -314,6 +325,7 @@ export class ApiServer {
   /** Ends watches, stops accepting connections and waits for requests in flight. */
   async stop(): Promise<void> {
     this.#ready = false;
+    await this.#endpoints.stop();
     this.#shutdown.abort();
     for (const socket of this.#upgraded) socket.destroy();
     await new Promise<void>((resolve) => {

@@ -3,7 +3,7 @@
  * issues) the scheduler, controller manager and the node agent — in one process.
  */
 import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
-import { hostname, networkInterfaces } from "node:os";
+import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { builtinResources } from "../api/kinds/index.ts";
@@ -24,6 +24,7 @@ import { writeKubeconfig } from "../pki/kubeconfig.ts";
 import { startCompactor } from "../storage/compactor.ts";
 import type { Store } from "../storage/store.ts";
 import { withWatchFanout } from "../storage/watch-fanout.ts";
+import { chooseAdvertiseAddress } from "./advertise-address.ts";
 import { type Command, UsageError } from "./command.ts";
 import {
   containerdNodeFlags,
@@ -44,6 +45,9 @@ Flags:
   --data-dir DIR              state, certificates and kubeconfig (default /var/lib/bosun)
   --https-port PORT           API server port (default 6443)
   --bind-address ADDR         address to listen on (default 0.0.0.0)
+  --advertise-address IP      where pods (kubernetes Service) and nodes reach this server (default:
+                              the bind address, or with 0.0.0.0 or a loopback bind the host's
+                              first non-loopback IPv4; a loopback bind leaves pods refused)
   --datastore sqlite|etcd     cluster store (default sqlite, one file under the data dir)
   --datastore-endpoint URL    etcd client URL(s), comma-separated (with --datastore etcd)
   --compaction-interval SEC   compact store history older than this (default 300)
@@ -68,6 +72,7 @@ export interface ServerFlags {
   dataDir: string;
   port: number;
   bindAddress: string;
+  advertiseAddress: string | undefined;
   datastore: "sqlite" | "etcd";
   datastoreEndpoints: string[];
   compactionSeconds: number;
@@ -102,6 +107,7 @@ export function parseServerFlags(args: string[]): ServerFlags {
         "data-dir": { type: "string", default: "/var/lib/bosun" },
         "https-port": { type: "string", default: "6443" },
         "bind-address": { type: "string", default: "0.0.0.0" },
+        "advertise-address": { type: "string" },
         datastore: { type: "string", default: "sqlite" },
         "datastore-endpoint": { type: "string" },
         "compaction-interval": { type: "string", default: "300" },
@@ -147,6 +153,7 @@ export function parseServerFlags(args: string[]): ServerFlags {
     dataDir: resolve(values["data-dir"] as string),
     port,
     bindAddress: values["bind-address"] as string,
+    advertiseAddress: values["advertise-address"] as string | undefined,
     datastore,
     datastoreEndpoints: endpoint ? endpoint.split(",").map((e) => e.trim()) : [],
     compactionSeconds: compaction,
@@ -209,15 +216,6 @@ export function prepareDataDir(dir: string): void {
       `data dir ${dir} is not usable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
   }
-}
-
-/** The address peers reach this server at: the bind address, or this host's first IPv4. */
-function advertiseAddress(bind: string): string {
-  if (bind !== "0.0.0.0" && bind !== "::") return bind;
-  for (const addrs of Object.values(networkInterfaces())) {
-    for (const a of addrs ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
-  }
-  return "127.0.0.1";
 }
 
 export async function openStore(
@@ -294,12 +292,14 @@ export const serverCommand: Command = {
     const log = createLogger("server");
     prepareDataDir(flags.dataDir);
     const lock = acquireDataDirLock(flags.dataDir);
+    const advertise = chooseAdvertiseAddress(flags);
+    if (advertise.warning) log.warn(advertise.warning);
     const ips = flags.tlsSans.filter((s) => /^[\d.]+$|:/.test(s));
     const names = flags.tlsSans.filter((s) => !ips.includes(s));
     const pki = await loadOrCreateClusterPKI(join(flags.dataDir, "server", "tls"), {
       serverNames: names,
       // Joining nodes reach the advertised address (kube-public/cluster-info names it).
-      serverIPs: [advertiseAddress(flags.bindAddress), ...ips],
+      serverIPs: [advertise.address, ...ips],
     });
     // The API server's identity towards kubelets (upstream --kubelet-client-certificate).
     const kubeletClient = await loadOrIssueClientCertificate(pki, "apiserver-kubelet-client", {
@@ -324,7 +324,7 @@ export const serverCommand: Command = {
       },
       bindAddress: flags.bindAddress,
       port: flags.port,
-      advertiseAddress: advertiseAddress(flags.bindAddress),
+      advertiseAddress: advertise.address,
       resources: builtinResources,
       serviceAccountKeys: {
         privateKeyPem: pki.serviceAccount.privateKeyPem,
@@ -374,7 +374,7 @@ export const serverCommand: Command = {
     let node: Awaited<ReturnType<typeof startServerNode>> | undefined;
     if (!flags.disableAgent) {
       try {
-        node = await startServerNode(flags, pki, advertiseAddress(flags.bindAddress));
+        node = await startServerNode(flags, pki, advertise.address);
       } catch (err) {
         log.error("cannot start this machine's node (use --disable-agent to run without one)", {
           err,
