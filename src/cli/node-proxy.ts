@@ -2,16 +2,21 @@
  * The service proxy of a real node (nftables, `src/proxy/`), as `bosun agent` and `bosun server`
  * start it next to the kubelet: in the process's network namespace, with the node's client and
  * identity, unless `--disable-proxy` (k3s: `--disable-kube-proxy`). Simulated nodes run none.
+ * `--cluster-cidr` (the controller manager's default pod network) tells pods from the rest and
+ * is what pod traffic must leave to be masqueraded to the node's address.
  */
 import type { RestClient } from "../client/rest-client.ts";
+import { defaultControllerSettings } from "../controllers/context.ts";
 import type { Logger } from "../machinery/log.ts";
 import { startProxy } from "../proxy/start-proxy.ts";
 
 export const nodeProxyFlags = {
   "disable-proxy": { type: "boolean", default: false },
+  "cluster-cidr": { type: "string", default: defaultControllerSettings.clusterCIDR },
 } as const;
 
-export const nodeProxyUsage = `  --disable-proxy                   run no service proxy (nftables rules for Services) here`;
+export const nodeProxyUsage = `  --disable-proxy                   run no service proxy (nftables rules for Services) here
+  --cluster-cidr CIDR[,CIDR]        the pod network; pod traffic leaving it is masqueraded (10.244.0.0/16)`;
 
 export interface NodeProxy {
   stop(): Promise<void>;
@@ -32,6 +37,10 @@ export async function startNodeProxy(
       client: options.client,
       nodeName: options.nodeName,
       nodeIPs: [options.nodeIP],
+      clusterCIDRs: String(values["cluster-cidr"] ?? "")
+        .split(",")
+        .map((c) => c.trim())
+        .filter(Boolean),
       log: options.log,
       signal: stop.signal,
     });

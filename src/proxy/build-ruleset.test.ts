@@ -138,6 +138,20 @@ describe("buildRuleset behaviour", () => {
     assert.match(text, /fd00::10 \. tcp \. 80 : goto service-/);
   });
 
+  it("masquerades pod traffic leaving the pod network only when the cluster CIDRs are known", () => {
+    const postrouting = (node: Parameters<typeof buildRuleset>[2], family?: "ip" | "ip6") =>
+      buildRuleset([], [], node, family ? { family } : {}).chains.get("nat-postrouting")!.rules;
+    assert.deepEqual(postrouting(nodeState("n1")), ["jump masquerading"]);
+    const both = nodeState("n1", { clusterCIDRs: ["10.244.0.0/16", "fd00:244::/48"] });
+    assert.deepEqual(postrouting(both).slice(1), [
+      'ip saddr 10.244.0.0/16 ip daddr != 10.244.0.0/16 ip daddr != 224.0.0.0/4 masquerade fully-random comment "pod traffic leaving the pod network"',
+    ]);
+    assert.match(
+      postrouting(both, "ip6")[1]!,
+      /^ip6 saddr fd00:244::\/48 ip6 daddr != fd00:244::\/48 /,
+    );
+  });
+
   it("is deterministic whatever the input order", () => {
     const a = renderRuleset(
       [svc(), service("b", { clusterIP: "10.96.0.51" })],

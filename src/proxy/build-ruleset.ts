@@ -47,6 +47,13 @@ export interface NodeState {
   readonly nodeIPs?: readonly string[];
   /** Traffic to addresses here that are no ClusterIP is dropped; empty: not done. */
   readonly serviceCIDRs?: readonly string[];
+  /**
+   * The whole pod network (every node's pod CIDR). Pod traffic to anywhere outside it (the node
+   * LAN, the host, the internet) is masqueraded to the node's address as it leaves; pod to pod
+   * stays unNATed. Upstream leaves this to the network plugin (flannel's ip-masq rules, kubenet's
+   * `--non-masquerade-cidr`). Empty or absent: not done.
+   */
+  readonly clusterCIDRs?: readonly string[];
 }
 
 export interface BuildOptions {
@@ -83,6 +90,7 @@ export function rulesetFromPorts(
   const rs = emptyRuleset(family, options.table ?? defaultTable);
   const inFamily = (cidr: string) => (family === "ip6") === cidr.includes(":");
   addSkeleton(rs, (node.serviceCIDRs ?? []).filter(inFamily));
+  addEgressMasquerade(rs, (node.clusterCIDRs ?? []).filter(inFamily));
   const ctx: PortContext = {
     rs,
     w: familyWords(family),
@@ -96,6 +104,22 @@ export function rulesetFromPorts(
   }
   rs.sets.get(names.clusterIPs)!.elements!.push(...[...clusterIPs].sort());
   return rs;
+}
+
+/**
+ * Pod traffic leaving the pod network gets the node's address (after DNAT, so a ClusterIP whose
+ * endpoint is a node address, as the API server's, is covered too); multicast is left alone.
+ */
+function addEgressMasquerade(rs: Ruleset, clusterCIDRs: readonly string[]): void {
+  if (clusterCIDRs.length === 0) return;
+  const w = familyWords(rs.family);
+  const pods = oneOrSet(clusterCIDRs);
+  const multicast = rs.family === "ip" ? "224.0.0.0/4" : "ff00::/8";
+  rs.chains
+    .get("nat-postrouting")!
+    .rules.push(
+      `${w.ipx} saddr ${pods} ${w.ipx} daddr != ${pods} ${w.ipx} daddr != ${multicast} masquerade fully-random comment "pod traffic leaving the pod network"`,
+    );
 }
 
 /** `buildRuleset` printed as one atomic `nft -f` file. */

@@ -25,7 +25,10 @@ export interface ProxierOptions {
   readonly nodeName: string;
   /** Addresses of this node, added to those its Node object reports. */
   readonly nodeIPs?: readonly string[];
-  /** Sources counted as pods; default: this node's `spec.podCIDRs` (upstream NodeCIDR mode). */
+  /**
+   * The pod network: sources counted as pods (default: this node's `spec.podCIDRs`, upstream's
+   * NodeCIDR mode), and when given, pod traffic leaving it is masqueraded (`NodeState`).
+   */
   readonly clusterCIDRs?: readonly string[];
   /** Service CIDRs whose unallocated addresses are dropped (none by default). */
   readonly serviceCIDRs?: readonly string[];
@@ -149,6 +152,7 @@ export class Proxier {
       nodeIPs: [...new Set([...(this.#o.nodeIPs ?? []), ...addresses])],
       ...(zone ? { zone } : {}),
       ...(this.#o.serviceCIDRs ? { serviceCIDRs: this.#o.serviceCIDRs } : {}),
+      ...(this.#o.clusterCIDRs?.length ? { clusterCIDRs: this.#o.clusterCIDRs } : {}),
     };
   }
 

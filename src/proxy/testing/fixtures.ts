@@ -98,7 +98,7 @@ export const scenarios: readonly Scenario[] = [
     name: "clusterip-three-endpoints",
     services: [service("web", { clusterIP: "10.96.0.20" })],
     slices: [slice("web", three)],
-    node: nodeState("n4", { serviceCIDRs: ["10.96.0.0/12"] }),
+    node: nodeState("n4", { serviceCIDRs: ["10.96.0.0/12"], clusterCIDRs: ["10.244.0.0/16"] }),
   },
   {
     name: "nodeport",
