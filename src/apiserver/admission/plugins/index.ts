@@ -3,6 +3,7 @@
  * (kube-apiserver's `AllOrderedPlugins`, restricted to what Bosun has). See README.md.
  */
 import type { AdmissionPlugin } from "../admission.ts";
+import { defaultIngressClassAdmission } from "./default-ingress-class.ts";
 import { defaultStorageClassAdmission } from "./default-storage-class.ts";
 import { defaultTolerationSecondsAdmission } from "./default-toleration-seconds.ts";
 import { limitRangerAdmission } from "./limit-ranger.ts";
@@ -14,6 +15,7 @@ import { resourceQuotaAdmission } from "./resource-quota.ts";
 import { type ServiceAccountOptions, serviceAccountAdmission } from "./service-account.ts";
 import { storageObjectInUseProtectionAdmission } from "./storage-object-in-use-protection.ts";
 
+export { defaultIngressClassAdmission } from "./default-ingress-class.ts";
 export { defaultStorageClassAdmission } from "./default-storage-class.ts";
 export { defaultTolerationSecondsAdmission } from "./default-toleration-seconds.ts";
 export { limitRangerAdmission } from "./limit-ranger.ts";
@@ -37,6 +39,7 @@ export const admissionOrder = [
   "DefaultTolerationSeconds",
   "DefaultStorageClass",
   "StorageObjectInUseProtection",
+  "DefaultIngressClass",
   "ResourceQuota",
 ] as const;
 
@@ -73,6 +76,7 @@ export function builtinAdmissionPlugins(options: BuiltinPluginOptions): Admissio
     defaultTolerationSecondsAdmission(options.defaultTolerationSeconds),
     defaultStorageClassAdmission({ reader }),
     storageObjectInUseProtectionAdmission(),
+    defaultIngressClassAdmission({ reader }),
     resourceQuotaAdmission({ reader }),
   ];
 }
