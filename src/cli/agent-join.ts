@@ -8,6 +8,7 @@
  * few at a time, and keep one certificate (and so one connection) each, as real kubelets do.
  */
 import { join, resolve } from "node:path";
+import { createFailover, type Failover } from "../client/failover-discovery.ts";
 import { configFromKubeconfig, RestClient } from "../client/rest-client.ts";
 import { parseCACertHash } from "../cluster-bootstrap/ca-hash.ts";
 import { parseBootstrapToken } from "../cluster-bootstrap/token.ts";
@@ -78,13 +79,26 @@ export interface NodeConnection {
   close(): void;
 }
 
-const connection = (client: RestClient, certificates?: CertificateManager): NodeConnection => ({
+const connection = (
+  client: RestClient,
+  certificates?: CertificateManager,
+  failover?: Failover,
+): NodeConnection => ({
   client,
   close: () => {
+    failover?.stop();
     certificates?.stop();
     client.close();
   },
 });
+
+/** The agent's client fails over between every API server (ADR 21), seeded by its own server. */
+function withFailover(client: RestClient, log: Logger): Failover {
+  const failover = createFailover(client.config.server, log.with({ component: "failover" }));
+  client.useServers(failover.pool);
+  failover.start(client);
+  return failover;
+}
 
 /** One node's client: the kubeconfig as given, or its own certificate, joining if needed. */
 export async function connectNode(
@@ -95,7 +109,8 @@ export async function connectNode(
   const token = parseJoinFlags(v);
   const timeoutMs = discoveryTimeout(v);
   if (v.kubeconfig) {
-    return connection(new RestClient(configFromKubeconfig(String(v.kubeconfig), "bosun-agent")));
+    const client = new RestClient(configFromKubeconfig(String(v.kubeconfig), "bosun-agent"));
+    return connection(client, undefined, withFailover(client, log));
   }
   const node = await joinCluster({
     nodeName,
@@ -104,7 +119,7 @@ export async function connectNode(
     log,
     discoveryTimeoutMs: timeoutMs,
   });
-  return connection(node.client, node.certificates);
+  return connection(node.client, node.certificates, withFailover(node.client, log));
 }
 
 /** Per-node join chatter of many simulated nodes at debug level; warnings and errors stay. */

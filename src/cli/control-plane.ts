@@ -3,6 +3,7 @@
  * controller manager and the scheduler — each with its own client
  * certificate and identity, talking to the API over loopback HTTPS like any other client.
  */
+import type { ServerPool } from "../client/failover.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { allControllers } from "../controllers/all.ts";
 import { defaultControllerSettings } from "../controllers/context.ts";
@@ -16,6 +17,8 @@ export interface ControlPlaneOptions {
   readonly port: number;
   readonly log: Logger;
   readonly nodeName: string;
+  /** Every API server, to fail over between (ADR 21); without it, the local one only. */
+  readonly servers?: ServerPool;
   /** Node failure timings (the controller manager's share of them). */
   readonly nodeLifecycle?: {
     readonly nodeMonitorGracePeriodSeconds: number;
@@ -38,6 +41,7 @@ async function componentClient(
     certPem: cert.certPem,
     keyPem: cert.keyPem,
     userAgent: `${name}/bosun`,
+    ...(options.servers ? { servers: options.servers } : {}),
   });
 }
 

@@ -2,12 +2,21 @@
  * The REST client every component uses to reach the API server (components meet only through
  * the API, even inside one process): JSON over HTTPS with keep-alive, client certificates or
  * bearer tokens, Status errors as `StatusError`, and watches as async iterables.
+ *
+ * With a `ServerPool` in its config the client fails over between API servers (ADR 21): a request
+ * that could not reach its server — no connection, no TLS handshake — goes to the next live one
+ * whatever its verb; a GET or HEAD also when the connection broke later; any other verb that may
+ * have reached the server is never sent twice (its caller sees the error, as with one server).
+ * New watches open on the current live server; a server going down closes this client's
+ * connections to it, so open watches end and their informers re-watch elsewhere.
  */
 import { readFileSync } from "node:fs";
+import type { ClientRequest, IncomingMessage } from "node:http";
 import { Agent, request } from "node:https";
 import { parse as parseYaml } from "yaml";
 import { newGenericServerResponse } from "../machinery/generic-response.ts";
 import { type Status, StatusError, statusErrorFromStatus } from "../machinery/status.ts";
+import type { ServerPool } from "./failover.ts";
 import { LineSplitter } from "./line-splitter.ts";
 
 export interface ClientConfig {
@@ -20,6 +29,10 @@ export interface ClientConfig {
   readonly userAgent?: string;
   /** Deadline of ordinary requests (not watches). */
   readonly timeoutMs?: number;
+  /** The API servers to fail over between (`server` is then the pool's seed). */
+  readonly servers?: ServerPool;
+  /** With `servers`: how long a new connection may take before the next server is tried. */
+  readonly connectTimeoutMs?: number;
 }
 
 export type PatchType = "merge" | "json" | "strategic" | "apply";
@@ -88,17 +101,26 @@ export function configFromKubeconfig(path: string, userAgent = "bosun"): ClientC
   };
 }
 
+/** Errors of requests that never reached the server: safe to send elsewhere, whatever the verb. */
+const notSent = new WeakSet<object>();
+const idempotent = new Set(["GET", "HEAD"]);
+
 export class RestClient {
   #config: ClientConfig;
-  #agent: Agent;
-  /** Watches hold a connection each for minutes: they get their own, unlimited pool. */
-  #watchAgent: Agent;
-  readonly #url: URL;
+  /** Per server: the request pool and, since watches hold a connection each for minutes, theirs. */
+  #agents = new Map<string, [Agent, Agent]>();
+  #unsubscribe: (() => void) | undefined;
 
   constructor(config: ClientConfig) {
     this.#config = config;
-    this.#url = new URL(config.server);
-    [this.#agent, this.#watchAgent] = agentsFor(config);
+    this.#unsubscribe = config.servers?.onDown((server) => this.#dropAgents(server));
+  }
+
+  /** Fails over between the pool's servers from now on (a client made before the pool was). */
+  useServers(pool: ServerPool): void {
+    this.#unsubscribe?.();
+    this.#config = { ...this.#config, servers: pool };
+    this.#unsubscribe = pool.onDown((server) => this.#dropAgents(server));
   }
 
   get config(): ClientConfig {
@@ -112,9 +134,63 @@ export class RestClient {
    */
   setClientCertificate(certPem: string, keyPem: string): void {
     this.#config = { ...this.#config, certPem, keyPem };
-    const old = [this.#agent, this.#watchAgent];
-    [this.#agent, this.#watchAgent] = agentsFor(this.#config);
-    for (const agent of old) agent.destroy();
+    for (const server of [...this.#agents.keys()]) this.#dropAgents(server);
+  }
+
+  #dropAgents(server: string): void {
+    const agents = this.#agents.get(server);
+    this.#agents.delete(server);
+    for (const agent of agents ?? []) agent.destroy();
+  }
+
+  /** The server to send to and its agents. */
+  #target(): { server: string; url: URL; agents: [Agent, Agent] } {
+    const server = this.#config.servers?.current() ?? this.#config.server;
+    let agents = this.#agents.get(server);
+    if (!agents) {
+      agents = agentsFor(this.#config);
+      this.#agents.set(server, agents);
+    }
+    return { server, url: new URL(server), agents };
+  }
+
+  /** Whether to send again elsewhere after `err`; tells the pool the server failed. */
+  #failover(err: unknown, server: string, method: string, attempt: number): boolean {
+    const pool = this.#config.servers;
+    if (!pool || !isNetworkError(err)) return false;
+    pool.reportFailure(server);
+    const safe = notSent.has(err as object) || idempotent.has(method);
+    return safe && attempt + 1 < pool.size;
+  }
+
+  /**
+   * Marks errors of `req` that happen before its TLS handshake completed (nothing was sent), and
+   * with a pool gives up on a connection that does not open within connectTimeoutMs.
+   */
+  #trackConnect(req: ClientRequest): void {
+    let connected = false;
+    req.on("socket", (socket) => {
+      // A pooled keep-alive connection is open already; a new one is once its handshake is done.
+      if (req.reusedSocket) {
+        connected = true;
+        clearTimeout(timer);
+        return;
+      }
+      socket.once("secureConnect", () => {
+        connected = true;
+        clearTimeout(timer);
+      });
+    });
+    const timer = this.#config.servers
+      ? setTimeout(() => {
+          if (!connected) req.destroy(connectTimeout());
+        }, this.#config.connectTimeoutMs ?? 3_000)
+      : undefined;
+    timer?.unref();
+    req.once("close", () => clearTimeout(timer));
+    req.prependListener("error", (err) => {
+      if (!connected) notSent.add(err);
+    });
   }
 
   #path(path: string, query: RequestOptions["query"]): string {
@@ -134,21 +210,44 @@ export class RestClient {
   }
 
   /** Sends a request; resolves with the parsed JSON body, throws StatusError for non-2xx. */
-  request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<T> {
     const body =
       options.body === undefined
         ? undefined
         : typeof options.body === "string"
           ? options.body
           : JSON.stringify(options.body);
+    for (let attempt = 0; ; attempt++) {
+      const target = this.#target();
+      try {
+        return await this.#send<T>(target, method, path, body, options);
+      } catch (err) {
+        if (options.signal?.aborted || !this.#failover(err, target.server, method, attempt)) {
+          throw err;
+        }
+      }
+    }
+  }
+
+  #send<T>(
+    target: { url: URL; agents: [Agent, Agent] },
+    method: string,
+    path: string,
+    body: string | undefined,
+    options: RequestOptions,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const req = request(
         {
-          host: this.#url.hostname,
-          port: this.#url.port || 443,
+          host: target.url.hostname,
+          port: target.url.port || 443,
           method,
           path: this.#path(path, options.query),
-          agent: this.#agent,
+          agent: target.agents[0],
           headers: {
             ...this.#headers(
               body === undefined ? undefined : (options.contentType ?? "application/json"),
@@ -180,6 +279,7 @@ export class RestClient {
         },
       );
       req.on("timeout", () => req.destroy(new Error(`${method} ${path}: timed out`)));
+      this.#trackConnect(req);
       req.on("error", reject);
       req.end(body);
     });
@@ -220,22 +320,16 @@ export class RestClient {
     query: RequestOptions["query"],
     signal: AbortSignal,
   ): AsyncGenerator<WatchEvent<T>> {
-    const res = await new Promise<import("node:http").IncomingMessage>((resolve, reject) => {
-      const req = request(
-        {
-          host: this.#url.hostname,
-          port: this.#url.port || 443,
-          method: "GET",
-          path: this.#path(path, { ...query, watch: "true" }),
-          agent: this.#watchAgent,
-          headers: this.#headers(undefined),
-          signal,
-        },
-        resolve,
-      );
-      req.on("error", reject);
-      req.end();
-    });
+    let res: IncomingMessage;
+    for (let attempt = 0; ; attempt++) {
+      const target = this.#target();
+      try {
+        res = await this.#openWatch(target, path, query, signal);
+        break;
+      } catch (err) {
+        if (signal.aborted || !this.#failover(err, target.server, "GET", attempt)) throw err;
+      }
+    }
     if ((res.statusCode ?? 0) !== 200) {
       const chunks: Buffer[] = [];
       for await (const c of res) chunks.push(c as Buffer);
@@ -255,9 +349,34 @@ export class RestClient {
     }
   }
 
+  #openWatch(
+    target: { url: URL; agents: [Agent, Agent] },
+    path: string,
+    query: RequestOptions["query"],
+    signal: AbortSignal,
+  ): Promise<IncomingMessage> {
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(
+        {
+          host: target.url.hostname,
+          port: target.url.port || 443,
+          method: "GET",
+          path: this.#path(path, { ...query, watch: "true" }),
+          agent: target.agents[1],
+          headers: this.#headers(undefined),
+          signal,
+        },
+        resolve,
+      );
+      this.#trackConnect(req);
+      req.on("error", reject);
+      req.end();
+    });
+  }
+
   close(): void {
-    this.#agent.destroy();
-    this.#watchAgent.destroy();
+    this.#unsubscribe?.();
+    for (const server of [...this.#agents.keys()]) this.#dropAgents(server);
   }
 }
 
@@ -271,6 +390,22 @@ function agentsFor(config: ClientConfig): [Agent, Agent] {
     new Agent({ keepAlive: true, maxSockets: 64, ...tls }),
     new Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY, ...tls }),
   ];
+}
+
+function connectTimeout(): Error {
+  return Object.assign(new Error("connection to the API server timed out"), {
+    code: "ETIMEDOUT",
+  });
+}
+
+/** Errors of the connection rather than answers of the server. */
+function isNetworkError(err: unknown): boolean {
+  if (err instanceof StatusError) return false;
+  const code = (err as NodeJS.ErrnoException).code;
+  return (
+    typeof code === "string" ||
+    /socket hang up|timed out|ECONNRESET/.test((err as Error).message ?? "")
+  );
 }
 
 function errorFromResponse(code: number, text: string, method: string, path: string): StatusError {

@@ -1,0 +1,122 @@
+/**
+ * Keeps a `ServerPool` current from the `kubernetes` Endpoints in `default` (every live API
+ * server, endpoint-reconciler.ts): read every 10 s through the client itself, so it fails over
+ * like any request. Clients that may not read Endpoints (403) keep the seed alone, and are told
+ * once. `startFailover` is what the CLI wires: a pool, its probes and its discovery in one.
+ */
+import type { Endpoints } from "../api/generated/types.ts";
+import { type Clock, realClock, type Timer } from "../machinery/clock.ts";
+import type { Logger } from "../machinery/log.ts";
+import { isStatusError } from "../machinery/status.ts";
+import { ServerPool, type ServerPoolOptions } from "./failover.ts";
+import type { RestClient } from "./rest-client.ts";
+
+export const kubernetesEndpointsPath = "/api/v1/namespaces/default/endpoints/kubernetes";
+
+/** The API server URLs an Endpoints object names (its `https` port, else its first). */
+export function serversFromEndpoints(endpoints: Endpoints): string[] {
+  const out: string[] = [];
+  for (const subset of endpoints.subsets ?? []) {
+    const port = (subset.ports ?? []).find((p) => p.name === "https") ?? subset.ports?.[0];
+    if (!port) continue;
+    for (const a of subset.addresses ?? []) {
+      out.push(`https://${a.ip.includes(":") ? `[${a.ip}]` : a.ip}:${port.port}`);
+    }
+  }
+  return out;
+}
+
+export interface DiscoveryOptions {
+  readonly client: RestClient;
+  readonly pool: ServerPool;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly intervalMs?: number;
+}
+
+export class ServerDiscovery {
+  readonly #o: DiscoveryOptions;
+  #timer: Timer | undefined;
+  #running = false;
+  #forbidden = false;
+
+  constructor(options: DiscoveryOptions) {
+    this.#o = options;
+  }
+
+  /** Reads the Endpoints once and updates the pool; false when they could not be read. */
+  async refresh(): Promise<boolean> {
+    try {
+      const endpoints = await this.#o.client.get<Endpoints>(kubernetesEndpointsPath);
+      const servers = serversFromEndpoints(endpoints);
+      // An empty list (a loopback-only server) says nothing about where the servers are.
+      if (servers.length > 0) this.#o.pool.setServers(servers);
+      return true;
+    } catch (err) {
+      if (isStatusError(err, "Forbidden")) {
+        if (!this.#forbidden) {
+          this.#o.log.info("may not read the kubernetes Endpoints; only the seed server is used");
+        }
+        this.#forbidden = true;
+      } else if (!isStatusError(err, "NotFound")) {
+        this.#o.log.debug("cannot read the kubernetes Endpoints", { err });
+      }
+      return false;
+    }
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    const tick = () => {
+      void this.refresh().finally(() => {
+        if (this.#running) this.#timer = this.#o.clock.after(this.#o.intervalMs ?? 10_000, tick);
+      });
+    };
+    tick();
+  }
+
+  stop(): void {
+    this.#running = false;
+    this.#timer?.cancel();
+  }
+}
+
+export interface Failover {
+  readonly pool: ServerPool;
+  /** Starts probing and discovery through `client` (which must have been given `pool`). */
+  start(client: RestClient): void;
+  stop(): void;
+}
+
+/**
+ * A pool seeded with `seed`, for a client config's `servers`; `start(client)` once the client
+ * exists. Options override the probe timings (tests).
+ */
+export function createFailover(
+  seed: string,
+  log: Logger,
+  options: Partial<Omit<ServerPoolOptions, "seed" | "log">> & { discoveryIntervalMs?: number } = {},
+): Failover {
+  const clock = options.clock ?? realClock;
+  const pool = new ServerPool({ ...options, seed, clock, log });
+  let discovery: ServerDiscovery | undefined;
+  return {
+    pool,
+    start(client) {
+      pool.start();
+      discovery = new ServerDiscovery({
+        client,
+        pool,
+        clock,
+        log,
+        ...(options.discoveryIntervalMs ? { intervalMs: options.discoveryIntervalMs } : {}),
+      });
+      discovery.start();
+    },
+    stop() {
+      discovery?.stop();
+      pool.stop();
+    },
+  };
+}
