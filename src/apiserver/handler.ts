@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { MetricsRegistry } from "../machinery/metrics.ts";
 import { newForbidden, newUnauthorized } from "../machinery/status.ts";
-import { anonymousUser } from "./authn/user.ts";
+import { anonymousUser, type UserInfo } from "./authn/user.ts";
 import type { Authenticator } from "./authn/x509.ts";
 import type { Authorizer } from "./authz/authorizer.ts";
 import type { HttpContext, ServerParts } from "./handlers/context.ts";
@@ -14,7 +14,7 @@ import { type NonResourceParts, serveNonResource } from "./handlers/non-resource
 import { pathNotFound, type SubresourceHandler, serveResource } from "./handlers/resource.ts";
 import { type ReviewParts, serveReview } from "./handlers/reviews.ts";
 import { negotiate } from "./http/negotiate.ts";
-import { writeError } from "./http/respond.ts";
+import { writeError, writeJson } from "./http/respond.ts";
 import { parseRequestInfo } from "./request-info.ts";
 
 export interface ApiHandlerOptions {
@@ -25,6 +25,15 @@ export interface ApiHandlerOptions {
   readonly metrics: MetricsRegistry;
   readonly subresources?: Readonly<Record<string, SubresourceHandler>>;
   readonly reviews: ReviewParts;
+  /** Non-resource GET paths with their own access rule, answered with JSON. */
+  readonly extraPaths?: ReadonlyMap<string, ExtraPath>;
+}
+
+/** A non-resource path served outside RBAC: only authenticated users `allowed` admits. */
+export interface ExtraPath {
+  allowed(user: UserInfo): boolean;
+  /** The JSON answer; throw a StatusError to refuse. */
+  serve(req: IncomingMessage, user: UserInfo): Promise<unknown>;
 }
 
 export function createApiHandler(options: ApiHandlerOptions) {
@@ -61,6 +70,19 @@ export function createApiHandler(options: ApiHandlerOptions) {
         parts,
         ...(upgrade ? { upgrade } : {}),
       };
+      const extra = info.isResourceRequest ? undefined : options.extraPaths?.get(info.path);
+      if (extra && info.method === "get") {
+        if (!authenticated) throw newUnauthorized("Unauthorized");
+        if (!extra.allowed(user)) {
+          throw newForbidden(
+            { group: "", resource: "" },
+            "",
+            forbiddenMessage(user.username, info, ""),
+          );
+        }
+        writeJson(res, 200, await extra.serve(req, user));
+        return;
+      }
       {
         const decision = await options.authorizer.authorize(user, info);
         if (!decision.allowed && !authenticated) throw newUnauthorized("Unauthorized");

@@ -30,7 +30,7 @@ import { Catalog } from "./catalog.ts";
 import { ClusterReader } from "./cluster-reader.ts";
 import { CrdController } from "./crd-controller.ts";
 import { LeaseEndpointReconciler } from "./endpoint-reconciler.ts";
-import { createApiHandler } from "./handler.ts";
+import { createApiHandler, type ExtraPath } from "./handler.ts";
 import { serveApproval } from "./handlers/csr-approval.ts";
 import type { KubeletClientConfig } from "./handlers/kubelet-connection.ts";
 import { serveNodeProxy } from "./handlers/node-proxy.ts";
@@ -83,6 +83,13 @@ export interface ApiServerOptions {
    * serves pods/log, pods/exec, pods/attach, pods/portforward and nodes/proxy.
    */
   readonly kubeletClient?: KubeletClientConfig;
+  /**
+   * The store's health for the `etcd` check of /readyz and /healthz (a managed or external etcd
+   * answers a linearizable read); without it the check always passes (SQLite, memory).
+   */
+  readonly storeHealth?: () => { readonly ok: boolean; readonly message?: string };
+  /** Non-resource paths served by the composition root (the control-plane join bundle). */
+  readonly extraPaths?: ReadonlyMap<string, ExtraPath>;
 }
 
 export class ApiServer {
@@ -189,7 +196,7 @@ export class ApiServer {
         version: versionInfo(),
         healthChecks: () => [
           { name: "ping", ok: true },
-          { name: "etcd", ok: true },
+          { name: "etcd", ...(options.storeHealth?.() ?? { ok: true }) },
           { name: "poststarthook/bootstrap", ok: this.#ready },
         ],
         metrics: () => metrics.render(),
@@ -202,6 +209,7 @@ export class ApiServer {
           ? unionAuthenticator([bearerAuthenticator(bearer), x509Authenticator])
           : x509Authenticator),
       authorizer: withPublicInfo(authorizer),
+      ...(options.extraPaths ? { extraPaths: options.extraPaths } : {}),
       reviews: {
         bearer,
         authorizer,

@@ -40,6 +40,16 @@ describe("bosun token", () => {
     assert.deepEqual(validateCreate({ ttl: "1h", usages: "signing", groups: "" }, []).groups, []);
   });
 
+  it("marks --control-plane tokens with the group that may fetch the join bundle", () => {
+    const cp = validateCreate({ ttl: "1h", "control-plane": true }, []);
+    assert.deepEqual(cp.groups, [...defaultTokenGroups, "system:bootstrappers:bosun:control-plane"]);
+    assert.deepEqual(cp.usages, ["signing", "authentication"]);
+    assert.throws(
+      () => validateCreate({ ttl: "1h", "control-plane": true, usages: "authentication" }, []),
+      /--control-plane needs --usages to include "signing"/,
+    );
+  });
+
   it("prints durations as apimachinery's ShortHumanDuration", () => {
     const cases: [number, string][] = [
       [-5_000, "<invalid>"],

@@ -35,6 +35,7 @@ import {
   bootstrapTokenSecret,
   tokenFromSecret,
 } from "../cluster-bootstrap/token-secret.ts";
+import { controlPlaneTokenGroup } from "../ha/join-bundle.ts";
 import { parseGoDuration } from "../machinery/go-duration.ts";
 import { isStatusError } from "../machinery/status.ts";
 import { type Command, UsageError } from "./command.ts";
@@ -56,6 +57,10 @@ Commands:
                             (default ${defaultTokenGroups.join(",")})
     --usages U1,U2          signing, authentication (default ${defaultTokenUsages.join(",")})
     --print-join-command    print the full "bosun agent" command instead of the token
+    --control-plane         the token also lets a master join ("bosun server --server URL
+                            --token T"): adds the group ${controlPlaneTokenGroup}, which
+                            may fetch the cluster's CA and keys; the join command is then
+                            "bosun server …" (default ttl for such tokens stays 24h0m0s)
   list                    list the tokens that have not expired
   delete ID|TOKEN...      delete tokens by id or full token
   generate                print a random token without creating it
@@ -80,6 +85,7 @@ function parse(args: string[]): { values: Values; positionals: string[] } {
         groups: { type: "string" },
         usages: { type: "string" },
         "print-join-command": { type: "boolean", default: false },
+        "control-plane": { type: "boolean", default: false },
       },
     });
     return { values: r.values as Values, positionals: r.positionals };
@@ -138,6 +144,14 @@ export function validateCreate(v: Values, positionals: readonly string[]): Creat
   const usageError = validateUsages(usages);
   if (usageError) throw new UsageError(usageError);
   const groups = list(v.groups as string | undefined, defaultTokenGroups);
+  if (v["control-plane"] && !groups.includes(controlPlaneTokenGroup)) {
+    groups.push(controlPlaneTokenGroup);
+  }
+  if (v["control-plane"] && !usages.includes("signing")) {
+    throw new UsageError(
+      '--control-plane needs --usages to include "signing" (joining masters use token discovery)',
+    );
+  }
   for (const g of groups) {
     const groupError = validateBootstrapGroupName(g);
     if (groupError) throw new UsageError(groupError);
@@ -186,8 +200,9 @@ async function create(v: Values, positionals: string[]): Promise<number> {
     }
     const server = await joinServer(client);
     const hash = caCertHash(client.config.caPem);
+    const role = req.groups.includes(controlPlaneTokenGroup) ? "server" : "agent";
     process.stdout.write(
-      `bosun agent --server ${server} --token ${req.token} --ca-cert-hash ${hash}\n`,
+      `bosun ${role} --server ${server} --token ${req.token} --ca-cert-hash ${hash}\n`,
     );
     return 0;
   } finally {
