@@ -13,6 +13,8 @@ import { ResourceTransformers } from "../apiserver/encryption/resource-transform
 import { ApiServer } from "../apiserver/server.ts";
 import { createFailover, type Failover } from "../client/failover-discovery.ts";
 import { RestClient } from "../client/rest-client.ts";
+import { HaFlagError, type HaFlags, haFlagOptions, haUsage, parseHaFlags } from "../ha/ha-flags.ts";
+import type { HaMaster } from "../ha/master.ts";
 import { realClock } from "../machinery/clock.ts";
 import { parseGoDuration } from "../machinery/go-duration.ts";
 import { createLogger } from "../machinery/log.ts";
@@ -65,6 +67,7 @@ Node failure (upstream kube-controller-manager and kube-apiserver flags):
 This machine's node (unless --disable-agent):
   --node-name NAME                  node name (default: the host name, lower case)
   --node-ip IP                      the node's InternalIP (default: the advertised address)
+${haUsage}
 ${containerdNodeUsage}
 ${nodeAddonsUsage}
 ${nodeProxyUsage}`;
@@ -80,6 +83,8 @@ export interface ServerFlags {
   disableAgent: boolean;
   tlsSans: string[];
   nodeLifecycle: NodeLifecycleFlags;
+  /** Several masters: --cluster-init, joining with --server/--token, --leave, etcd ports. */
+  ha: HaFlags;
   /** This machine's node: its name and IP, and the node flags as parsed. */
   node: {
     name: string;
@@ -121,6 +126,7 @@ export function parseServerFlags(args: string[]): ServerFlags {
         "default-unreachable-toleration-seconds": { type: "string", default: "300" },
         "node-name": { type: "string" },
         "node-ip": { type: "string" },
+        ...haFlagOptions,
         ...containerdNodeFlags,
         ...nodeAddonFlags,
         ...nodeProxyFlags,
@@ -150,6 +156,13 @@ export function parseServerFlags(args: string[]): ServerFlags {
   if (!Number.isFinite(compaction) || compaction <= 0) {
     throw new UsageError("--compaction-interval must be a positive number of seconds");
   }
+  let ha: HaFlags;
+  try {
+    ha = parseHaFlags(values, { datastore, datastoreEndpoint: endpoint, httpsPort: port });
+  } catch (err) {
+    if (err instanceof HaFlagError) throw new UsageError(err.message);
+    throw err;
+  }
   return {
     dataDir: resolve(values["data-dir"] as string),
     port,
@@ -161,6 +174,7 @@ export function parseServerFlags(args: string[]): ServerFlags {
     disableAgent: values["disable-agent"] as boolean,
     tlsSans: values["tls-san"] as string[],
     nodeLifecycle: parseNodeLifecycleFlags(values),
+    ha,
     node: {
       name: String(values["node-name"] ?? hostname().toLowerCase()),
       ip: values["node-ip"] as string | undefined,
@@ -299,10 +313,29 @@ export const serverCommand: Command = {
   async run(args) {
     const flags = parseServerFlags(args);
     const log = createLogger("server");
+    if (flags.ha.mode.kind === "leave") return leave(flags, log);
     prepareDataDir(flags.dataDir);
     const lock = acquireDataDirLock(flags.dataDir);
     const advertise = chooseAdvertiseAddress(flags);
     if (advertise.warning) log.warn(advertise.warning);
+    // Several masters: the managed etcd member (a joining master receives the CA here).
+    let ha: HaMaster | undefined;
+    const { isHaMaster, startHaMaster } = await import("../ha/master.ts");
+    if (flags.datastore === "sqlite" && isHaMaster(flags.dataDir, flags.ha.mode)) {
+      try {
+        ha = await startHaMaster({
+          dataDir: flags.dataDir,
+          mode: flags.ha.mode,
+          advertiseAddress: advertise.address,
+          etcdClientPort: flags.ha.etcdClientPort,
+          etcdPeerPort: flags.ha.etcdPeerPort,
+          log,
+        });
+      } catch (err) {
+        lock.release();
+        throw err;
+      }
+    }
     const ips = flags.tlsSans.filter((s) => /^[\d.]+$|:/.test(s));
     const names = flags.tlsSans.filter((s) => !ips.includes(s));
     const pki = await loadOrCreateClusterPKI(join(flags.dataDir, "server", "tls"), {
@@ -314,7 +347,7 @@ export const serverCommand: Command = {
     const kubeletClient = await loadOrIssueClientCertificate(pki, "apiserver-kubelet-client", {
       commonName: "kube-apiserver-kubelet-client",
     });
-    const store = await openStore(flags);
+    const store = ha?.store ?? (await openStore(flags));
     const encryption = await loadOrCreateEncryptionConfig(flags.dataDir);
     for (const warning of encryption.warnings) log.warn(warning);
     const encrypted = withEncryption(store, new ResourceTransformers(encryption.config));
@@ -340,6 +373,7 @@ export const serverCommand: Command = {
         publicKeyPem: pki.serviceAccount.publicKeyPem,
       },
       kubeletClient: { certPem: kubeletClient.certPem, keyPem: kubeletClient.keyPem },
+      ...(ha ? { storeHealth: () => ha.health.state, extraPaths: ha.extraPaths } : {}),
       defaultTolerationSeconds: {
         notReady: flags.nodeLifecycle.defaultNotReadyTolerationSeconds,
         unreachable: flags.nodeLifecycle.defaultUnreachableTolerationSeconds,
@@ -350,6 +384,7 @@ export const serverCommand: Command = {
     } catch (err) {
       compactor.stop();
       await store.close();
+      await ha?.stop();
       lock.release();
       if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
         throw new Error(`port ${flags.port} on ${flags.bindAddress} is already in use`);
@@ -365,7 +400,8 @@ export const serverCommand: Command = {
         port: flags.port,
         servers: failover.pool,
         log: createLogger("control-plane"),
-        nodeName: hostname(),
+        // Masters on one host need distinct leader-election identities (stable across restarts).
+        nodeName: ha ? ha.identity : hostname(),
         nodeLifecycle: flags.nodeLifecycle,
       },
       components.signal,
@@ -380,7 +416,7 @@ export const serverCommand: Command = {
     log.info("control plane ready", {
       url: `https://${flags.bindAddress}:${flags.port}`,
       kubeconfig,
-      datastore: flags.datastore,
+      datastore: ha ? "etcd (managed)" : flags.datastore,
       startupMs: Math.round(performance.now()),
     });
     let node: Awaited<ReturnType<typeof startServerNode>> | undefined;
@@ -396,6 +432,7 @@ export const serverCommand: Command = {
         await server.stop();
         compactor.stop();
         await store.close();
+        await ha?.stop();
         lock.release();
         return 1;
       }
@@ -412,8 +449,22 @@ export const serverCommand: Command = {
     await server.stop();
     compactor.stop();
     await store.close();
+    await ha?.stop();
     lock.release();
     log.info("stopped");
     return 0;
   },
 };
+
+/** `bosun server --leave`: this data dir's etcd member leaves its cluster (server stopped). */
+async function leave(flags: ServerFlags, log: ReturnType<typeof createLogger>): Promise<number> {
+  const lock = acquireDataDirLock(flags.dataDir);
+  try {
+    const { leaveEtcdCluster } = await import("../ha/managed-etcd.ts");
+    const { name, remaining } = await leaveEtcdCluster(flags.dataDir, log);
+    process.stdout.write(`etcd member ${name} removed; ${remaining} member(s) remain\n`);
+    return 0;
+  } finally {
+    lock.release();
+  }
+}
