@@ -1,7 +1,7 @@
 /**
  * The service proxy of one node: informers on Services, EndpointSlices and this node's Node
  * feed a `SyncRunner` (first sync as soon as the caches are loaded, then at most once per
- * `minSyncPeriodMs`, upstream's 1 s); each sync renders the table from the caches, applies the
+ * `minSyncPeriodMs`, upstream's 1 s, or sooner after cheap syncs with `quickSync`); each sync renders the table from the caches, applies the
  * difference (`TableSync`), logs what it did, and then deletes stale UDP conntrack entries.
  * Every `syncPeriodMs` it checks that the table is still in the kernel and restores it if not.
  * Level-triggered: events only wake it; every sync starts from the whole cache.
@@ -40,6 +40,8 @@ export interface ProxierOptions {
   readonly clock?: Clock;
   readonly log?: Logger;
   readonly minSyncPeriodMs?: number;
+  /** Shorter holds after cheap syncs (`SyncRunner`'s `quick`); unset: always `minSyncPeriodMs`. */
+  readonly quickSync?: { readonly floorMs: number; readonly busyFactor: number };
   readonly syncPeriodMs?: number;
   readonly fullSyncPeriodMs?: number;
 }
@@ -86,6 +88,7 @@ export class Proxier {
     this.#runner = new SyncRunner({
       clock: this.#clock,
       minIntervalMs: options.minSyncPeriodMs ?? 1000,
+      ...(options.quickSync ? { quick: options.quickSync } : {}),
       sync: () => this.sync(),
       onError: (err, retryMs) => this.#log.error("sync failed; will retry", { err, retryMs }),
     });

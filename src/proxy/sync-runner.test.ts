@@ -67,6 +67,39 @@ describe("SyncRunner", () => {
     assert.equal(runs.length, 5);
   });
 
+  it("with quick holds, waits in proportion to the last sync's cost, within floor and interval", async () => {
+    const clock = new FakeClock();
+    const runs: number[] = [];
+    const costs = [10, 120, 400, 10];
+    const runner = new SyncRunner({
+      clock,
+      minIntervalMs: 1000,
+      quick: { floorMs: 100, busyFactor: 5 },
+      sync: async () => {
+        runs.push(clock.now());
+        await tick(); // Out of the timer's own advance before spending time.
+        clock.advance(costs.shift() ?? 0);
+      },
+    });
+    /** Requests a sync and steps time until it runs: the gap since the previous run. */
+    const gapToNext = async () => {
+      const n = runs.length;
+      runner.request();
+      for (let i = 0; i < 300 && runs.length === n; i++) {
+        clock.advance(5);
+        await runner.idle();
+        await tick();
+      }
+      return runs.at(-1)! - runs.at(-2)!;
+    };
+    runner.request();
+    clock.advance(0);
+    await runner.idle();
+    assert.equal(await gapToNext(), 100, "after a 10 ms sync: the floor");
+    assert.equal(await gapToNext(), 600, "after a 120 ms sync: five times its cost");
+    assert.equal(await gapToNext(), 1000, "after a 400 ms sync: no more than the interval");
+  });
+
   it("does nothing after stop", async () => {
     const { clock, runs, runner } = setup();
     runner.stop();

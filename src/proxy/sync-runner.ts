@@ -4,6 +4,11 @@
  * during a running sync are coalesced into one run when it ends. A failed sync is retried with
  * back-off (from the minimum interval, doubling to `maxRetryMs`). Time comes from the injected
  * clock, so tests move it instead of sleeping.
+ *
+ * With `quick`, the hold after a sync follows what it cost: `busyFactor ×` its duration (so
+ * syncing takes at most 1/busyFactor of the time), at least `floorMs`, at most `minIntervalMs`.
+ * A small table's changes then land in a tenth of a second, a big one's still at most once per
+ * `minIntervalMs` (upstream always waits `minSyncPeriod`, 1 s by default).
  */
 import type { Clock, Timer } from "../machinery/clock.ts";
 
@@ -14,11 +19,14 @@ export interface SyncRunnerOptions {
   /** The work; a throw schedules a retry. */
   readonly sync: () => Promise<void>;
   readonly onError?: (err: unknown, retryMs: number) => void;
+  readonly quick?: { readonly floorMs: number; readonly busyFactor: number };
 }
 
 export class SyncRunner {
   readonly #o: SyncRunnerOptions;
   #lastStart = Number.NEGATIVE_INFINITY;
+  /** How long after `#lastStart` the next sync may start. */
+  #holdMs: number;
   #timer: Timer | undefined;
   #timerAt = 0;
   #running: Promise<void> | undefined;
@@ -28,11 +36,12 @@ export class SyncRunner {
 
   constructor(options: SyncRunnerOptions) {
     this.#o = options;
+    this.#holdMs = options.minIntervalMs;
   }
 
   /** Asks for a sync as soon as the minimum interval allows. */
   request(): void {
-    this.#schedule(Math.max(0, this.#lastStart + this.#o.minIntervalMs - this.#o.clock.now()));
+    this.#schedule(Math.max(0, this.#lastStart + this.#holdMs - this.#o.clock.now()));
   }
 
   /** Resolves when no sync is running (for tests and shutdown). */
@@ -71,6 +80,7 @@ export class SyncRunner {
       .then(
         () => {
           this.#failures = 0;
+          this.#holdMs = this.#holdAfter(this.#o.clock.now() - this.#lastStart);
         },
         (err: unknown) => {
           this.#failures++;
@@ -78,6 +88,7 @@ export class SyncRunner {
             this.#o.minIntervalMs * 2 ** (this.#failures - 1),
             this.#o.maxRetryMs ?? 30_000,
           );
+          this.#holdMs = this.#o.minIntervalMs;
           this.#o.onError?.(err, retry);
           this.#again = false;
           this.#running = undefined;
@@ -91,5 +102,12 @@ export class SyncRunner {
           this.request();
         }
       });
+  }
+
+  #holdAfter(durationMs: number): number {
+    const q = this.#o.quick;
+    if (!q) return this.#o.minIntervalMs;
+    const floor = Math.min(q.floorMs, this.#o.minIntervalMs);
+    return Math.min(this.#o.minIntervalMs, Math.max(floor, q.busyFactor * durationMs));
   }
 }

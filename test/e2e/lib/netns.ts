@@ -1,0 +1,63 @@
+/**
+ * Looking at a local cluster's node from the host: run a short command in the node's network
+ * namespace (`nsenter --net`, which leaves mounts and cgroups alone), and a loop of HTTP GETs
+ * from there whose answers arrive with the time they were made, for latency measurements.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+
+/** Runs `cmd` in the node's network namespace; its stdout ("" when it failed to run). */
+export function inNetns(netns: string, cmd: string, args: readonly string[]): string {
+  const r = spawnSync("nsenter", [`--net=/run/netns/${netns}`, cmd, ...args], {
+    timeout: 10_000,
+  });
+  return r.stdout?.toString() ?? "";
+}
+
+export interface Answer {
+  /** When the request was made (ms since the epoch, the host's clock). */
+  readonly at: number;
+  /** The body's last line, "" when the request failed. */
+  readonly body: string;
+}
+
+/** GETs `url` from the node's namespace about every 20 ms until stopped. */
+export class HttpPoller {
+  readonly answers: Answer[] = [];
+  readonly #child: ChildProcess;
+
+  constructor(netns: string, url: string) {
+    const loop = `while :; do t=$(date +%s%3N); b=$(curl -s -m 1 ${url} | tail -n 1); echo "$t $b"; sleep 0.02; done`;
+    this.#child = spawn("nsenter", [`--net=/run/netns/${netns}`, "bash", "-c", loop], {
+      stdio: ["ignore", "pipe", "ignore"],
+      detached: true,
+    });
+    let buffer = "";
+    this.#child.stdout!.on("data", (d: Buffer) => {
+      buffer += d.toString();
+      const lines = buffer.split("\n");
+      buffer = lines.pop() ?? "";
+      for (const line of lines) {
+        const [at, ...body] = line.split(" ");
+        this.answers.push({ at: Number(at), body: body.join(" ").trim() });
+      }
+    });
+  }
+
+  /** The first time `body` answered at or after `since`. */
+  firstAnswer(body: string, since = 0): number | undefined {
+    return this.answers.find((a) => a.at >= since && a.body === body)?.at;
+  }
+
+  /** The last time `body` answered. */
+  lastAnswer(body: string): number | undefined {
+    return this.answers.findLast((a) => a.body === body)?.at;
+  }
+
+  stop(): Promise<void> {
+    if (this.#child.exitCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#child.once("exit", () => resolve());
+      process.kill(-this.#child.pid!, "SIGKILL");
+    });
+  }
+}
