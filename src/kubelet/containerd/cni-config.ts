@@ -3,7 +3,8 @@
  * `bridge` (gateway on the bridge, hairpin for Services) with `host-local` IPAM over the node's
  * pod CIDR (its own data dir, so nodes on one host never share leases), then `portmap` for
  * hostPort. Pod-to-pod traffic across nodes is routed (host-gw), so the bridge does not
- * masquerade. containerd brings up `lo` itself, so no `loopback` plugin is listed.
+ * masquerade (its `ipMasq` would NAT everything leaving this node's /24, pods on other nodes
+ * included); traffic leaving the pod network is masqueraded by the proxy's table (ADR 22). containerd brings up `lo` itself, so no `loopback` plugin is listed.
  */
 
 export interface PodNetworkOptions {
