@@ -32,6 +32,8 @@ Commands:
 
 Flags:
   --name N          the cluster (default "bosun"); nodes are N-master1, N-worker1, …
+  --masters N       masters (default 1); several share a managed etcd (use 3: two cannot lose
+                    one), and the printed kubeconfig names a load balancer on 127.0.0.1
   --server-arg=F    extra flag for the master's "bosun server" (e.g. --server-arg=--node-monitor-grace-period=10s)
   --agent-arg=F     extra flag for every "bosun agent" (on containerd the master's node is its
                     server's: give node flags such as --registry-mirror as --server-arg too)

@@ -6,6 +6,7 @@
  * is taken down again (unless `retain`), so a failed create leaves the host as it was.
  */
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import type { Logger } from "../machinery/log.ts";
 import { createNodeCgroups, hostCgroups, initProcsFiles } from "./cgroups.ts";
@@ -26,6 +27,7 @@ import {
   clusterFiles,
   clusterNameProblem,
   clusterSpec,
+  hostServerURL,
   lanSubnet,
   masterOf,
   maxLanIndex,
@@ -72,10 +74,7 @@ export interface CreateOptions {
 export function requestProblem(o: CreateOptions): string | undefined {
   const bad = clusterNameProblem(o.name);
   if (bad) return bad;
-  if (o.masters > 1) {
-    return "more than one master needs HA (managed etcd), which arrives with its own issue; use --masters 1";
-  }
-  if (o.masters < 1) return "a cluster needs one master (--masters 1)";
+  if (o.masters < 1) return "a cluster needs at least one master (--masters 1)";
   if (o.masters + o.workers > maxNodes) return `a cluster has at most ${maxNodes} nodes`;
   if (o.images && !(existsSync(o.images) && statSync(o.images).isDirectory())) {
     return `--images ${o.images} is not a directory`;
@@ -112,7 +111,15 @@ async function claim(o: CreateOptions): Promise<SavedCluster> {
       index++;
     }
     if (index > maxLanIndex) throw new Error("no free 172.31.x.0/24 LAN left on this host");
-    const spec = clusterSpec({ ...o, index, baseDir: o.base, now: new Date() });
+    // Several masters: the host kubeconfig names the supervisor's load balancer (lb.ts).
+    const apiBalancerPort = o.masters > 1 ? await freeHostPort() : undefined;
+    const spec = clusterSpec({
+      ...o,
+      index,
+      baseDir: o.base,
+      now: new Date(),
+      ...(apiBalancerPort ? { apiBalancerPort } : {}),
+    });
     const saved: SavedCluster = { ...spec, cgroups };
     mkdirSync(spec.dir, { recursive: true, mode: 0o700 });
     writeJSON(clusterFiles(spec.dir).spec, saved);
@@ -124,6 +131,18 @@ async function claim(o: CreateOptions): Promise<SavedCluster> {
       throw err;
     }
     return saved;
+  });
+}
+
+/** A port nothing listens on now, on the host's loopback. */
+function freeHostPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
   });
 }
 
@@ -155,6 +174,11 @@ export async function createCluster(o: CreateOptions): Promise<{ kubeconfig: str
     const kubeconfig = await writeHostKubeconfig(cluster, deadline);
     const client = await waitForServer(kubeconfig, deadline);
     o.progress(` ✓ control plane ready at ${serverURL(cluster)} (${seconds(started)})`);
+    if (cluster.apiBalancerPort) {
+      o.progress(
+        ` ✓ API load balancer at ${hostServerURL(cluster)} over ${o.masters} masters (${seconds(started)})`,
+      );
+    }
     try {
       await publishJoinToken(client, cluster, { groups: o.tokenGroups, deadline });
       o.progress(` ✓ join token published; nodes joining (${seconds(started)})`);

@@ -19,9 +19,18 @@ import {
   parseBootstrapToken,
 } from "../cluster-bootstrap/token.ts";
 import { bootstrapTokenSecret } from "../cluster-bootstrap/token-secret.ts";
+import { controlPlaneTokenGroup } from "../ha/join-bundle.ts";
 import { writeKubeconfig } from "../pki/kubeconfig.ts";
 import { shellQuote } from "./exec.ts";
-import { type ClusterSpec, clusterFiles, masterOf, nodeFiles, serverURL } from "./spec.ts";
+import {
+  type ClusterSpec,
+  clusterFiles,
+  hostServerURL,
+  masterOf,
+  mastersOf,
+  nodeFiles,
+  serverURL,
+} from "./spec.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -50,7 +59,8 @@ export async function writeHostKubeconfig(spec: ClusterSpec, deadline: number): 
   );
   const path = clusterFiles(spec.dir).kubeconfig;
   await writeKubeconfig(path, {
-    server: serverURL(spec),
+    // With several masters, the supervisor's load balancer on the host.
+    server: hostServerURL(spec),
     caPem: config.caPem,
     ...(config.certPem && config.keyPem
       ? { clientCertPem: config.certPem, clientKeyPem: config.keyPem }
@@ -89,29 +99,42 @@ export async function publishJoinToken(
   spec: ClusterSpec,
   o: { groups: readonly string[]; deadline: number },
 ): Promise<void> {
-  const token = generateBootstrapToken();
-  const { id, secret } = parseBootstrapToken(token)!;
-  await client.create(
-    resourcePath(resources.secrets, "kube-system"),
-    bootstrapTokenSecret({
-      id,
-      secret,
-      description: `bosun cluster ${spec.name}: nodes join with it`,
-      ttlMs: 24 * 3600_000,
-      usages: ["signing", "authentication"],
-      groups: o.groups,
-      now: Date.now(),
-    }),
-  );
-  const path = resourcePath(resources.configmaps, clusterInfoNamespace, clusterInfoName);
-  await until("the cluster-info signature of the join token", o.deadline, async () => {
-    const cm = await client.get<ConfigMap>(path);
-    return cm.data?.[`${jwsSignatureKeyPrefix}${id}`] ? true : undefined;
-  });
+  const create = async (description: string, groups: readonly string[]) => {
+    const token = generateBootstrapToken();
+    const { id, secret } = parseBootstrapToken(token)!;
+    await client.create(
+      resourcePath(resources.secrets, "kube-system"),
+      bootstrapTokenSecret({
+        id,
+        secret,
+        description,
+        ttlMs: 24 * 3600_000,
+        usages: ["signing", "authentication"],
+        groups,
+        now: Date.now(),
+      }),
+    );
+    const path = resourcePath(resources.configmaps, clusterInfoNamespace, clusterInfoName);
+    await until("the cluster-info signature of the join token", o.deadline, async () => {
+      const cm = await client.get<ConfigMap>(path);
+      return cm.data?.[`${jwsSignatureKeyPrefix}${id}`] ? true : undefined;
+    });
+    return token;
+  };
+  const token = await create(`bosun cluster ${spec.name}: nodes join with it`, o.groups);
+  // Further masters join with a control-plane token of their own.
+  const serverToken =
+    mastersOf(spec).length > 1
+      ? await create(`bosun cluster ${spec.name}: masters join with it`, [
+          ...o.groups,
+          controlPlaneTokenGroup,
+        ])
+      : undefined;
   const env = {
     BOSUN_JOIN_SERVER: serverURL(spec),
     BOSUN_JOIN_TOKEN: token,
     BOSUN_JOIN_CA_CERT_HASH: caCertHash(client.config.caPem),
+    ...(serverToken ? { BOSUN_SERVER_JOIN_TOKEN: serverToken } : {}),
   };
   const text = Object.entries(env)
     .map(([k, v]) => `${k}=${shellQuote(v)}\n`)

@@ -101,3 +101,36 @@ describe("isolated node launcher", () => {
     );
   });
 });
+
+describe("several masters", () => {
+  const ha = clusterSpec({
+    name: "ha",
+    masters: 3,
+    workers: 1,
+    runtime: "simulated",
+    index: 2,
+    baseDir: "/var/lib/bosun/clusters",
+    bosun: ["bosun"],
+    now: new Date(0),
+    apiBalancerPort: 40123,
+  });
+
+  it("the first master starts the cluster, the others join it with the control-plane token", () => {
+    const first = nodeInitScript(ha, ha.nodes[0]!, procs);
+    assert.match(first, /daemon server .*--advertise-address 172\.31\.2\.11 --cluster-init/);
+    const second = nodeInitScript(ha, ha.nodes[1]!, procs);
+    assert.doesNotMatch(second, /--cluster-init/);
+    assert.match(
+      second,
+      /--advertise-address 172\.31\.2\.12 .*--server "\$BOSUN_JOIN_SERVER" --token "\$BOSUN_SERVER_JOIN_TOKEN"/,
+    );
+    assert.match(second, /daemon server server/);
+    // A worker joins as before.
+    assert.match(nodeInitScript(ha, ha.nodes[3]!, procs), /--token "\$BOSUN_JOIN_TOKEN"/);
+  });
+
+  it("a single master keeps its plain server command", () => {
+    const one = nodeInitScript(spec("simulated"), spec("simulated").nodes[0]!, procs);
+    assert.doesNotMatch(one, /--cluster-init|--advertise-address/);
+  });
+});

@@ -59,6 +59,12 @@ const containerdArgs = (spec: ClusterSpec, node: NodeSpec) => [
   nodeCgroupPath(spec.name, node.name),
 ];
 
+const severalMasters = (spec: ClusterSpec) =>
+  spec.nodes.filter((n) => n.role === "master").length > 1;
+/** The first master starts the cluster; with several, the others join it (`joinsAsMaster`). */
+const joinsAsMaster = (spec: ClusterSpec, node: NodeSpec) =>
+  severalMasters(spec) && node.role === "master" && node.index > 1;
+
 function serverCommand(spec: ClusterSpec, node: NodeSpec): string[] {
   return [
     ...spec.bosun,
@@ -67,6 +73,10 @@ function serverCommand(spec: ClusterSpec, node: NodeSpec): string[] {
     nodeFiles(node).data,
     "--https-port",
     String(spec.apiPort),
+    // Several masters: a managed etcd member each, the first one starting the cluster; each
+    // advertises its LAN address (the kubernetes Endpoints, etcd peers, its certificate).
+    ...(severalMasters(spec) ? ["--advertise-address", node.ip] : []),
+    ...(severalMasters(spec) && !joinsAsMaster(spec, node) ? ["--cluster-init"] : []),
     // A simulated master's node is an agent process like the workers' (see agentCommand); a
     // containerd master's server runs its node itself.
     ...(spec.runtime === "simulated"
@@ -92,6 +102,12 @@ function agentCommand(spec: ClusterSpec, node: NodeSpec): string {
     ...spec.agentArgs,
   ]);
   return `${fixed} --server "$BOSUN_JOIN_SERVER" --token "$BOSUN_JOIN_TOKEN" --ca-cert-hash "$BOSUN_JOIN_CA_CERT_HASH"`;
+}
+
+/** A further master waits for the join file too, and joins with the control-plane token. */
+function joiningServerCommand(spec: ClusterSpec, node: NodeSpec): string {
+  const fixed = q(serverCommand(spec, node));
+  return `${fixed} --server "$BOSUN_JOIN_SERVER" --token "$BOSUN_SERVER_JOIN_TOKEN" --ca-cert-hash "$BOSUN_JOIN_CA_CERT_HASH"`;
 }
 
 /** Whether the node runs an agent process (a containerd master's server runs its own). */
@@ -151,7 +167,18 @@ export function nodeInitScript(
     '  . "$join"',
     `  ${agentCommand(spec, node)}`,
     "}",
-    ...(node.role === "master" ? [`daemon server ${q(serverCommand(spec, node))}`] : []),
+    ...(joinsAsMaster(spec, node)
+      ? [
+          "server() {",
+          '  until [ -s "$join" ]; do sleep 0.05; done',
+          '  . "$join"',
+          `  ${joiningServerCommand(spec, node)}`,
+          "}",
+          "daemon server server",
+        ]
+      : node.role === "master"
+        ? [`daemon server ${q(serverCommand(spec, node))}`]
+        : []),
     ...(runsAgent(spec, node) ? ["daemon agent agent"] : []),
     'log "node $node up"',
     "trap 'log \"stopping\"; kill -TERM -1 2>/dev/null; sleep 2; exit 0' TERM INT",

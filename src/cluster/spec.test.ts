@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { clusterNameProblem, clusterSpec, masterOf, nodeNames, serverURL } from "./spec.ts";
+import {
+  clusterNameProblem,
+  clusterSpec,
+  hostServerURL,
+  masterOf,
+  mastersOf,
+  nodeNames,
+  serverURL,
+} from "./spec.ts";
 
 const request = {
   name: "dev",
@@ -40,6 +48,19 @@ describe("cluster layout", () => {
     assert.equal(masterOf(spec).name, "dev-master1");
     assert.equal(serverURL(spec), "https://172.31.3.11:6443");
     assert.equal(spec.dir, "/var/lib/bosun/clusters/dev");
+  });
+
+  it("points the host at the load balancer only with several masters", () => {
+    assert.equal(
+      hostServerURL(clusterSpec({ ...request, apiBalancerPort: 40000 })),
+      "https://172.31.3.11:6443",
+    );
+    const ha = clusterSpec({ ...request, masters: 3, apiBalancerPort: 40000 });
+    assert.equal(hostServerURL(ha), "https://127.0.0.1:40000");
+    assert.deepEqual(
+      mastersOf(ha).map((m) => m.ip),
+      ["172.31.3.11", "172.31.3.12", "172.31.3.13"],
+    );
   });
 
   it("keeps the host link name within the kernel's 15 characters", () => {

@@ -41,6 +41,11 @@ export interface ClusterSpec {
     readonly hostIP: string;
   };
   readonly apiPort: number;
+  /**
+   * With several masters: the host port of the supervisor's API load balancer (127.0.0.1), which
+   * the host kubeconfig points at (lb.ts).
+   */
+  readonly apiBalancerPort?: number;
   readonly nodes: readonly NodeSpec[];
   /** Extra `bosun server` / `bosun agent` flags, as given to `create`. */
   readonly serverArgs: readonly string[];
@@ -64,6 +69,8 @@ export interface ClusterRequest {
   readonly images?: string;
   readonly bosun: readonly string[];
   readonly now: Date;
+  /** The API load balancer's host port (several masters). */
+  readonly apiBalancerPort?: number;
 }
 
 /** The most nodes one LAN /24 holds at .11 and up. */
@@ -120,6 +127,7 @@ export function clusterSpec(r: ClusterRequest): ClusterSpec {
       hostIP: `${prefix}.1`,
     },
     apiPort: 6443,
+    ...(r.masters > 1 && r.apiBalancerPort ? { apiBalancerPort: r.apiBalancerPort } : {}),
     nodes,
     serverArgs: r.serverArgs ?? [],
     agentArgs: r.agentArgs ?? [],
@@ -134,6 +142,13 @@ export const masterOf = (spec: ClusterSpec): NodeSpec =>
 
 export const serverURL = (spec: ClusterSpec): string =>
   `https://${masterOf(spec).ip}:${spec.apiPort}`;
+
+export const mastersOf = (spec: ClusterSpec): NodeSpec[] =>
+  spec.nodes.filter((n) => n.role === "master");
+
+/** The address the host's kubeconfig names: the load balancer with several masters. */
+export const hostServerURL = (spec: ClusterSpec): string =>
+  spec.apiBalancerPort ? `https://127.0.0.1:${spec.apiBalancerPort}` : serverURL(spec);
 
 /** Files of a cluster's directory. */
 export const clusterFiles = (dir: string) => ({

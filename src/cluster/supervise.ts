@@ -13,11 +13,12 @@ import type { Logger } from "../machinery/log.ts";
 import { isFrozen, nodePids, setFrozen } from "./cgroups.ts";
 import { type ControlRequest, type ControlResponse, serveControl } from "./control.ts";
 import { runCommand } from "./exec.ts";
+import { ApiBalancer } from "./lb.ts";
 import { powerOff, powerOn } from "./network.ts";
 import { launcherCommand, launcherWords } from "./node-init.ts";
 import { type Launched, NodeSupervisor } from "./node-supervisor.ts";
 import { RouteSync } from "./route-sync.ts";
-import { clusterFiles, type NodeSpec, nodeFiles } from "./spec.ts";
+import { clusterFiles, mastersOf, type NodeSpec, nodeFiles } from "./spec.ts";
 import { processMatches, readCluster, readStatus, type SavedCluster, writeJSON } from "./state.ts";
 
 function launch(node: NodeSpec): Launched {
@@ -141,6 +142,20 @@ export async function runSupervisor(o: { base: string; name: string; log: Logger
         return { ok: true, nodes: nodes.status() };
     }
   };
+  // Several masters: kubectl on the host reaches them through the load balancer.
+  const balancer = cluster.apiBalancerPort
+    ? new ApiBalancer({
+        host: "127.0.0.1",
+        port: cluster.apiBalancerPort,
+        backends: mastersOf(cluster).map((m) => ({ host: m.ip, port: cluster.apiPort })),
+        clock: realClock,
+        log: log.with({ component: "api-balancer" }),
+      })
+    : undefined;
+  if (balancer) {
+    await balancer.start();
+    log.info("API load balancer listening", { port: cluster.apiBalancerPort });
+  }
   rmSync(files.socket, { force: true });
   const server = serveControl(files.socket, handle);
   process.once("SIGTERM", () => stopAll.abort());
@@ -158,6 +173,7 @@ export async function runSupervisor(o: { base: string; name: string; log: Logger
   })();
 
   await new Promise<void>((r) => stopAll.signal.addEventListener("abort", () => r()));
+  await balancer?.stop();
   await nodes.stopAll();
   save();
   server.close();
