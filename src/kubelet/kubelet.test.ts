@@ -105,6 +105,33 @@ describe("kubelet with simulated runtime", () => {
     );
   });
 
+  it("honours readiness gates and keeps the conditions others write", async () => {
+    await create(
+      pod("gated", {
+        readinessGates: [{ conditionType: "example.com/lb" }],
+        containers: [{ name: "c", image: "nginx" }],
+      }),
+    );
+    const ready = (p: Pod) => p.status?.conditions?.find((c) => c.type === "Ready");
+    const waiting = await eventually(async () => {
+      const p = await get<Pod>("gated");
+      return ready(p)?.reason === "ReadinessGatesNotReady" ? p : undefined;
+    });
+    assert.equal(ready(waiting)?.status, "False");
+    await api.client.patch(
+      resourcePath(resources.pods, "default", "gated", "status"),
+      "strategic",
+      {
+        status: { conditions: [{ type: "example.com/lb", status: "True" }] },
+      },
+    );
+    const p = await eventually(async () => {
+      const p = await get<Pod>("gated");
+      return ready(p)?.status === "True" ? p : undefined;
+    });
+    assert.equal(p.status?.conditions?.find((c) => c.type === "example.com/lb")?.status, "True");
+  });
+
   it("finishes a deletion: the pod goes away", async () => {
     await api.client.delete(resourcePath(resources.pods, "default", "web"));
     await eventually(

@@ -271,11 +271,18 @@ export class Kubelet {
       now: this.#clock.now(),
     });
     if (sameStatus(pod.status, status)) return;
-    await this.#o.client.patch(
-      resourcePath(resources.pods, pod.metadata?.namespace, pod.metadata?.name, "status"),
-      "merge",
-      { status },
-    );
+    // The resourceVersion makes the write conditional: conditions others wrote since our cached
+    // copy (readiness gates, DisruptionTarget) are not overwritten; their update re-syncs the pod.
+    await this.#o.client
+      .patch(
+        resourcePath(resources.pods, pod.metadata?.namespace, pod.metadata?.name, "status"),
+        "merge",
+        { metadata: { resourceVersion: pod.metadata?.resourceVersion }, status },
+      )
+      .catch((err) => {
+        if (!isStatusError(err, "Conflict")) throw err;
+        this.#log.debug("pod status changed meanwhile, will re-sync", { pod: keyOf(pod) });
+      });
   }
 }
 

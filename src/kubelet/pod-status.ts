@@ -1,9 +1,10 @@
 /**
  * The pod status the kubelet reports, computed from the runtime's view of the containers:
- * phase, the standard conditions, container statuses, IPs and start time (upstream
+ * phase, the conditions (pod-conditions.ts), container statuses, IPs and start time (upstream
  * `kubelet_pods.go` generateAPIPodStatus, getPhase).
  */
-import type { ContainerStatus, Pod, PodCondition, PodStatus } from "../api/generated/types.ts";
+import type { ContainerStatus, Pod, PodStatus } from "../api/generated/types.ts";
+import { podConditions } from "./pod-conditions.ts";
 import type { ContainerRuntimeStatus, PodRuntimeStatus } from "./runtime.ts";
 
 const time = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
@@ -78,25 +79,6 @@ export function podPhase(pod: Pod, rt: PodRuntimeStatus): PodStatus["phase"] {
   return "Running";
 }
 
-function cond(
-  type: string,
-  ok: boolean,
-  now: string,
-  old: PodCondition[] | undefined,
-  reason?: string,
-): PodCondition {
-  const status = ok ? "True" : "False";
-  const before = old?.find((c) => c.type === type);
-  return {
-    type,
-    status,
-    lastProbeTime: null as unknown as string,
-    lastTransitionTime:
-      before?.status === status && before.lastTransitionTime ? before.lastTransitionTime : now,
-    ...(reason && !ok ? { reason } : {}),
-  };
-}
-
 export function podStatus(options: {
   pod: Pod;
   runtime: PodRuntimeStatus;
@@ -106,33 +88,8 @@ export function podStatus(options: {
 }): PodStatus {
   const { pod, runtime } = options;
   const now = time(options.now);
-  const old = pod.status?.conditions;
   const phase = podPhase(pod, runtime);
-  const initialized = runtime.initContainers.every(
-    (c) => c.state === "terminated" && (c.exitCode ?? 0) === 0,
-  );
-  const containersReady = runtime.containers.length > 0 && runtime.containers.every((c) => c.ready);
-  const terminal = phase === "Succeeded" || phase === "Failed";
-  const scheduled = old?.find((c) => c.type === "PodScheduled");
-  const conditions = [
-    cond("PodReadyToStartContainers", Boolean(runtime.podIP), now, old),
-    cond("Initialized", initialized, now, old, "ContainersNotInitialized"),
-    cond(
-      "Ready",
-      containersReady && !terminal,
-      now,
-      old,
-      terminal ? "PodCompleted" : "ContainersNotReady",
-    ),
-    cond(
-      "ContainersReady",
-      containersReady && !terminal,
-      now,
-      old,
-      terminal ? "PodCompleted" : "ContainersNotReady",
-    ),
-    scheduled ?? cond("PodScheduled", true, now, old),
-  ];
+  const conditions = podConditions({ pod, runtime, phase, now });
   const status: PodStatus = {
     ...pod.status,
     conditions,
