@@ -213,22 +213,33 @@ async function create(v: Values, positionals: string[]): Promise<number> {
 async function listTokens(v: Values): Promise<number> {
   const client = clientFor(v);
   try {
-    const secrets = await client.get<{ items: Secret[] }>(
-      resourcePath(resources.secrets, tokenSecretNamespace),
-    );
     const now = Date.now();
-    const tokens: BootstrapTokenInfo[] = [];
-    for (const secret of secrets.items) {
-      if (secret.type !== secretTypeBootstrapToken) continue;
-      const token = tokenFromSecret(secret);
-      if ("error" in token) process.stderr.write(`${token.error}\n`);
-      else if (token.expires === undefined || token.expires > now) tokens.push(token);
-    }
+    const { tokens, errors } = await listBootstrapTokens(client, now);
+    for (const error of errors) process.stderr.write(`${error}\n`);
     process.stdout.write(formatTokenList(tokens, now));
     return 0;
   } finally {
     client.close();
   }
+}
+
+/** The unexpired bootstrap tokens, selected by Secret type on the server (as kubeadm does). */
+export async function listBootstrapTokens(
+  client: Pick<RestClient, "get">,
+  now: number,
+): Promise<{ tokens: BootstrapTokenInfo[]; errors: string[] }> {
+  const secrets = await client.get<{ items: Secret[] }>(
+    resourcePath(resources.secrets, tokenSecretNamespace),
+    { fieldSelector: `type=${secretTypeBootstrapToken}` },
+  );
+  const tokens: BootstrapTokenInfo[] = [];
+  const errors: string[] = [];
+  for (const secret of secrets.items) {
+    const token = tokenFromSecret(secret);
+    if ("error" in token) errors.push(token.error);
+    else if (token.expires === undefined || token.expires > now) tokens.push(token);
+  }
+  return { tokens, errors };
 }
 
 async function deleteTokens(v: Values, positionals: string[]): Promise<number> {

@@ -15,6 +15,9 @@ import {
 
 export const defaultIssuer = "https://kubernetes.default.svc.cluster.local";
 
+/** Seconds a token stays valid past `exp` (and before `nbf`/`iat`), for clock skew. */
+export const clockSkewLeeway = 60;
+
 export interface ServiceAccountClaims {
   readonly namespace: string;
   readonly serviceAccount: { name: string; uid: string };
@@ -71,6 +74,7 @@ interface Claims {
   aud?: string | string[];
   exp?: number;
   nbf?: number;
+  iat?: number;
   "kubernetes.io"?: {
     namespace?: string;
     serviceaccount?: { name: string; uid: string };
@@ -110,8 +114,10 @@ export function verifyToken(
   }
   const now = Math.floor(options.now / 1000);
   if (claims.iss !== options.issuer || claims.sub === undefined) return undefined;
-  if (typeof claims.exp !== "number" || claims.exp < now) return undefined;
-  if (typeof claims.nbf === "number" && claims.nbf > now + 60) return undefined;
+  // go-jose's DefaultLeeway: a minute of clock skew either way (exp, nbf and iat).
+  if (typeof claims.exp !== "number" || now - clockSkewLeeway > claims.exp) return undefined;
+  if (typeof claims.nbf === "number" && now + clockSkewLeeway < claims.nbf) return undefined;
+  if (typeof claims.iat === "number" && now + clockSkewLeeway < claims.iat) return undefined;
   const aud: string[] = Array.isArray(claims.aud) ? claims.aud : claims.aud ? [claims.aud] : [];
   if (!aud.some((a) => options.audiences.includes(a))) return undefined;
   const k8s = claims["kubernetes.io"];
