@@ -17,6 +17,7 @@ const benches: Record<string, () => Promise<void>> = {
   ingress: async () => (await import("./ingress.ts")).run(),
   volumes: async () => (await import("./volumes.ts")).run(),
   cluster: async () => (await import("./cluster.ts")).run(),
+  "service-latency": async () => (await import("./service-latency.ts")).run(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));
