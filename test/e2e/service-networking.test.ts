@@ -2,7 +2,7 @@
  * Service networking end to end (issue 10's "Done when") on `bosun cluster create --runtime
  * containerd --workers 2`, driven with real kubectl: the seed's example (redis behind a ClusterIP
  * Service, a web front end reading the database's address from a ConfigMap and its password from a
- * Secret) reached from the host through a NodePort on every node and through a class-less Ingress
+ * Secret) reached from the host through a NodePort and a LoadBalancer on every node and through a class-less Ingress
  * with TLS on a host name (SNI); a client pod resolving and reaching a ClusterIP Service by name
  * through 10.96.0.10; node-local endpoints answering a node's pods (counted); a scaled Deployment
  * answering within a second; a deleted Service's rules gone from every node's table; pods reaching
@@ -262,6 +262,37 @@ describe("service networking on a containerd cluster", { skip }, () => {
       "every answer counted one more hit in redis",
     );
     assert.equal(new Set(hits).size, 3);
+  });
+
+  it("serves it as a LoadBalancer on every node's address (ServiceLB)", async () => {
+    await apply([
+      {
+        ...service("front-lb", "front"),
+        spec: {
+          type: "LoadBalancer",
+          selector: { app: "front" },
+          ports: [{ port: 8081, targetPort: 8080 }],
+        },
+      },
+    ]);
+    const ingress = await until("LoadBalancer status", async () => {
+      const svc = await c!.json("get", "svc", "front-lb");
+      return svc.status?.loadBalancer?.ingress?.length === 3
+        ? svc.status.loadBalancer.ingress
+        : undefined;
+    });
+    assert.deepEqual(ingress.map((i: Obj) => i.ip).sort(), roles.map(nodeIP).sort());
+    for (const role of roles) {
+      await until(`an answer on ${role}:8081`, async () => {
+        const r = await run("curl", [
+          "-s",
+          "-m",
+          "5",
+          `http://${nodeIP(role)}:8081/cgi-bin/index.cgi`,
+        ]);
+        return r.stdout.startsWith("hits=") || undefined;
+      });
+    }
   });
 
   it("serves it through a class-less Ingress with TLS on a host name (SNI), stamped with IngressClass bosun", async () => {
