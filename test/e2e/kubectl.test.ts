@@ -3,7 +3,7 @@
  * 1.32. Assertions read `-o json`, not prose.
  */
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -314,6 +314,24 @@ function kubectlSuite(version: KubectlVersion): void {
       assert.equal((await s.json("get", "-n", "e2e", "deployment", "web")).spec.replicas, 5);
       await s.k("scale", "-n", "e2e", "deployment", "web", "--current-replicas=5", "--replicas=1");
       assert.equal((await s.json("get", "-n", "e2e", "deployment", "web")).spec.replicas, 1);
+    });
+
+    it("applies a v1 List with client-side validation (OpenAPI v2 as protobuf)", async () => {
+      const out = await s.k("apply", "-n", "e2e", "-f", fixture("list.yaml"));
+      assert.match(out, /configmap\/listed-config created/);
+      assert.match(out, /deployment.apps\/listed-web created/);
+      assert.equal((await s.json("get", "-n", "e2e", "cm", "listed-config")).data.mode, "blue");
+      const bad = await s.kubectl(["apply", "-n", "e2e", "-f", "-"], {
+        input: readFileSync(fixture("list.yaml"), "utf8").replace("replicas:", "replicaz:"),
+      });
+      assert.notEqual(bad.code, 0);
+      assert.match(
+        bad.stderr,
+        /ValidationError\(Deployment.spec\): unknown field "replicaz" in io.k8s.api.apps.v1.DeploymentSpec/,
+      );
+      const v2 = await s.k("explain", "deployment.spec.replicas", "--output=plaintext-openapiv2");
+      assert.match(v2, /FIELD:\s+replicas <integer>/);
+      await s.k("delete", "-n", "e2e", "-f", fixture("list.yaml"));
     });
 
     it("explains fields from the OpenAPI documents", async () => {

@@ -1,7 +1,7 @@
 /**
- * The OpenAPI v2 (Swagger 2.0) document as JSON, for `/openapi/v2` with `Accept: application/json`.
- * kubectl asks for v2 only as protobuf (which this server does not produce); JSON v2 serves other
- * clients and tools. Same paths and definitions as the v3 documents, in v2 shapes: `consumes` and
+ * The OpenAPI v2 (Swagger 2.0) document as JSON, for `/openapi/v2` with `Accept: application/json`;
+ * kubectl asks for v2 only as protobuf, which the API server encodes from this document
+ * (`src/machinery/protobuf/openapi-v2.ts`). Same paths and definitions as the v3 documents, in v2 shapes: `consumes` and
  * `produces`, body parameters, `$ref`s under `#/definitions/`.
  */
 

@@ -29,7 +29,7 @@ export const publicPaths = new Set(["/healthz", "/livez", "/readyz", "/version"]
 function writeText(
   res: ServerResponse,
   code: number,
-  text: string,
+  text: string | Uint8Array,
   type = "text/plain; charset=utf-8",
 ) {
   res.writeHead(code, { "Content-Type": type, "Content-Length": Buffer.byteLength(text) });
@@ -75,7 +75,7 @@ export function serveNonResource(ctx: HttpContext, parts: NonResourceParts): voi
 
 type Answer =
   | { kind: "json"; value: unknown; headers?: Record<string, string> }
-  | { kind: "text"; text: string; type?: string; headers?: Record<string, string> }
+  | { kind: "text"; text: string | Uint8Array; type?: string; headers?: Record<string, string> }
   | { kind: "health" };
 
 function documentFor(
@@ -122,8 +122,8 @@ function documentFor(
     if (!doc) return undefined;
     return {
       kind: "text",
-      text: doc.json,
-      type: "application/json",
+      text: doc.body,
+      type: doc.contentType,
       headers: {
         ...(doc.etag ? { ETag: `"${doc.etag}"` } : {}),
         ...(ctx.query.has("hash") ? { "Cache-Control": "public, immutable" } : {}),
