@@ -2,6 +2,7 @@
  * `bosun agent`: the node parts (kubelet; later proxy and DNS) joining a cluster, and
  * `bosun simulate nodes`: many simulated nodes in one process, for scale tests.
  */
+import { isIP } from "node:net";
 import { hostname, networkInterfaces } from "node:os";
 import { parseArgs } from "node:util";
 import { setFlagsFromString } from "node:v8";
@@ -114,6 +115,11 @@ ${nodeProxyUsage}`,
     });
     if (v.runtime !== "simulated" && v.runtime !== "containerd")
       throw new UsageError(`--runtime must be "containerd" or "simulated", not "${v.runtime}"`);
+    if (typeof v["node-ip"] === "string" && isIP(v["node-ip"]) === 0) {
+      throw new UsageError(
+        `invalid argument "${v["node-ip"]}" for "--node-ip" flag: must be an IP address`,
+      );
+    }
     const log = createLogger("agent");
     const name = String(v["node-name"] ?? hostname().toLowerCase());
     const connection = await connectNode(v, name, log);

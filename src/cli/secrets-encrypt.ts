@@ -3,12 +3,14 @@
  * re-encrypts every Secret with it, and drops the old keys — with the server stopped (the data
  * dir is locked while it runs). Like k3s's `secrets-encrypt rotate-keys`.
  */
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadEncryptionConfig } from "../apiserver/encryption/config.ts";
 import { encryptionConfigPath, removeOldKeys, rotateKey } from "../apiserver/encryption/keys.ts";
 import { ResourceTransformers } from "../apiserver/encryption/resource-transformers.ts";
 import { reencryptAll } from "../apiserver/encryption/rewrite.ts";
+import type { Store } from "../storage/store.ts";
 import { type Command, UsageError } from "./command.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
 import { openStore } from "./server.ts";
@@ -38,15 +40,30 @@ this data dir first.`,
       throw new UsageError((err as Error).message.split("\n")[0]!);
     }
     const dataDir = resolve(values["data-dir"]!);
-    const datastore = values.datastore === "etcd" ? "etcd" : "sqlite";
+    const datastore = values.datastore;
+    if (datastore !== "sqlite" && datastore !== "etcd") {
+      throw new UsageError(`--datastore must be "sqlite" or "etcd", not "${datastore}"`);
+    }
+    const path = encryptionConfigPath(dataDir);
+    // Nothing is created for a data dir no server has initialised (the sqlite file included).
+    if (!existsSync(path)) {
+      throw new Error(
+        `no encryption configuration at ${path}: has a server run with --data-dir ${dataDir}?`,
+      );
+    }
     const lock = acquireDataDirLock(dataDir);
-    const store = await openStore({
-      dataDir,
-      datastore,
-      datastoreEndpoints: values["datastore-endpoint"]?.split(",") ?? [],
-    });
+    let store: Store;
     try {
-      const path = encryptionConfigPath(dataDir);
+      store = await openStore({
+        dataDir,
+        datastore,
+        datastoreEndpoints: values["datastore-endpoint"]?.split(",") ?? [],
+      });
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+    try {
       const rotated = await rotateKey(path);
       const transformers = new ResourceTransformers(await loadEncryptionConfig(path));
       const result = await reencryptAll(

@@ -2,7 +2,8 @@
  * `bosun server`: the control plane of a cluster — the store, the API server, and (from later
  * issues) the scheduler, controller manager and the node agent — in one process.
  */
-import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
+import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -156,6 +157,12 @@ export function parseServerFlags(args: string[]): ServerFlags {
   if (!Number.isFinite(compaction) || compaction <= 0) {
     throw new UsageError("--compaction-interval must be a positive number of seconds");
   }
+  for (const flag of ["node-ip", "advertise-address", "bind-address"]) {
+    const ip = values[flag];
+    if (typeof ip === "string" && isIP(ip) === 0) {
+      throw new UsageError(`invalid argument "${ip}" for "--${flag}" flag: must be an IP address`);
+    }
+  }
   let ha: HaFlags;
   try {
     ha = parseHaFlags(values, { datastore, datastoreEndpoint: endpoint, httpsPort: port });
@@ -225,6 +232,7 @@ function makeDirs(dir: string): void {
 export function prepareDataDir(dir: string): void {
   try {
     makeDirs(dir);
+    if (!statSync(dir).isDirectory()) throw new Error("not a directory");
     accessSync(dir, constants.W_OK | constants.R_OK | constants.X_OK);
   } catch (err) {
     throw new Error(

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { Command } from "./command.ts";
+import { type Command, UsageError } from "./command.ts";
 
 export const bosunVersion: string = (
   JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -14,7 +14,8 @@ export const versionCommand: Command = {
   name: "version",
   summary: "Print the Bosun and Kubernetes API versions",
   usage: "Usage: bosun version",
-  async run() {
+  async run(args) {
+    if (args.length > 0) throw new UsageError(`unknown argument "${args[0]}"`);
     process.stdout.write(
       `bosun ${bosunVersion} (Kubernetes ${kubernetesVersion}, Node.js ${process.version})\n`,
     );

@@ -10,13 +10,12 @@
  * New watches open on the current live server; a server going down closes this client's
  * connections to it, so open watches end and their informers re-watch elsewhere.
  */
-import { readFileSync } from "node:fs";
 import type { ClientRequest, IncomingMessage } from "node:http";
 import { Agent, request } from "node:https";
-import { parse as parseYaml } from "yaml";
 import { newGenericServerResponse } from "../machinery/generic-response.ts";
 import { type Status, StatusError, statusErrorFromStatus } from "../machinery/status.ts";
 import type { ServerPool } from "./failover.ts";
+import { loadKubeconfig } from "./kubeconfig-file.ts";
 import { LineSplitter } from "./line-splitter.ts";
 
 export interface ClientConfig {
@@ -56,49 +55,12 @@ export interface WatchEvent<T> {
   readonly object: T;
 }
 
-interface KubeconfigEntry<T> {
-  name?: string;
-  cluster?: T;
-  user?: T;
-  context?: T;
-}
-
-type Fields = Record<string, string | undefined>;
-
-interface Kubeconfig {
-  "current-context"?: string;
-  clusters?: KubeconfigEntry<Fields>[];
-  users?: KubeconfigEntry<Fields>[];
-  contexts?: KubeconfigEntry<{ cluster?: string; user?: string }>[];
-}
-
-/** Reads a kubeconfig file (the current context's cluster and user, data embedded or by path). */
+/**
+ * Reads a kubeconfig file (the current context's cluster and user, data embedded or by path);
+ * malformed files give a one-line error (kubeconfig-file.ts).
+ */
 export function configFromKubeconfig(path: string, userAgent = "bosun"): ClientConfig {
-  const doc = parseYaml(readFileSync(path, "utf8")) as Kubeconfig;
-  const ctxName = doc["current-context"];
-  const context =
-    (doc.contexts ?? []).find((c) => c.name === ctxName)?.context ?? doc.contexts?.[0]?.context;
-  const cluster = (doc.clusters ?? []).find((c) => c.name === context?.cluster)?.cluster;
-  const user = (doc.users ?? []).find((u) => u.name === context?.user)?.user ?? {};
-  if (!cluster?.server) throw new Error(`kubeconfig ${path} names no server`);
-  const data = (inline: string | undefined, file: string | undefined) =>
-    inline
-      ? Buffer.from(inline, "base64").toString("utf8")
-      : file
-        ? readFileSync(file, "utf8")
-        : undefined;
-  const caPem = data(cluster["certificate-authority-data"], cluster["certificate-authority"]);
-  if (!caPem) throw new Error(`kubeconfig ${path} has no certificate authority`);
-  const certPem = data(user["client-certificate-data"], user["client-certificate"]);
-  const keyPem = data(user["client-key-data"], user["client-key"]);
-  return {
-    server: cluster.server,
-    caPem,
-    ...(certPem ? { certPem } : {}),
-    ...(keyPem ? { keyPem } : {}),
-    ...(user.token ? { token: user.token } : {}),
-    userAgent,
-  };
+  return loadKubeconfig(path, userAgent);
 }
 
 /** Errors of requests that never reached the server: safe to send elsewhere, whatever the verb. */
