@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { CommandResult, RunCommand } from "./exec.ts";
-import { deleteNetwork, networkPlan, prefixesOverlap, runBatch } from "./network.ts";
+import {
+  createNetwork,
+  deleteNetwork,
+  hostNatRuleset,
+  networkPlan,
+  prefixesOverlap,
+  runBatch,
+} from "./network.ts";
 import { clusterSpec } from "./spec.ts";
 
 const spec = clusterSpec({
@@ -75,6 +82,10 @@ describe("node LAN", () => {
           'Cannot remove namespace file "/run/netns/bosun-dev-master1": No such file or directory',
       },
       "ip link show bosun-lan0": { code: 1, stderr: 'Device "bosun-lan0" does not exist.' },
+      "nft delete table ip bosun-dev-lan": {
+        code: 1,
+        stderr: "Error: Could not process rule: No such file or directory",
+      },
     });
     await deleteNetwork(r.run, spec);
     assert.deepEqual(
@@ -84,8 +95,27 @@ describe("node LAN", () => {
         "ip netns delete bosun-dev-worker1",
         "ip netns delete bosun-dev-lan",
         "ip link show bosun-lan0",
+        "nft delete table ip bosun-dev-lan",
       ],
     );
+  });
+
+  it("masquerades the LAN leaving the host, in a table of the cluster's own", async () => {
+    assert.equal(
+      hostNatRuleset(spec),
+      `table ip bosun-dev-lan
+delete table ip bosun-dev-lan
+table ip bosun-dev-lan {
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    ip saddr 172.31.0.0/24 oifname != "bosun-lan0" masquerade comment "cluster LAN leaving the host"
+  }
+}
+`,
+    );
+    const r = recorder();
+    await createNetwork(r.run, spec);
+    assert.deepEqual(r.calls.at(-1), { line: "nft -f -", input: hostNatRuleset(spec) });
   });
 
   it("tells overlapping IPv4 prefixes apart", () => {

@@ -6,6 +6,12 @@
  *
  * A node's power state is its `eth0` (down when stopped: a powered-off machine does not answer
  * pings), its cable is its LAN port `n<k>` (down when disconnected). The two are independent.
+ *
+ * The host plays the LAN's router: one nftables table of its own (`ip bosun-<c>-lan`) masquerades
+ * the LAN's traffic leaving the host, as a home router or kind's Docker network does, so nodes —
+ * and pods, which their proxy masquerades to the node's address (ADR 22) — reach the world
+ * beyond the host (and the host's resolvers). Forwarding itself is the host's setting
+ * (`net.ipv4.ip_forward`); a FORWARD policy of DROP (Docker's) still blocks it.
  */
 import { CommandError, mustRun, type RunCommand } from "./exec.ts";
 import type { ClusterSpec, NodeSpec } from "./spec.ts";
@@ -71,12 +77,32 @@ export async function runBatch(run: RunCommand, batch: IpBatch): Promise<void> {
   }
 }
 
-/** Builds the LAN and every node's network namespace. */
+/** The host's table for this cluster's LAN. */
+export const hostNatTableName = (spec: ClusterSpec) => spec.lan.netns;
+
+/** The host's masquerade for the LAN as one atomic `nft -f` file (replaces an older copy). */
+export function hostNatRuleset(spec: ClusterSpec): string {
+  const table = `ip ${hostNatTableName(spec)}`;
+  return [
+    `table ${table}`,
+    `delete table ${table}`,
+    `table ${table} {`,
+    "  chain postrouting {",
+    "    type nat hook postrouting priority srcnat; policy accept;",
+    `    ip saddr ${spec.lan.subnet} oifname != "${spec.lan.hostLink}" masquerade comment "cluster LAN leaving the host"`,
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+}
+
+/** Builds the LAN, every node's network namespace and the host's masquerade for the LAN. */
 export async function createNetwork(run: RunCommand, spec: ClusterSpec): Promise<void> {
   const plan = networkPlan(spec);
   await runBatch(run, plan.host);
   await runBatch(run, plan.lan);
   await Promise.all(plan.nodes.map((b) => runBatch(run, b)));
+  await mustRun(run, "nft", ["-f", "-"], { input: hostNatRuleset(spec) });
 }
 
 /** Removes the namespaces (their veths go with them) and the host link; absent parts are fine. */
@@ -89,6 +115,11 @@ export async function deleteNetwork(run: RunCommand, spec: ClusterSpec): Promise
   }
   const link = await run("ip", ["link", "show", spec.lan.hostLink]);
   if (link.code === 0) await mustRun(run, "ip", ["link", "delete", spec.lan.hostLink]);
+  const nat = ["delete", "table", "ip", hostNatTableName(spec)];
+  const r = await run("nft", nat);
+  if (r.code !== 0 && !/No such file|does not exist/i.test(r.stderr)) {
+    throw new CommandError("nft", nat, r);
+  }
 }
 
 /** Powers a node's network on: `eth0` up and its default route back (link-down removed it). */

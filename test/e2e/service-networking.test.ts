@@ -18,7 +18,7 @@ import { after, before, describe, it } from "node:test";
 import { createCA, issueCertificate } from "../../src/pki/certificate.ts";
 import { buildTestImages } from "../images/build.ts";
 import { rootSkip, TestCluster } from "./lib/cluster.ts";
-import { HttpPoller, inNetns } from "./lib/netns.ts";
+import { HttpPoller, inNetns, OutsideHost } from "./lib/netns.ts";
 import { run } from "./lib/server.ts";
 import { kubectlPath } from "./lib/tools.ts";
 
@@ -491,6 +491,21 @@ describe("service networking on a containerd cluster", { skip }, () => {
       );
       const client = (await c!.json("get", "pod", "client")).status.podIP;
       assert.match(body, new RegExp(`client=${remote(client)}$`, "m"));
+    }
+  });
+
+  it("pods reach a machine beyond the host, which sees the host's address (the LAN's router)", {
+    skip:
+      readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8").trim() !== "1" &&
+      "the host does not forward",
+  }, async () => {
+    const outside = new OutsideHost();
+    try {
+      await outside.create();
+      const got = await inClient(`nc -w 3 ${outside.ip} ${outside.port}`);
+      assert.equal(got.trim(), `from ${outside.hostIP}`);
+    } finally {
+      outside.destroy();
     }
   });
 });

@@ -61,3 +61,59 @@ export class HttpPoller {
     });
   }
 }
+
+/**
+ * A machine beyond the host: its own network namespace on a /30 link to the host (198.18.0.0/15,
+ * the benchmarking range), with no route back to the cluster LAN, running a TCP server that
+ * answers "from <client address>". Reaching it from a cluster proves the host masquerades the
+ * LAN. Names are unique per process; `destroy` removes everything.
+ */
+export class OutsideHost {
+  readonly netns: string;
+  readonly link: string;
+  readonly hostIP: string;
+  readonly ip: string;
+  readonly port = 7777;
+  #server: ChildProcess | undefined;
+
+  constructor() {
+    const id = process.pid.toString(36);
+    const k = process.pid % 250;
+    this.netns = `bosun-outside-${id}`;
+    this.link = `bout${id}`.slice(0, 15);
+    this.hostIP = `198.18.${k}.1`;
+    this.ip = `198.18.${k}.2`;
+  }
+
+  async create(): Promise<void> {
+    const ip = (...args: string[]) => {
+      const r = spawnSync("ip", args);
+      if (r.status !== 0) throw new Error(`ip ${args.join(" ")}: ${r.stderr}`);
+    };
+    ip("netns", "add", this.netns);
+    ip("link", "add", this.link, "type", "veth", "peer", "name", "eth0", "netns", this.netns);
+    ip("addr", "add", `${this.hostIP}/30`, "dev", this.link);
+    ip("link", "set", this.link, "up");
+    ip("-n", this.netns, "addr", "add", `${this.ip}/30`, "dev", "eth0");
+    ip("-n", this.netns, "link", "set", "eth0", "up");
+    const script = `require("node:net").createServer((s) => s.end("from " + s.remoteAddress + "\\n")).listen(${this.port}, "${this.ip}", () => console.log("listening"))`;
+    const server = spawn(
+      "nsenter",
+      [`--net=/run/netns/${this.netns}`, process.execPath, "-e", script],
+      {
+        stdio: ["ignore", "pipe", "ignore"],
+      },
+    );
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("exit", (code) => reject(new Error(`outside server exited ${code}`)));
+      server.stdout!.once("data", () => resolve());
+    });
+  }
+
+  destroy(): void {
+    this.#server?.kill("SIGKILL");
+    spawnSync("ip", ["link", "delete", this.link]);
+    spawnSync("ip", ["netns", "delete", this.netns]);
+  }
+}
