@@ -1,12 +1,14 @@
 /**
  * Service networking end to end (issue 10's "Done when") on `bosun cluster create --runtime
  * containerd --workers 2`, driven with real kubectl: the seed's example (redis behind a ClusterIP
- * Service, a web front end reading the database's address from a ConfigMap and its password from a
- * Secret) reached from the host through a NodePort and a LoadBalancer on every node and through a class-less Ingress
+ * Service, a web front end reading the database's address from a ConfigMap and its password from
+ * a Secret) reached from the host through a NodePort and a LoadBalancer on every node, with
+ * externalTrafficPolicy Local keeping the client's address, and through a class-less Ingress
  * with TLS on a host name (SNI); a client pod resolving and reaching a ClusterIP Service by name
- * through 10.96.0.10; node-local endpoints answering a node's pods (counted); a scaled Deployment
- * answering within a second; a deleted Service's rules gone from every node's table; pods reaching
- * the host with their node's address (masquerade) and other pods with their own. Root only.
+ * through 10.96.0.10; node-local endpoints answering a node's pods (counted), hairpin; a scaled
+ * Deployment answering within a second; a deleted Service's rules gone from every node's table;
+ * pods reaching the host with their node's address (masquerade), other pods with their own, and
+ * a machine beyond the host through the host's masquerade. Root with containerd only.
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -295,6 +297,38 @@ describe("service networking on a containerd cluster", { skip }, () => {
     }
   });
 
+  it("keeps the client's address with externalTrafficPolicy Local, answering only where a pod runs", async () => {
+    await apply([
+      {
+        ...service("front-local", "front"),
+        spec: {
+          type: "NodePort",
+          externalTrafficPolicy: "Local",
+          selector: { app: "front" },
+          ports: [{ port: 80, targetPort: 8080 }],
+        },
+      },
+    ]);
+    const port = (await c!.json("get", "svc", "front-local")).spec.ports[0].nodePort as number;
+    const fronts = (await c!.json("get", "pods", "-l", "app=front")).items as Obj[];
+    const withPod = roles.filter((r) => fronts.some((p) => p.spec.nodeName === node(r)));
+    const without = roles.filter((r) => !withPod.includes(r));
+    const get = (role: string) =>
+      run("curl", ["-s", "-m", "2", `http://${nodeIP(role)}:${port}/cgi-bin/index.cgi`]);
+    for (const role of withPod) {
+      const body = await until(`an answer through ${role}`, async () => {
+        const r = await get(role);
+        return r.stdout.startsWith("hits=") ? r.stdout : undefined;
+      });
+      assert.match(
+        body,
+        new RegExp(`client=${remote(spec.lan.hostIP)}$`, "m"),
+        "the host's own address",
+      );
+    }
+    for (const role of without) assert.equal((await get(role)).stdout, "", `${role} drops`);
+  });
+
   it("serves it through a class-less Ingress with TLS on a host name (SNI), stamped with IngressClass bosun", async () => {
     const ca = createCA({ commonName: "svcnet-ca" });
     const cert = issueCertificate({
@@ -417,6 +451,16 @@ describe("service networking on a containerd cluster", { skip }, () => {
     assert.deepEqual(await count("who"), { [local]: 30 });
     const spread = await count("who-spread");
     assert.ok(Object.keys(spread).length >= 2, `opted out, spread: ${JSON.stringify(spread)}`);
+    // Hairpin: the local endpoint reaching itself through its own Service.
+    const self = await c!.k(
+      "exec",
+      local,
+      "--",
+      "sh",
+      "-c",
+      "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 who 80 | tail -n 1",
+    );
+    assert.equal(self.trim(), local);
   });
 
   it("a scaled Deployment changes which pods answer within a second", async () => {
