@@ -17,6 +17,8 @@ export interface ControlPlaneOptions {
   readonly port: number;
   readonly log: Logger;
   readonly nodeName: string;
+  /** The pod network node IPAM hands /24s out of (`--cluster-cidr`; default 10.244.0.0/16). */
+  readonly clusterCIDR?: string;
   /** Every API server, to fail over between (ADR 21); without it, the local one only. */
   readonly servers?: ServerPool;
   /** Node failure timings (the controller manager's share of them). */
@@ -72,6 +74,7 @@ export async function startControlPlane(
       controllers: allControllers,
       settings: {
         ...defaultControllerSettings,
+        ...(options.clusterCIDR ? { clusterCIDR: options.clusterCIDR } : {}),
         ...nodeLifecycleSettings(options),
         caCertPem: options.pki.ca.certPem,
         caKeyPem: options.pki.ca.keyPem,

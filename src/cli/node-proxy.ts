@@ -16,7 +16,8 @@ export const nodeProxyFlags = {
 } as const;
 
 export const nodeProxyUsage = `  --disable-proxy                   run no service proxy (nftables rules for Services) here
-  --cluster-cidr CIDR[,CIDR]        the pod network; pod traffic leaving it is masqueraded (10.244.0.0/16)`;
+  --cluster-cidr CIDR[,CIDR]        the pod network (a server's node IPAM hands out /24s of the first);
+                                    pod traffic leaving it is masqueraded (10.244.0.0/16)`;
 
 export interface NodeProxy {
   stop(): Promise<void>;

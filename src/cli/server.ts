@@ -411,6 +411,11 @@ export const serverCommand: Command = {
         // Masters on one host need distinct leader-election identities (stable across restarts).
         nodeName: ha ? ha.identity : hostname(),
         nodeLifecycle: flags.nodeLifecycle,
+        // One --cluster-cidr for node IPAM and this node's proxy (its first, IPv4, CIDR).
+        clusterCIDR:
+          String(flags.node.values["cluster-cidr"] ?? "")
+            .split(",")[0]
+            ?.trim() ?? "",
       },
       components.signal,
     );
