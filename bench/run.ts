@@ -18,6 +18,7 @@ const benches: Record<string, () => Promise<void>> = {
   volumes: async () => (await import("./volumes.ts")).run(),
   cluster: async () => (await import("./cluster.ts")).run(),
   "service-latency": async () => (await import("./service-latency.ts")).run(),
+  ha: async () => (await import("./ha.ts")).run(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));

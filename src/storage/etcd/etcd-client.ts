@@ -211,7 +211,13 @@ export function storeErrorFromGrpc(err: grpc.ServiceError | Error): StoreError {
   else if (code === grpc.status.INVALID_ARGUMENT || /future revision/.test(details)) {
     reason = "InvalidArgument";
   }
-  return new StoreError(reason, `etcd: ${details}`, { cause: err });
+  // A deadline passes when the member has no leader (quorum lost) or etcd is overloaded; say so,
+  // as upstream's "etcdserver: request timed out" does.
+  const hint =
+    reason === "Unavailable" && code === grpc.status.DEADLINE_EXCEEDED
+      ? "request timed out (no etcd leader: is a majority of etcd members up?): "
+      : "";
+  return new StoreError(reason, `etcd: ${hint}${details}`, { cause: err });
 }
 
 export class EtcdClient {
