@@ -12,10 +12,12 @@ export type NameValidation = "dns1123Subdomain" | "dns1123Label" | "dns1035Label
 export interface Strategy<T extends KubeObject = KubeObject> {
   /** Upstream's defaulting, applied to every object received (create, update, patch result). */
   defaults?(obj: T): void;
-  /** Clears or fills what clients may not set on create (after status is reset). */
-  prepareForCreate?(obj: T): void;
+  /** Clears or fills what clients may not set on create (after status is reset); `now` in ms. */
+  prepareForCreate?(obj: T, now: number): void;
   /** Carries over what clients may not change on update (after status is copied from old). */
   prepareForUpdate?(obj: T, old: T): void;
+  /** Status-subresource updates: fills what the server owns in the new status; `now` in ms. */
+  prepareForStatusUpdate?(obj: T, old: T, now: number): void;
   validate?(obj: T): FieldError[];
   validateUpdate?(obj: T, old: T): FieldError[];
   /** Status-subresource updates: validation of the new status. */

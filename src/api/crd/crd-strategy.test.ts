@@ -42,7 +42,7 @@ describe("CustomResourceDefinition resource", () => {
   test("prepareForCreate records the storage version and nothing else", () => {
     const crd = widgetCRD();
     crd.status = { conditions: [{ type: "Established", status: "True" }] };
-    strategy.prepareForCreate!(crd);
+    strategy.prepareForCreate!(crd, 0);
     assert.deepEqual(crd.status, { storedVersions: ["v1"] });
   });
 

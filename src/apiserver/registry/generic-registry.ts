@@ -172,9 +172,10 @@ export class GenericRegistry {
     await this.#admission.admit(this.#attrs("CREATE", obj, undefined, ctx, ""));
     if (definition.subresources?.includes("status") && !strategy.keepStatusOnCreate)
       delete obj.status;
-    strategy.prepareForCreate?.(obj);
+    const now = this.#clock.now();
+    strategy.prepareForCreate?.(obj, now);
     fillCreateFields(obj, {
-      now: this.#clock.now(),
+      now,
       tracksGeneration: strategy.tracksGeneration ?? false,
     });
     const errors = validateForCreate(obj, definition);
@@ -301,6 +302,7 @@ export class GenericRegistry {
     carryOverOnUpdate(obj, old, strategy.tracksGeneration ?? false);
     obj.metadata!.resourceVersion = old.metadata!.resourceVersion ?? "";
     if (subresource === "") strategy.prepareForUpdate?.(obj, old);
+    if (subresource === "status") strategy.prepareForStatusUpdate?.(obj, old, this.#clock.now());
     const errors = validateForUpdate(obj, old, definition, subresource);
     if (errors.length > 0) throw newInvalid(definition, obj.metadata?.name ?? "", errors);
     ctx.warnings.push(...(strategy.warnings?.(obj, old) ?? []));

@@ -44,7 +44,44 @@ describe("PersistentVolume", () => {
     assert.deepEqual(errors, []);
     assert.equal(obj.spec?.persistentVolumeReclaimPolicy, "Retain");
     assert.equal(obj.spec?.volumeMode, "Filesystem");
-    assert.deepEqual(obj.status, { phase: "Pending" });
+    assert.deepEqual(obj.status, { phase: "Pending", lastPhaseTransitionTime: created });
+  });
+
+  it("stamps lastPhaseTransitionTime when a status update changes the phase", () => {
+    const old = simulateCreate(persistentVolumeResource, pv(validPV)).obj;
+    const later = t0 + 90_000;
+    const at = "2026-01-01T00:01:30Z";
+    const bound = simulateStatusUpdate(
+      persistentVolumeResource,
+      { ...old, status: { phase: "Bound" } },
+      old,
+      later,
+    ).obj;
+    assert.deepEqual(bound.status, { phase: "Bound", lastPhaseTransitionTime: at });
+    // The client's copy of the old time counts as not set.
+    const again = simulateStatusUpdate(
+      persistentVolumeResource,
+      { ...bound, status: { phase: "Released", lastPhaseTransitionTime: at } },
+      bound,
+      later + 60_000,
+    ).obj;
+    assert.equal(again.status?.lastPhaseTransitionTime, "2026-01-01T00:02:30Z");
+    // Same phase: the time is kept, whether the client sent it or not.
+    const same = simulateStatusUpdate(
+      persistentVolumeResource,
+      { ...bound, status: { phase: "Bound", message: "m" } },
+      bound,
+      later + 60_000,
+    ).obj;
+    assert.equal(same.status?.lastPhaseTransitionTime, at);
+    // A time the client chose is honoured.
+    const chosen = simulateStatusUpdate(
+      persistentVolumeResource,
+      { ...bound, status: { phase: "Failed", lastPhaseTransitionTime: "2026-01-01T05:00:00Z" } },
+      bound,
+      later,
+    ).obj;
+    assert.equal(chosen.status?.lastPhaseTransitionTime, "2026-01-01T05:00:00Z");
   });
 
   it("requires access modes, a storage capacity and exactly one source", () => {

@@ -3,6 +3,7 @@
  * `pkg/registry/core/persistentvolume/strategy.go`, `printPersistentVolume`). Cluster-scoped;
  * created Pending, the volume controller moves the phase through the status subresource.
  */
+import { rfc3339 } from "../../crd/crd-strategy.ts";
 import type { PersistentVolume } from "../../generated/types.ts";
 import { column } from "../../printer.ts";
 import type { ResourceDefinition } from "../../resource.ts";
@@ -29,8 +30,24 @@ export const persistentVolumeStrategy: Strategy<PVObj> = {
     // Go's status is a value, so SetDefaults_PersistentVolume always sees one.
     if ((pv.status?.phase ?? "") === "") pv.status = { ...pv.status, phase: "Pending" };
   },
-  prepareForCreate(pv) {
-    pv.status = { phase: "Pending" };
+  prepareForCreate(pv, now) {
+    pv.status = { phase: "Pending", lastPhaseTransitionTime: rfc3339(now) };
+  },
+  // Upstream's persistentvolumeStatusStrategy.PrepareForUpdate (PersistentVolumeLastPhaseTransitionTime).
+  prepareForStatusUpdate(pv, old, now) {
+    const status = pv.status ?? {};
+    const before = old.status ?? {};
+    if (status.phase === before.phase) {
+      if (status.lastPhaseTransitionTime === undefined && before.lastPhaseTransitionTime) {
+        status.lastPhaseTransitionTime = before.lastPhaseTransitionTime;
+      }
+    } else if (
+      status.lastPhaseTransitionTime === undefined ||
+      status.lastPhaseTransitionTime === before.lastPhaseTransitionTime
+    ) {
+      status.lastPhaseTransitionTime = rfc3339(now);
+    }
+    pv.status = status;
   },
   validate: (pv) => validatePersistentVolumeSpec(pv.spec),
   validateUpdate: (pv, old) => [

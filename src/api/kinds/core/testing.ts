@@ -1,7 +1,7 @@
 /**
  * Test helpers: run a definition's strategy the way the generic registry does (create: defaults →
  * status reset → prepareForCreate → validate; update: defaults → status from old →
- * prepareForUpdate → validateUpdate), and read field errors as the messages kubectl prints.
+ * prepareForUpdate → validateUpdate; status update: prepareForStatusUpdate → validateStatusUpdate), and read field errors as the messages kubectl prints.
  */
 import { type FieldError, fieldErrorMessage } from "../../../machinery/field-errors.ts";
 import type { KubeObject } from "../../object.ts";
@@ -22,7 +22,7 @@ export function simulateCreate<T extends KubeObject>(
   const strategy = def.strategy;
   strategy.defaults?.(obj);
   if (def.subresources?.includes("status")) delete obj.status;
-  strategy.prepareForCreate?.(obj);
+  strategy.prepareForCreate?.(obj, t0);
   return { obj, errors: messages(strategy.validate?.(obj) ?? []) };
 }
 
@@ -49,8 +49,10 @@ export function simulateStatusUpdate<T extends KubeObject>(
   def: ResourceDefinition<T>,
   input: T,
   old: T,
+  now = t0,
 ): Outcome<T> {
   const obj = { ...structuredClone(old), status: structuredClone(input.status) };
+  def.strategy.prepareForStatusUpdate?.(obj, old, now);
   return { obj, errors: messages(def.strategy.validateStatusUpdate?.(obj, old) ?? []) };
 }
 

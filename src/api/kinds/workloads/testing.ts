@@ -10,7 +10,7 @@ export function createLike<T extends KubeObject>(def: ResourceDefinition<T>, inp
   const s = def.strategy;
   s.defaults?.(obj);
   if (def.subresources?.includes("status")) delete obj.status;
-  s.prepareForCreate?.(obj);
+  s.prepareForCreate?.(obj, Date.parse("2024-01-01T00:00:00Z"));
   obj.metadata ??= {};
   obj.metadata.uid ??= "00000000-0000-0000-0000-000000000001";
   obj.metadata.creationTimestamp = "2024-01-01T00:00:00Z";

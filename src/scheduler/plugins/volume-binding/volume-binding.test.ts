@@ -11,8 +11,10 @@ import type {
   PreFilterPlugin,
   ReservePlugin,
 } from "../../framework/interface.ts";
+import type { Status } from "../../framework/status.ts";
 import { emptyListers, MapLister, makeNode, makePod, newTestCore } from "../../testing/fixtures.ts";
 import {
+  bindTimeoutSeconds,
   errReasonBindConflict,
   errReasonNodeConflict,
   errUnboundImmediate,
@@ -78,7 +80,7 @@ function setup(
         .map((n) => [n.name, plugin.filter(state, withClaim(claim), n).reasons[0] ?? "ok"]),
     );
   };
-  return { core, plugin, run, withClaim };
+  return { core, plugin, run, withClaim, listers };
 }
 
 test("a bound local PV pins the pod to its node", () => {
@@ -102,23 +104,145 @@ test("missing claims and unbound Immediate claims fail in PreFilter", () => {
   assert.equal(run("loose"), errUnboundImmediate);
 });
 
-test("WaitForFirstConsumer with static local PVs: nodes with an available PV; PreBind claims it", async () => {
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+test("WaitForFirstConsumer with static local PVs: PreBind claims the PV and waits for the bind", async () => {
   const wffc: StorageClass = {
     metadata: { name: "local" },
     provisioner: "kubernetes.io/no-provisioner",
     volumeBindingMode: "WaitForFirstConsumer",
   };
-  const { core, plugin, run, withClaim } = setup(
-    [pvc("data", { storageClassName: "local" })],
-    [localPV("pv1", "n1")],
-    [wffc],
-  );
+  const claim = pvc("data", { storageClassName: "local" });
+  claim.metadata!.resourceVersion = "7";
+  const pv1 = localPV("pv1", "n1");
+  pv1.metadata!.resourceVersion = "5";
+  const { core, plugin, run, withClaim, listers } = setup([claim], [pv1], [wffc]);
   assert.deepEqual(run("data"), { n1: "ok", n2: errReasonBindConflict });
   const state = core.framework.newCycleState();
   plugin.preFilter(state, withClaim("data"), []);
   assert.equal(plugin.reserve(state, withClaim("data"), "n1").code, "Success");
-  assert.equal((await plugin.preBind(state, withClaim("data"), "n1")).code, "Success");
-  assert.equal(core.api.patches[0]?.path, "/api/v1/persistentvolumes/pv1");
+  let done: string | undefined;
+  void plugin.preBind(state, withClaim("data"), "n1").then((s) => {
+    done = s.code;
+  });
+  await tick();
+  // Upstream's GetBindVolumeToClaim: a full claim reference, bound-by-controller, an update.
+  assert.deepEqual(core.api.patches[0], {
+    path: "/api/v1/persistentvolumes/pv1",
+    body: {
+      metadata: {
+        resourceVersion: "5",
+        annotations: { "pv.kubernetes.io/bound-by-controller": "yes" },
+      },
+      spec: {
+        claimRef: {
+          kind: "PersistentVolumeClaim",
+          namespace: "default",
+          name: "data",
+          uid: "uid-data",
+          apiVersion: "v1",
+          resourceVersion: "7",
+        },
+      },
+    },
+  });
+  // The cache still has the old volume: not an error, PreBind waits.
+  core.clock.advance(1000);
+  await tick();
+  assert.equal(done, undefined);
+  const claimRef = { namespace: "default", name: "data", uid: "uid-data" };
+  listers.pvs.set({
+    ...pv1,
+    metadata: { name: "pv1", resourceVersion: "8" },
+    spec: { ...pv1.spec, claimRef },
+  });
+  core.clock.advance(1000);
+  await tick();
+  assert.equal(done, undefined, "the claim is not bound yet");
+  listers.pvcs.set({
+    ...claim,
+    metadata: {
+      ...claim.metadata,
+      resourceVersion: "9",
+      annotations: { "pv.kubernetes.io/bind-completed": "yes" },
+    },
+    spec: { ...claim.spec, volumeName: "pv1" },
+  });
+  core.clock.advance(1000);
+  await tick();
+  assert.equal(done, "Success");
+});
+
+test("PreBind fails when the claimRef is reset and gives up after bindTimeoutSeconds", async () => {
+  const wffc: StorageClass = {
+    metadata: { name: "local" },
+    provisioner: "kubernetes.io/no-provisioner",
+    volumeBindingMode: "WaitForFirstConsumer",
+  };
+  const claim = pvc("data", { storageClassName: "local" });
+  const pv1 = localPV("pv1", "n1");
+  pv1.metadata!.resourceVersion = "5";
+  const { core, plugin, withClaim, listers } = setup([claim], [pv1], [wffc]);
+  const bind = () => {
+    const state = core.framework.newCycleState();
+    plugin.preFilter(state, withClaim("data"), []);
+    plugin.reserve(state, withClaim("data"), "n1");
+    const out: { status?: Status } = {};
+    void plugin.preBind(state, withClaim("data"), "n1").then((s) => {
+      out.status = s;
+    });
+    return out;
+  };
+  const timedOut = bind();
+  await tick();
+  core.clock.advance(bindTimeoutSeconds * 1000);
+  await tick();
+  assert.equal(timedOut.status?.code, "Error");
+  assert.equal(timedOut.status?.reasons[0], "binding volumes: context deadline exceeded");
+  const reset = bind();
+  await tick();
+  listers.pvs.set({ ...pv1, metadata: { name: "pv1", resourceVersion: "6" } });
+  core.clock.advance(1000);
+  await tick();
+  assert.equal(reset.status?.reasons[0], 'binding volumes: ClaimRef got reset for pv "pv1"');
+});
+
+test("a provisioned claim: PreBind selects the node and waits for the provisioner's volume", async () => {
+  const wffc: StorageClass = {
+    metadata: { name: "local-path" },
+    provisioner: "rancher.io/local-path",
+    volumeBindingMode: "WaitForFirstConsumer",
+  };
+  const claim = pvc("data", { storageClassName: "local-path" });
+  claim.metadata!.resourceVersion = "3";
+  const { core, plugin, withClaim, listers } = setup([claim], [], [wffc]);
+  const state = core.framework.newCycleState();
+  plugin.preFilter(state, withClaim("data"), []);
+  plugin.reserve(state, withClaim("data"), "n2");
+  const out: { status?: Status } = {};
+  void plugin.preBind(state, withClaim("data"), "n2").then((s) => {
+    out.status = s;
+  });
+  await tick();
+  assert.deepEqual(core.api.patches[0]?.body, {
+    metadata: { annotations: { "volume.kubernetes.io/selected-node": "n2" } },
+  });
+  const selected = { "volume.kubernetes.io/selected-node": "n2" };
+  listers.pvcs.set({
+    ...claim,
+    metadata: { ...claim.metadata, resourceVersion: "4", annotations: selected },
+  });
+  core.clock.advance(1000);
+  await tick();
+  assert.equal(out.status?.code, undefined);
+  // The provisioner gave the claim back: the pod is scheduled again.
+  listers.pvcs.set({
+    ...claim,
+    metadata: { ...claim.metadata, resourceVersion: "5", annotations: {} },
+  });
+  core.clock.advance(1000);
+  await tick();
+  assert.equal(out.status?.reasons[0], 'binding volumes: provisioning failed for PVC "data"');
 });
 
 test("pods without claims skip", () => {

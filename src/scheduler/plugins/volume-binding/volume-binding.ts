@@ -5,10 +5,13 @@
  * - Filter: a bound claim's PV must admit the node by its node affinity (local PVs pin pods);
  *   an unbound WaitForFirstConsumer claim needs an available matching PV on the node
  *   (no-provisioner classes) or a class whose allowedTopologies admit the node.
- * - Reserve/PreBind: reserves the chosen static PV and writes its claimRef, or marks a
- *   provisioned claim with `volume.kubernetes.io/selected-node` for its provisioner.
- * Unlike upstream it does not wait in PreBind for the claims to become Bound, and it does not
- * check CSI storage capacity.
+ * - Reserve/PreBind: reserves the chosen static PV and writes its claimRef (with
+ *   `pv.kubernetes.io/bound-by-controller`, as upstream's GetBindVolumeToClaim), or marks a
+ *   provisioned claim with `volume.kubernetes.io/selected-node` for its provisioner; then waits
+ *   (polling the informer caches each second, up to `bindTimeoutSeconds`, 600 s) until every
+ *   claim is fully bound (`spec.volumeName` and `pv.kubernetes.io/bind-completed`), failing early
+ *   when the claimRef is reset or the provisioner gave the claim back (upstream checkBindings).
+ * Unlike upstream it does not check CSI storage capacity.
  */
 import type {
   PersistentVolume,
@@ -36,6 +39,10 @@ export const errReasonPVNotExist =
 export const errUnboundImmediate = "pod has unbound immediate PersistentVolumeClaims";
 const stateKey = `PreFilter${name}`;
 const selectedNodeAnnotation = "volume.kubernetes.io/selected-node";
+const boundByControllerAnnotation = "pv.kubernetes.io/bound-by-controller";
+const bindCompletedAnnotation = "pv.kubernetes.io/bind-completed";
+/** VolumeBindingArgs.bindTimeoutSeconds' default. */
+export const bindTimeoutSeconds = 600;
 
 interface State {
   bound: { pvc: PersistentVolumeClaim; pv: PersistentVolume | undefined }[];
@@ -144,16 +151,10 @@ export function newVolumeBinding(
         if (isStatic(sc)) {
           const pv = s.chosen.get(claimKey(pvc));
           if (!pv) continue;
-          const claimRef = {
-            kind: "PersistentVolumeClaim",
-            apiVersion: "v1",
-            namespace: meta.namespace,
-            name: meta.name,
-            uid: meta.uid,
-          };
-          await handle.api.patch(`/api/v1/persistentvolumes/${pv.metadata?.name}`, {
-            spec: { claimRef },
-          });
+          await handle.api.patch(
+            `/api/v1/persistentvolumes/${pv.metadata?.name}`,
+            bindVolumeToClaim(pv, pvc),
+          );
           reserved.delete(pv.metadata?.name ?? "");
         } else {
           const annotations = { [selectedNodeAnnotation]: nodeName };
@@ -163,7 +164,108 @@ export function newVolumeBinding(
           );
         }
       }
-      return success;
+      return waitForBindings(s, nodeName);
     },
+  };
+
+  /** Upstream's checkBindings: true when all are bound, a message when binding cannot happen. */
+  function checkBindings(s: State, nodeName: string): true | false | string {
+    for (const { pvc, sc } of s.delayed) {
+      const current = handle.listers.pvcs.get(
+        pvc.metadata?.namespace ?? "",
+        pvc.metadata?.name ?? "",
+      );
+      if (!current)
+        return `failed to check binding: persistentvolumeclaim "${pvc.metadata?.name}" not found`;
+      if (isStatic(sc)) {
+        const chosen = s.chosen.get(claimKey(pvc));
+        if (!chosen) continue;
+        const pv = handle.listers.pvs.get("", chosen.metadata?.name ?? "");
+        if (!pv)
+          return `failed to check binding: persistentvolume "${chosen.metadata?.name}" not found`;
+        const ref = pv.spec?.claimRef;
+        const claimed =
+          ref?.uid &&
+          ref.namespace === current.metadata?.namespace &&
+          ref.name === current.metadata?.name;
+        if (!claimed) {
+          // Our write has not reached the cache yet.
+          if (pv.metadata?.resourceVersion === chosen.metadata?.resourceVersion) return false;
+          return `ClaimRef got reset for pv "${pv.metadata?.name}"`;
+        }
+      } else {
+        const selected = current.metadata?.annotations?.[selectedNodeAnnotation];
+        if (selected !== nodeName) {
+          // Our annotation has not reached the cache yet, or the provisioner gave the claim back.
+          if (current.metadata?.resourceVersion === pvc.metadata?.resourceVersion) return false;
+          return `provisioning failed for PVC "${current.metadata?.name}"`;
+        }
+        const volumeName = current.spec?.volumeName;
+        if (volumeName) {
+          const pv = handle.listers.pvs.get("", volumeName);
+          const node = handle.snapshot.get(nodeName)?.node;
+          if (pv && node && !pvNodeAffinityMatches(pv, node)) {
+            return `pv "${volumeName}" node affinity doesn't match node "${nodeName}"`;
+          }
+        }
+      }
+      if (!isClaimFullyBound(current)) return false;
+    }
+    return true;
+  }
+
+  async function waitForBindings(s: State, nodeName: string): Promise<Status> {
+    const deadline = handle.clock.now() + bindTimeoutSeconds * 1000;
+    for (;;) {
+      const checked = checkBindings(s, nodeName);
+      if (checked === true) return success;
+      if (typeof checked === "string") return errorStatus(new Error(`binding volumes: ${checked}`));
+      if (handle.clock.now() >= deadline) {
+        return errorStatus(new Error("binding volumes: context deadline exceeded"));
+      }
+      await new Promise<void>((resolve) => handle.clock.after(1000, resolve));
+    }
+  }
+}
+
+/** `isPVCFullyBound`: the claim names its volume and the binder finished. */
+function isClaimFullyBound(pvc: PersistentVolumeClaim): boolean {
+  return (
+    Boolean(pvc.spec?.volumeName) &&
+    pvc.metadata?.annotations?.[bindCompletedAnnotation] !== undefined
+  );
+}
+
+/**
+ * Upstream's GetBindVolumeToClaim as a merge patch: the claimRef (a full object reference) and,
+ * unless the volume was already bound to the claim, `bound-by-controller`; the resourceVersion
+ * makes it an update of the volume we chose, as upstream's Update.
+ */
+export function bindVolumeToClaim(pv: PersistentVolume, pvc: PersistentVolumeClaim): object {
+  const meta = pvc.metadata ?? {};
+  const ref = pv.spec?.claimRef;
+  const alreadyBound =
+    ref !== undefined &&
+    ref.name === meta.name &&
+    ref.namespace === meta.namespace &&
+    (!ref.uid || ref.uid === meta.uid);
+  const claimRef = {
+    kind: "PersistentVolumeClaim",
+    namespace: meta.namespace,
+    name: meta.name,
+    uid: meta.uid,
+    apiVersion: "v1",
+    resourceVersion: meta.resourceVersion,
+  };
+  const annotations =
+    alreadyBound || pv.metadata?.annotations?.[boundByControllerAnnotation] !== undefined
+      ? undefined
+      : { [boundByControllerAnnotation]: "yes" };
+  return {
+    metadata: {
+      resourceVersion: pv.metadata?.resourceVersion,
+      ...(annotations ? { annotations } : {}),
+    },
+    spec: { claimRef },
   };
 }
