@@ -330,3 +330,47 @@ describe("several masters (managed etcd)", { skip: !hasEtcd && "etcd is not inst
     assert.equal(existsSync(dir), false);
   });
 });
+
+describe("--cluster-init on a SQLite data dir", {
+  skip: !hasEtcd && "etcd is not installed",
+}, () => {
+  it("migrates every object into the new etcd member once", async () => {
+    const server = await TestServer.start();
+    try {
+      await server.k("create", "configmap", "before-etcd", "--from-literal=k=v");
+      await server.k(
+        "create",
+        "secret",
+        "generic",
+        "kept-secret",
+        "--from-literal=password=s3cret",
+      );
+      assert.equal(await server.stop(), 0);
+      const ports = [
+        "--etcd-client-port",
+        String(await freePort()),
+        "--etcd-peer-port",
+        String(await freePort()),
+      ];
+      const etcd = await TestServer.start({
+        dataDir: server.dataDir,
+        port: server.port,
+        args: ["--cluster-init", ...ports],
+      });
+      try {
+        assert.match(etcd.log, /migrated the SQLite store into etcd/);
+        const cmData = await etcd.json("get", "configmap", "before-etcd");
+        assert.equal(cmData.data.k, "v");
+        const secret = await etcd.json("get", "secret", "kept-secret");
+        assert.equal(Buffer.from(secret.data.password, "base64").toString(), "s3cret");
+        assert.ok(existsSync(join(server.dataDir, "server", "db", "state.db.migrated")));
+        await etcd.k("create", "configmap", "after-etcd");
+      } finally {
+        await etcd.stop();
+      }
+    } finally {
+      await server.dispose();
+    }
+    assert.deepEqual(etcdProcessesFor([server.dataDir]), []);
+  });
+});
