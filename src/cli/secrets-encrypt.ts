@@ -4,7 +4,7 @@
  * dir is locked while it runs). Like k3s's `secrets-encrypt rotate-keys`.
  */
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadEncryptionConfig } from "../apiserver/encryption/config.ts";
 import { encryptionConfigPath, removeOldKeys, rotateKey } from "../apiserver/encryption/keys.ts";
@@ -49,6 +49,13 @@ this data dir first.`,
     if (!existsSync(path)) {
       throw new Error(
         `no encryption configuration at ${path}: has a server run with --data-dir ${dataDir}?`,
+      );
+    }
+    // A master of several (ADR 20) shares its keys with the others: rotating on one alone would
+    // leave them unable to read Secrets.
+    if (existsSync(join(dataDir, "server", "etcd", "member.json"))) {
+      throw new Error(
+        `${dataDir} belongs to a master with a managed etcd member: rotating keys across several masters is not supported yet`,
       );
     }
     const lock = acquireDataDirLock(dataDir);
