@@ -4,6 +4,7 @@
  * certificate and identity, talking to the API over loopback HTTPS like any other client.
  */
 import type { ServerPool } from "../client/failover.ts";
+import type { LeaderElectionTimings } from "../client/leader-election.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { allControllers } from "../controllers/all.ts";
 import { defaultControllerSettings } from "../controllers/context.ts";
@@ -21,6 +22,8 @@ export interface ControlPlaneOptions {
   readonly clusterCIDR?: string;
   /** Every API server, to fail over between (ADR 21); without it, the local one only. */
   readonly servers?: ServerPool;
+  /** --leader-elect-lease-duration and --leader-elect-retry-period (upstream's 15 s and 2 s). */
+  readonly leaderElection?: LeaderElectionTimings;
   /** Node failure timings (the controller manager's share of them). */
   readonly nodeLifecycle?: {
     readonly nodeMonitorGracePeriodSeconds: number;
@@ -81,6 +84,7 @@ export async function startControlPlane(
       },
       log: options.log.with({ component: "controller-manager" }),
       identity: `${options.nodeName}_controller-manager`,
+      ...(options.leaderElection ? { leaderElection: options.leaderElection } : {}),
     },
     signal,
   ).finally(() => cmClient.close());
@@ -90,6 +94,7 @@ export async function startControlPlane(
     client: schedulerClient,
     log: options.log.with({ component: "scheduler" }),
     identity: `${options.nodeName}_scheduler`,
+    ...(options.leaderElection ? { leaderElectionTimings: options.leaderElection } : {}),
   })
     .run(signal)
     .finally(() => schedulerClient.close());

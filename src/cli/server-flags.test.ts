@@ -4,6 +4,23 @@ import { UsageError } from "./command.ts";
 import { parseServerFlags } from "./server.ts";
 
 describe("bosun server flags", () => {
+  it("takes upstream's leader-election timings (15s lease, 2s retry by default)", () => {
+    assert.deepEqual(parseServerFlags([]).leaderElection, {
+      leaseDurationSeconds: 15,
+      retryPeriodMs: 2000,
+    });
+    assert.deepEqual(
+      parseServerFlags(["--leader-elect-lease-duration=8s", "--leader-elect-retry-period=1s"])
+        .leaderElection,
+      { leaseDurationSeconds: 8, retryPeriodMs: 1000 },
+    );
+    assert.throws(
+      () =>
+        parseServerFlags(["--leader-elect-lease-duration=1s", "--leader-elect-retry-period=2s"]),
+      UsageError,
+    );
+  });
+
   it("defaults node failure timings to upstream's", () => {
     assert.deepEqual(parseServerFlags([]).nodeLifecycle, {
       nodeMonitorGracePeriodSeconds: 40,

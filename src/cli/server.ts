@@ -65,6 +65,10 @@ Node failure (upstream kube-controller-manager and kube-apiserver flags):
   --default-not-ready-toleration-seconds N    pods tolerate a not-ready node N s (default 300)
   --default-unreachable-toleration-seconds N  pods tolerate an unreachable node N s (default 300)
 
+Leader election of the controller manager and scheduler (their upstream flags):
+  --leader-elect-lease-duration DUR  a leader that has not renewed this long is replaced (default 15s)
+  --leader-elect-retry-period DUR    how often leaders renew and candidates try (default 2s)
+
 This machine's node (unless --disable-agent):
   --node-name NAME                  node name (default: the host name, lower case)
   --node-ip IP                      the node's InternalIP (default: the advertised address)
@@ -84,6 +88,7 @@ export interface ServerFlags {
   disableAgent: boolean;
   tlsSans: string[];
   nodeLifecycle: NodeLifecycleFlags;
+  leaderElection: { leaseDurationSeconds: number; retryPeriodMs: number };
   /** Several masters: --cluster-init, joining with --server/--token, --leave, etcd ports. */
   ha: HaFlags;
   /** This machine's node: its name and IP, and the node flags as parsed. */
@@ -121,6 +126,8 @@ export function parseServerFlags(args: string[]): ServerFlags {
         "disable-agent": { type: "boolean", default: false },
         "tls-san": { type: "string", multiple: true, default: [] },
         "node-monitor-grace-period": { type: "string", default: "40s" },
+        "leader-elect-lease-duration": { type: "string", default: "15s" },
+        "leader-elect-retry-period": { type: "string", default: "2s" },
         "node-monitor-period": { type: "string", default: "5s" },
         "node-startup-grace-period": { type: "string", default: "1m0s" },
         "default-not-ready-toleration-seconds": { type: "string", default: "300" },
@@ -181,6 +188,7 @@ export function parseServerFlags(args: string[]): ServerFlags {
     disableAgent: values["disable-agent"] as boolean,
     tlsSans: values["tls-san"] as string[],
     nodeLifecycle: parseNodeLifecycleFlags(values),
+    leaderElection: parseLeaderElectionFlags(values),
     ha,
     node: {
       name: String(values["node-name"] ?? hostname().toLowerCase()),
@@ -216,6 +224,28 @@ function parseNodeLifecycleFlags(
     defaultNotReadyTolerationSeconds: seconds("default-not-ready-toleration-seconds"),
     defaultUnreachableTolerationSeconds: seconds("default-unreachable-toleration-seconds"),
   };
+}
+
+function parseLeaderElectionFlags(
+  values: Record<string, string | boolean | string[] | undefined>,
+): ServerFlags["leaderElection"] {
+  const ms = (flag: string) => {
+    const v = parseGoDuration(String(values[flag]));
+    if (v === undefined || v <= 0) {
+      throw new UsageError(
+        `--${flag} must be a positive duration such as 15s, not "${values[flag]}"`,
+      );
+    }
+    return v;
+  };
+  const leaseMs = ms("leader-elect-lease-duration");
+  const retryPeriodMs = ms("leader-elect-retry-period");
+  if (retryPeriodMs >= leaseMs) {
+    throw new UsageError(
+      "--leader-elect-retry-period must be shorter than --leader-elect-lease-duration",
+    );
+  }
+  return { leaseDurationSeconds: Math.max(1, Math.round(leaseMs / 1000)), retryPeriodMs };
 }
 
 /** mkdir -p without `recursive`, which loops forever on paths under /proc in Node 24. */
@@ -411,6 +441,7 @@ export const serverCommand: Command = {
         // Masters on one host need distinct leader-election identities (stable across restarts).
         nodeName: ha ? ha.identity : hostname(),
         nodeLifecycle: flags.nodeLifecycle,
+        leaderElection: flags.leaderElection,
         // One --cluster-cidr for node IPAM and this node's proxy (its first, IPv4, CIDR).
         clusterCIDR:
           String(flags.node.values["cluster-cidr"] ?? "")

@@ -11,6 +11,12 @@ import { isStatusError } from "../machinery/status.ts";
 import { resourcePath, resources } from "./resources.ts";
 import type { RestClient } from "./rest-client.ts";
 
+/** Upstream's --leader-elect-lease-duration and --leader-elect-retry-period (15 s, 2 s). */
+export interface LeaderElectionTimings {
+  readonly leaseDurationSeconds?: number;
+  readonly retryPeriodMs?: number;
+}
+
 export interface LeaderElectionOptions {
   readonly client: RestClient;
   readonly name: string;

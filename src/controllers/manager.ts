@@ -5,7 +5,7 @@
  */
 import { createEventRecorder } from "../client/event-recorder.ts";
 import { InformerFactory } from "../client/informer-factory.ts";
-import { runLeaderElection } from "../client/leader-election.ts";
+import { type LeaderElectionTimings, runLeaderElection } from "../client/leader-election.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import { type Clock, realClock } from "../machinery/clock.ts";
 import type { Logger } from "../machinery/log.ts";
@@ -18,6 +18,7 @@ export interface ControllerManagerOptions {
   readonly log: Logger;
   readonly clock?: Clock;
   readonly identity?: string;
+  readonly leaderElection?: LeaderElectionTimings;
 }
 
 /** The event source upstream's controller of that name records under (`deployment-controller`). */
@@ -34,6 +35,7 @@ export async function runControllerManager(options: ControllerManagerOptions, si
       client,
       name: "kube-controller-manager",
       ...(options.identity ? { identity: options.identity } : {}),
+      ...options.leaderElection,
       clock,
       log,
       onStartedLeading: async (leading) => {

@@ -15,7 +15,7 @@ import type {
 } from "../api/generated/types.ts";
 import { createEventRecorder } from "../client/event-recorder.ts";
 import { InformerFactory } from "../client/informer-factory.ts";
-import { runLeaderElection } from "../client/leader-election.ts";
+import { type LeaderElectionTimings, runLeaderElection } from "../client/leader-election.ts";
 import { resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import { type Clock, realClock } from "../machinery/clock.ts";
@@ -40,6 +40,7 @@ export interface SchedulerOptions {
   readonly registry?: Registry;
   /** Take part in leader election (default true); false runs unconditionally. */
   readonly leaderElection?: boolean;
+  readonly leaderElectionTimings?: LeaderElectionTimings;
   readonly identity?: string;
   /** Replaces the API writes (tests: a fake binder). */
   readonly api?: ClusterApi;
@@ -124,6 +125,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           clock,
           log,
           ...(options.identity ? { identity: options.identity } : {}),
+          ...options.leaderElectionTimings,
           onStartedLeading: lead,
         },
         signal,
