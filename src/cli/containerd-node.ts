@@ -3,7 +3,8 @@
  * `bosun server` (unless --disable-agent) run it. This file wires the concrete parts:
  *
  *   <data-dir>/agent/containerd/   config.toml, root/, opt/, net.d/ (CNI), certs.d/ (mirrors), containerd.log
- *   /run/bosun/<id>/               containerd's state, socket and runc root (tmpfs; short socket path)
+ *   /run/bosun/<id>/               containerd's state, socket and runc root (tmpfs; short socket path),
+ *                                  removed at stop unless pods still run from it
  *   <data-dir>/agent/kubelet/      pods/<uid>/ (volumes, etc-hosts, termination logs)
  *   <data-dir>/agent/pod-logs/     container logs (upstream /var/log/pods)
  *   <data-dir>/agent/cni/          host-local IP leases
@@ -21,6 +22,7 @@ import type { RestClient } from "../client/rest-client.ts";
 import { cniConfigFileName, podNetworkConflist } from "../kubelet/containerd/cni-config.ts";
 import { containerdConfig } from "../kubelet/containerd/config.ts";
 import { cgroupVersion, findCniBinDir, hasCapSysResource } from "../kubelet/containerd/host.ts";
+import { removeRunDirIfIdle } from "../kubelet/containerd/run-dir.ts";
 import { ContainerdSupervisor } from "../kubelet/containerd/supervisor.ts";
 import { CriClient } from "../kubelet/cri/grpc-client.ts";
 import { hostNodeInfo } from "../kubelet/host-node-info.ts";
@@ -386,7 +388,11 @@ export async function startContainerdNode(
       await running.catch((err) => log.warn("kubelet stopped with an error", { err }));
       await localPath.catch((err) => log.warn("local-path storage stopped with an error", { err }));
       cri.close();
-      await own?.supervisor.stop();
+      if (!own) return;
+      await own.supervisor.stop();
+      // Running pods keep their shims' state there (a restarted agent adopts them).
+      const run = nodeDirs(s.dataDir).run;
+      log.info("containerd run dir", { dir: run, outcome: removeRunDirIfIdle(run) });
     },
   };
 }

@@ -2,15 +2,17 @@
  * A private containerd for tests that exercise images without a whole agent: its own root, state,
  * socket, `opt` dir and runc root under a temp dir, its own config (CRI plugin with
  * `restrict_oom_score_adj` and a `config_path` certs dir for registry mirrors), stopped with
- * SIGTERM and cleaned up (mounts under the dir unmounted, dir removed). Also a minimal CRI
+ * SIGTERM and cleaned up (containers and shims a test left killed, mounts under the dir
+ * unmounted, dir removed). Also a minimal CRI
  * ImageService client (PullImage, ImageStatus) so a test can pull as the kubelet does.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import protobuf from "protobufjs";
+import { cleanupContainerd } from "./node-cleanup.ts";
 import { run } from "./server.ts";
 
 const running = new Set<ChildProcess>();
@@ -105,12 +107,12 @@ state = "${d}/state"
       clearTimeout(timer);
     }
     this.#process = undefined;
-    const mounts = readFileSync("/proc/self/mountinfo", "utf8")
-      .split("\n")
-      .map((l) => l.split(" ")[4] ?? "")
-      .filter((m) => m.startsWith(`${this.dir}/`))
-      .reverse();
-    for (const m of mounts) await run("umount", ["-l", m]);
+    // Tasks a test left running keep their shims (and containers) alive past containerd.
+    await cleanupContainerd({
+      socket: this.socket,
+      runcRoot: join(this.dir, "runc"),
+      dirs: [this.dir],
+    });
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

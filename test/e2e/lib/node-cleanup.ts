@@ -1,0 +1,79 @@
+/**
+ * Leaves nothing of a test's containerd behind: its containers (runc, under its runc root), the
+ * containerd-shim processes serving its socket, mounts under its directories, and its run dir.
+ * A stopped agent leaves its pods running on purpose (as upstream's kubelet), so a test that ends
+ * with pods — or fails half-way — calls this after stopping its server or containerd.
+ */
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { nodeDirs } from "../../../src/cli/containerd-node.ts";
+import { run } from "./server.ts";
+
+/** Pids of containerd shims (or anything else) started with `-address <socket>`. */
+export function shimsServing(socket: string): number[] {
+  const pids: number[] = [];
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      const at = args.indexOf("-address");
+      if (at >= 0 && args[at + 1] === socket && /containerd-shim/.test(args[0] ?? "")) {
+        pids.push(Number(pid));
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+export function mountsUnder(dir: string): string[] {
+  return readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((l) => l.split(" ")[4] ?? "")
+    .filter((m) => m.startsWith(`${dir}/`));
+}
+
+/** Kills every container under a runc root (`<root>/<namespace>/<id>`) and deletes its state. */
+async function killContainers(runcRoot: string): Promise<void> {
+  let namespaces: string[] = [];
+  try {
+    namespaces = readdirSync(runcRoot);
+  } catch {
+    return;
+  }
+  for (const ns of namespaces) {
+    const root = join(runcRoot, ns);
+    for (const id of readdirSync(root)) {
+      await run("runc", ["--root", root, "kill", id, "KILL"]);
+      await run("runc", ["--root", root, "delete", "--force", id]);
+    }
+  }
+}
+
+/** Cleans up a containerd whose socket, runc root and directories are given. */
+export async function cleanupContainerd(parts: {
+  socket: string;
+  runcRoot: string;
+  dirs: readonly string[];
+}): Promise<void> {
+  await killContainers(parts.runcRoot);
+  for (const pid of shimsServing(parts.socket)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // exited with its last container
+    }
+  }
+  for (const m of parts.dirs.flatMap(mountsUnder).reverse()) await run("umount", ["-l", m]);
+}
+
+/** After a `bosun server`/`agent` with a containerd node on `dataDir` has stopped. */
+export async function cleanupNode(dataDir: string): Promise<void> {
+  const d = nodeDirs(dataDir);
+  await cleanupContainerd({
+    socket: d.socket,
+    runcRoot: join(d.run, "runc"),
+    dirs: [dataDir, d.run],
+  });
+  rmSync(d.run, { recursive: true, force: true });
+}

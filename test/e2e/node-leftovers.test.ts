@@ -1,0 +1,100 @@
+/**
+ * What a stopped node leaves behind. Pods outlive their agent, as upstream's kubelet leaves them:
+ * a `bosun server` stopped with a pod running keeps the pod's shim and its `/run/bosun/<id>` state,
+ * and started again adopts the same container; stopped with no pod, it removes the run dir. The
+ * test harnesses (PrivateContainerd, cleanupNode) leave no shim, container or mount behind.
+ * Needs root and containerd; the pods use the pause image every node imports (no registry).
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { after, describe, it } from "node:test";
+import { nodeDirs } from "../../src/cli/containerd-node.ts";
+import { ensurePauseImage, PAUSE_IMAGE } from "../../src/kubelet/images/pause-image.ts";
+import { cleanupNode, mountsUnder, shimsServing } from "./lib/node-cleanup.ts";
+import { PrivateContainerd } from "./lib/private-containerd.ts";
+import { TestServer } from "./lib/server.ts";
+
+const canRun = process.getuid?.() === 0 && existsSync("/usr/bin/containerd");
+const nodeName = `leftovers-${process.pid}`;
+
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+async function until<T>(what: string, fn: () => Promise<T>, ms: number): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    last = await fn().catch((err: unknown) => err);
+    if (last && !(last instanceof Error)) return last as T;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${last}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe("node leftovers", { skip: canRun ? false : "needs root and containerd" }, () => {
+  let s: TestServer | undefined;
+  after(async () => {
+    if (!s) return;
+    await s.stop();
+    await cleanupNode(s.dataDir);
+    await s.dispose();
+  });
+
+  it("PrivateContainerd stops a task's shim and container with itself", async () => {
+    const containerd = await PrivateContainerd.start();
+    let shims: number[] = [];
+    try {
+      await ensurePauseImage({ socket: containerd.socket, namespace: "k8s.io" });
+      const id = `leftover-${process.pid}`;
+      const r = await containerd.ctr(["run", "-d", PAUSE_IMAGE, id]);
+      assert.equal(r.code, 0, r.stderr);
+      shims = shimsServing(containerd.socket);
+      assert.equal(shims.length, 1, "one shim serves the task");
+    } finally {
+      await containerd.stop();
+    }
+    assert.deepEqual(shimsServing(containerd.socket), []);
+    // Gone, or a zombie its (non-reaping) parent has not collected yet.
+    for (const pid of shims) assert.ok(!alive(pid), `shim ${pid} still runs`);
+    assert.ok(!existsSync(containerd.dir));
+  });
+
+  it("keeps a running pod across a server restart and removes the idle run dir", async () => {
+    s = await TestServer.start({ agent: true, args: ["--node-name", nodeName] });
+    const server = s;
+    const d = nodeDirs(server.dataDir);
+    await server.k(
+      "run",
+      "keeper",
+      `--image=${PAUSE_IMAGE}`,
+      "--image-pull-policy=IfNotPresent",
+      `--overrides={"spec":{"nodeName":"${nodeName}"}}`,
+    );
+    const running = async () => {
+      const p = await server.json("get", "pod", "keeper");
+      return p.status.phase === "Running" && p.status.containerStatuses?.[0]?.ready && p;
+    };
+    const before = await until("the pod to run", running, 60_000);
+    const containerID = before.status.containerStatuses[0].containerID;
+
+    assert.equal(await server.stop(), 0);
+    assert.ok(existsSync(d.run), "the run dir stays while the pod runs");
+    assert.ok(shimsServing(d.socket).length > 0, "the pod's shim outlives the agent");
+
+    await server.launch();
+    const after = await until("the pod to be adopted", running, 60_000);
+    assert.equal(after.status.containerStatuses[0].containerID, containerID);
+    assert.equal(after.status.containerStatuses[0].restartCount, 0);
+
+    await server.k("delete", "pod", "keeper", "--grace-period=1", "--timeout=60s");
+    assert.equal(await server.stop(), 0);
+    assert.ok(!existsSync(d.run), "no pod: the run dir is removed");
+    assert.deepEqual(shimsServing(d.socket), []);
+    assert.deepEqual(mountsUnder(d.run), []);
+  });
+});
