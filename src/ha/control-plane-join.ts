@@ -16,6 +16,7 @@ import { caCertHash } from "../cluster-bootstrap/ca-hash.ts";
 import type { BootstrapTokenString } from "../cluster-bootstrap/token.ts";
 import { discoverCluster } from "../kubelet/bootstrap/discovery.ts";
 import type { Logger } from "../machinery/log.ts";
+import { isStatusError } from "../machinery/status.ts";
 import {
   type JoinBundle,
   joinBundlePath,
@@ -97,7 +98,18 @@ export async function fetchJoinBundle(o: FetchJoinBundleOptions): Promise<JoinBu
     userAgent: "bosun-server/control-plane-join",
   });
   try {
-    const sealed = await client.get<SealedJoinBundle>(joinBundlePath);
+    let sealed: SealedJoinBundle;
+    try {
+      sealed = await client.get<SealedJoinBundle>(joinBundlePath);
+    } catch (err) {
+      if (isStatusError(err, "Forbidden") || isStatusError(err, "NotFound")) {
+        throw new Error(
+          `${cluster.server} refused the control-plane join bundle: the token must be a control-plane token ("bosun token create --control-plane") and that master must run a managed etcd (started with --cluster-init or joined)`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
     const bundle = openJoinBundle(sealed, o.token);
     o.log.info("received the control-plane join bundle", {
       server: cluster.server,

@@ -173,6 +173,57 @@ describe("several masters (managed etcd)", { skip: !hasEtcd && "etcd is not inst
     }
   });
 
+  it("hands the join bundle to control-plane tokens only", async () => {
+    const get = (token?: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          {
+            host: "127.0.0.1",
+            port: masters[0]!.port,
+            path: "/bosun/v1/control-plane-join",
+            rejectUnauthorized: false,
+            headers: token ? { Authorization: `Bearer ${token}` } : {},
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.once("error", reject);
+        req.end();
+      });
+    const nodeToken = await run(
+      process.execPath,
+      [bosun, "token", "create", "--data-dir", masters[0]!.dataDir],
+      { timeoutMs: 30_000 },
+    );
+    assert.equal(nodeToken.code, 0, nodeToken.stderr);
+    assert.equal(await get(), 401);
+    assert.equal(await get(nodeToken.stdout.trim()), 403);
+    const joined = await run(
+      process.execPath,
+      [
+        bosun,
+        "server",
+        "--data-dir",
+        join(masters[0]!.dataDir, "x"),
+        "--server",
+        `https://127.0.0.1:${masters[0]!.port}`,
+        "--token",
+        nodeToken.stdout.trim(),
+        "--disable-agent",
+        "--https-port",
+        String(await freePort()),
+      ],
+      { timeoutMs: 60_000 },
+    );
+    assert.notEqual(joined.code, 0);
+    assert.match(
+      joined.stderr,
+      /refused the control-plane join bundle: the token must be a control-plane token/,
+    );
+  });
+
   it("moves the Leases within seconds when their master dies and loses no acknowledged write", async () => {
     type Lease = { spec: { holderIdentity: string } };
     const holder = async (c: RestClient, name: string) =>
