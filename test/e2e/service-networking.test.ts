@@ -11,7 +11,6 @@
  * a machine beyond the host through the host's masquerade. Root with containerd only.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -20,9 +19,9 @@ import { after, before, describe, it } from "node:test";
 import { createCA, issueCertificate } from "../../src/pki/certificate.ts";
 import { buildTestImages } from "../images/build.ts";
 import { rootSkip, TestCluster } from "./lib/cluster.ts";
+import { echoApp, notOn, PodWatch, remote, service, spreadOverNodes } from "./lib/echo-app.ts";
 import { HttpPoller, inNetns, OutsideHost } from "./lib/netns.ts";
 import { run } from "./lib/server.ts";
-import { kubectlPath } from "./lib/tools.ts";
 
 type Obj = Record<string, any>;
 
@@ -38,111 +37,6 @@ async function until<T>(what: string, fn: () => Promise<T>, ms = 60_000): Promis
     if (value) return value as NonNullable<T>;
     if (Date.now() > deadline) assert.fail(`${what}: not reached in ${ms} ms`);
     await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** A Service on port 80 for the pods labelled `app: <app>` (their port 8080). */
-const service = (name: string, app: string, annotations?: Obj) => ({
-  apiVersion: "v1",
-  kind: "Service",
-  metadata: { name, ...(annotations ? { annotations } : {}) },
-  spec: { selector: { app }, ports: [{ port: 80, targetPort: 8080 }] },
-});
-
-/** An echo Deployment (busybox httpd answering its pod name) and its Service. */
-function echoApp(name: string, o: { replicas: number; affinity: Obj }): Obj[] {
-  const deployment = {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name },
-    spec: {
-      replicas: o.replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          affinity: o.affinity,
-          terminationGracePeriodSeconds: 2,
-          containers: [
-            {
-              name: "echo",
-              image: "busybox:1",
-              command: [
-                "sh",
-                "-c",
-                "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www",
-              ],
-              readinessProbe: { httpGet: { path: "/", port: 8080 }, periodSeconds: 1 },
-            },
-          ],
-        },
-      },
-    },
-  };
-  return [deployment, service(name, name)];
-}
-
-const oneOf = (values: string[]) => ({
-  matchExpressions: [{ key: "app", operator: "In", values }],
-});
-const spreadOverNodes = (app: string) => ({
-  podAntiAffinity: {
-    requiredDuringSchedulingIgnoredDuringExecution: [
-      { labelSelector: oneOf([app]), topologyKey: "kubernetes.io/hostname" },
-    ],
-  },
-});
-const notOn = (node: string) => ({
-  nodeAffinity: {
-    requiredDuringSchedulingIgnoredDuringExecution: {
-      nodeSelectorTerms: [
-        {
-          matchExpressions: [{ key: "kubernetes.io/hostname", operator: "NotIn", values: [node] }],
-        },
-      ],
-    },
-  },
-});
-
-/** REMOTE_ADDR as busybox httpd (on an IPv6 socket) reports an IPv4 client. */
-const remote = (ip: string) => `\\[::ffff:${ip.replaceAll(".", "\\.")}\\]`;
-
-/** Pod Ready transitions as a watcher sees them: pod name → first time seen Ready. */
-class ReadyWatch {
-  readonly readyAt = new Map<string, number>();
-  readonly #child: ChildProcess;
-
-  constructor(kubeconfig: string, selector: string) {
-    this.#child = spawn(
-      kubectlPath("1.34"),
-      [
-        "--kubeconfig",
-        kubeconfig,
-        "get",
-        "pods",
-        "-l",
-        selector,
-        "-w",
-        "-o",
-        `jsonpath={.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}`,
-      ],
-      { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, KUBECONFIG: "" } },
-    );
-    let buffer = "";
-    this.#child.stdout!.on("data", (d: Buffer) => {
-      const now = Date.now();
-      buffer += d.toString();
-      const lines = buffer.split("\n");
-      buffer = lines.pop() ?? "";
-      for (const line of lines) {
-        const [pod, ready] = line.trim().split(" ");
-        if (pod && ready === "True" && !this.readyAt.has(pod)) this.readyAt.set(pod, now);
-      }
-    });
-  }
-
-  stop(): void {
-    this.#child.kill("SIGKILL");
   }
 }
 
@@ -465,7 +359,7 @@ describe("service networking on a containerd cluster", { skip }, () => {
 
   it("a scaled Deployment changes which pods answer within a second", async () => {
     await apply(echoApp("far", { replicas: 1, affinity: notOn(node("worker1")) }));
-    const watch = new ReadyWatch(c!.kubeconfig, "app=far");
+    const watch = new PodWatch(c!.kubeconfig, "app=far");
     const ip = (await c!.json("get", "svc", "far")).spec.clusterIP as string;
     const poller = new HttpPoller(netns("worker1"), `http://${ip}/`);
     try {
@@ -482,17 +376,17 @@ describe("service networking on a containerd cluster", { skip }, () => {
       const upLags = added.map(
         (n) => poller.firstAnswer(n, watch.readyAt.get(n))! - watch.readyAt.get(n)!,
       );
-      const scaledDown = Date.now();
       await c!.k("scale", "deployment", "far", "--replicas=1");
-      await new Promise((r) => setTimeout(r, 3000));
-      const kept = ((await c!.json("get", "pods", "-l", "app=far")).items as Obj[])
-        .filter((p) => !p.metadata.deletionTimestamp)
-        .map((p) => p.metadata.name as string);
-      assert.equal(kept.length, 1);
-      const gone = [first, ...added].filter((n) => !kept.includes(n));
-      const downLags = gone.map((n) => (poller.lastAnswer(n) ?? scaledDown) - scaledDown);
+      const gone = await until("two far pods deleting and no longer answering", async () => {
+        const names = [...watch.deletingAt.keys()];
+        const quiet = (n: string) => Date.now() - (poller.lastAnswer(n) ?? 0) > 1500;
+        return names.length === 2 && names.every(quiet) ? names : undefined;
+      });
+      const downLags = gone.map(
+        (n) => (poller.lastAnswer(n) ?? watch.deletingAt.get(n)!) - watch.deletingAt.get(n)!,
+      );
       console.log(
-        `# scale up: new pods answered ${upLags.join(", ")} ms after Ready; scale down: removed pods' last answers ${downLags.join(", ")} ms after kubectl scale`,
+        `# scale up: new pods answered ${upLags.join(", ")} ms after Ready; scale down: deleted pods answered until ${downLags.join(", ")} ms after their deletion`,
       );
       for (const lag of [...upLags, ...downLags]) assert.ok(lag < 1000, `lag ${lag} ms`);
     } finally {
