@@ -92,9 +92,14 @@ const connection = (
   },
 });
 
-/** The agent's client fails over between every API server (ADR 21), seeded by its own server. */
-function withFailover(client: RestClient, log: Logger): Failover {
-  const failover = createFailover(client.config.server, log.with({ component: "failover" }));
+/**
+ * The agent's client fails over between every API server (ADR 21), seeded by its own server
+ * and the list it saved last time under the data dir.
+ */
+function withFailover(client: RestClient, log: Logger, dataDir: string): Failover {
+  const failover = createFailover(client.config.server, log.with({ component: "failover" }), {
+    stateFile: join(dataDir, "agent", "api-servers.json"),
+  });
   client.useServers(failover.pool);
   failover.start(client);
   return failover;
@@ -110,7 +115,7 @@ export async function connectNode(
   const timeoutMs = discoveryTimeout(v);
   if (v.kubeconfig) {
     const client = new RestClient(configFromKubeconfig(String(v.kubeconfig), "bosun-agent"));
-    return connection(client, undefined, withFailover(client, log));
+    return connection(client, undefined, withFailover(client, log, resolve(String(v["data-dir"]))));
   }
   const node = await joinCluster({
     nodeName,
@@ -119,7 +124,11 @@ export async function connectNode(
     log,
     discoveryTimeoutMs: timeoutMs,
   });
-  return connection(node.client, node.certificates, withFailover(node.client, log));
+  return connection(
+    node.client,
+    node.certificates,
+    withFailover(node.client, log, resolve(String(v["data-dir"]))),
+  );
 }
 
 /** Per-node join chatter of many simulated nodes at debug level; warnings and errors stay. */

@@ -4,6 +4,8 @@
  * like any request. Clients that may not read Endpoints (403) keep the seed alone, and are told
  * once. `startFailover` is what the CLI wires: a pool, its probes and its discovery in one.
  */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Endpoints } from "../api/generated/types.ts";
 import { type Clock, realClock, type Timer } from "../machinery/clock.ts";
 import type { Logger } from "../machinery/log.ts";
@@ -89,17 +91,52 @@ export interface Failover {
   stop(): void;
 }
 
+export interface FailoverOptions extends Partial<Omit<ServerPoolOptions, "seed" | "log">> {
+  readonly discoveryIntervalMs?: number;
+  /**
+   * Where the discovered servers are kept across restarts (k3s keeps its agent load balancer's
+   * list so too): an agent whose seed master is down at start still finds the others.
+   */
+  readonly stateFile?: string;
+}
+
+/** The servers a previous run saved, or none. */
+function loadServers(file: string | undefined): string[] {
+  if (!file) return [];
+  try {
+    const saved = JSON.parse(readFileSync(file, "utf8")) as { servers?: unknown };
+    return Array.isArray(saved.servers) ? saved.servers.filter((s) => typeof s === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+function saveServers(file: string, servers: readonly string[], log: Logger): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(`${file}.tmp`, `${JSON.stringify({ servers }, null, 2)}\n`, { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+  } catch (err) {
+    log.warn("cannot save the API server list", { file, err });
+  }
+}
+
 /**
- * A pool seeded with `seed`, for a client config's `servers`; `start(client)` once the client
- * exists. Options override the probe timings (tests).
+ * A pool seeded with `seed` (and the servers `stateFile` saved), for a client config's
+ * `servers`; `start(client)` once the client exists. Options override the timings (tests).
  */
-export function createFailover(
-  seed: string,
-  log: Logger,
-  options: Partial<Omit<ServerPoolOptions, "seed" | "log">> & { discoveryIntervalMs?: number } = {},
-): Failover {
+export function createFailover(seed: string, log: Logger, options: FailoverOptions = {}): Failover {
   const clock = options.clock ?? realClock;
-  const pool = new ServerPool({ ...options, seed, clock, log });
+  const file = options.stateFile;
+  const pool = new ServerPool({
+    ...options,
+    seed,
+    clock,
+    log,
+    ...(file ? { onServers: (servers) => saveServers(file, servers, log) } : {}),
+  });
+  const saved = loadServers(file);
+  if (saved.length > 0) pool.setServers(saved);
   let discovery: ServerDiscovery | undefined;
   return {
     pool,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import { tmpdir } from "node:os";
@@ -217,6 +217,25 @@ test("discovery fills the pool from the kubernetes Endpoints, seed first", async
   failover.stop();
   client.close();
   await a.stop();
+});
+
+test("the discovered servers are saved and seed the next start", async () => {
+  const a = await fakeServer("a");
+  a.endpoints = ["10.0.0.2"];
+  const stateFile = join(dir, "agent", "api-servers.json");
+  const first = createFailover(a.url, silentLogger, { clock: new FakeClock(), stateFile });
+  const client = clientFor(first.pool);
+  first.start(client);
+  const deadline = Date.now() + 5_000;
+  while (!existsSync(stateFile) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  first.stop();
+  client.close();
+  await a.stop();
+  // The seed is down at the next start: the saved servers are there to fail over to.
+  const next = createFailover(a.url, silentLogger, { clock: new FakeClock(), stateFile });
+  assert.deepEqual(next.pool.servers(), [a.url, "https://10.0.0.2:443"]);
 });
 
 test("serversFromEndpoints names the https port and brackets IPv6", () => {

@@ -29,6 +29,8 @@ export interface ServerPoolOptions {
   readonly probeTimeoutMs?: number;
   /** Consecutive failed probes that make a live server dead (default 2). */
   readonly failuresToDown?: number;
+  /** Told the new list whenever discovery changes it (to save it for the next start). */
+  readonly onServers?: (servers: readonly string[]) => void;
 }
 
 interface ServerState {
@@ -102,6 +104,7 @@ export class ServerPool {
     this.#o.log.info("API servers", { servers: unique });
     this.#order = unique;
     if (!unique.includes(this.#current)) this.#moveOn();
+    this.#o.onServers?.(unique);
   }
 
   /** A request could not reach `server`: it is dead until a probe says otherwise. */
