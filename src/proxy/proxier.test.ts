@@ -94,6 +94,20 @@ describe("Proxier", () => {
     assert.ok(!script.includes("dnat to 10.244.2.53:53"));
   });
 
+  it("with cluster CIDRs, counts them as pods and masquerades pod traffic leaving them", () => {
+    const withCIDRs = new Proxier({
+      client: api.client,
+      nodeName: "n1",
+      nft: new FakeNft(),
+      clock,
+      clusterCIDRs: ["10.244.0.0/16"],
+    });
+    const state = withCIDRs.nodeState();
+    assert.deepEqual(state.podCIDRs, ["10.244.0.0/16"]);
+    assert.deepEqual(state.clusterCIDRs, ["10.244.0.0/16"]);
+    assert.equal(proxier.nodeState().clusterCIDRs, undefined, "none without them");
+  });
+
   it("applies an endpoint change incrementally and flushes the removed UDP endpoint", async () => {
     const path = resourcePath(resources.endpointslices, "default", "dns-abcde");
     const current = await api.client.get<EndpointSlice>(path);
