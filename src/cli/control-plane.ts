@@ -3,7 +3,7 @@
  * controller manager and the scheduler — each with its own client
  * certificate and identity, talking to the API over loopback HTTPS like any other client.
  */
-import type { ServerPool } from "../client/failover.ts";
+import type { Failover } from "../client/failover-discovery.ts";
 import type { LeaderElectionTimings } from "../client/leader-election.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { allControllers } from "../controllers/all.ts";
@@ -21,7 +21,7 @@ export interface ControlPlaneOptions {
   /** The pod network node IPAM hands /24s out of (`--cluster-cidr`; default 10.244.0.0/16). */
   readonly clusterCIDR?: string;
   /** Every API server, to fail over between (ADR 21); without it, the local one only. */
-  readonly servers?: ServerPool;
+  readonly failover?: Failover;
   /** --leader-elect-lease-duration and --leader-elect-retry-period (upstream's 15 s and 2 s). */
   readonly leaderElection?: LeaderElectionTimings;
   /** Node failure timings (the controller manager's share of them). */
@@ -46,7 +46,7 @@ async function componentClient(
     certPem: cert.certPem,
     keyPem: cert.keyPem,
     userAgent: `${name}/bosun`,
-    ...(options.servers ? { servers: options.servers } : {}),
+    ...(options.failover ? { servers: options.failover.pool } : {}),
   });
 }
 
@@ -71,6 +71,8 @@ export async function startControlPlane(
     "controller-manager",
     "system:kube-controller-manager",
   );
+  // The controller manager may read the kubernetes Endpoints: it keeps the list current.
+  options.failover?.start(cmClient);
   const manager = runControllerManager(
     {
       client: cmClient,

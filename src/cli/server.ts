@@ -436,7 +436,7 @@ export const serverCommand: Command = {
       {
         pki,
         port: flags.port,
-        servers: failover.pool,
+        failover,
         log: createLogger("control-plane"),
         // Masters on one host need distinct leader-election identities (stable across restarts).
         nodeName: ha ? ha.identity : hostname(),

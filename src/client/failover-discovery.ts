@@ -86,7 +86,10 @@ export class ServerDiscovery {
 
 export interface Failover {
   readonly pool: ServerPool;
-  /** Starts probing and discovery through `client` (which must have been given `pool`). */
+  /**
+   * Starts probing and discovery through `client` (which must have been given `pool`); later
+   * calls do nothing.
+   */
   start(client: RestClient): void;
   stop(): void;
 }
@@ -141,6 +144,8 @@ export function createFailover(seed: string, log: Logger, options: FailoverOptio
   return {
     pool,
     start(client) {
+      // The first client of a process that starts it does the discovery for all.
+      if (discovery) return;
       pool.start();
       discovery = new ServerDiscovery({
         client,
