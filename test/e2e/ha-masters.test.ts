@@ -30,13 +30,15 @@ const hasEtcd = (() => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function readyz(port: number): Promise<{ status: number; body: string }> {
+const readyz = (port: number) => health(port, "/readyz?verbose");
+
+function health(port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
     const req = request(
       {
         host: "127.0.0.1",
         port,
-        path: "/readyz?verbose",
+        path,
         rejectUnauthorized: false,
         timeout: 3000,
       },
@@ -327,6 +329,16 @@ describe("several masters (managed etcd)", { skip: !hasEtcd && "etcd is not inst
     );
     assert.match(notReady.body, /\[-\]etcd failed: reason withheld/);
     // livez stays as it was: the process is alive, only not ready.
+    assert.equal((await health(masters[last]!.port, "/livez")).status, 200);
+    // Reads as upstream: a list at resourceVersion=0 is served from the watch cache; an exact
+    // read needs a quorum read from etcd and fails like a write.
+    const cached = await clients[last]!.get<{ items: unknown[] }>(`${cmPath}?resourceVersion=0`);
+    assert.ok(cached.items.length > 0);
+    const exact = await clients[last]!.get(`${cmPath}/shared`).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(isStatusError(exact) && exact.code === 503, String(exact));
     // Restart both on their data dirs: the same members come back and the cluster heals.
     await Promise.all(dead.map((i) => masters[i]!.launch()));
     for (const m of masters) {
