@@ -5,6 +5,8 @@
  * namespace, entered through a host PID of the pod's cgroup). Each exchange is connect + GET +
  * answer + close; paths alternate in batches so load on the shared cores hits them alike.
  * The overhead of the ClusterIP should be within noise, as with upstream's nftables mode.
+ * Then from the host: through worker1's NodePort and its ingress controller to the pod, against
+ * worker1 reaching the pod directly (latency one at a time, requests/s with 32 in flight).
  *
  * Root with containerd; `npm run bench -- service-latency`. BENCH_SERVICE_CONNECTS (default
  * 2000) sets exchanges per path.
@@ -33,30 +35,38 @@ const batches = 4;
 
 const clientScript = `
 const net = require("node:net");
-const [host, port, count] = process.argv.slice(1);
-const ms = []; let errors = 0;
+const [host, port, count, inFlight] = process.argv.slice(1);
+const ms = []; let errors = 0; let left = Number(count);
 const once = () => new Promise((resolve) => {
   const t0 = performance.now();
   let data = "";
-  const s = net.connect({ host, port: Number(port) }, () => s.write("GET / HTTP/1.0\\r\\n\\r\\n"));
+  const s = net.connect({ host, port: Number(port) }, () => s.write("GET / HTTP/1.0\\r\\nHost: echo.bench\\r\\n\\r\\n"));
   s.setTimeout(2000, () => { s.destroy(); errors++; resolve(); });
   s.on("data", (d) => (data += d));
   s.on("end", () => { if (data.includes("200 OK")) ms.push(performance.now() - t0); else errors++; resolve(); });
   s.on("error", () => { errors++; resolve(); });
 });
+const loop = async () => { while (left-- > 0) await once(); };
 (async () => {
-  for (let i = 0; i < Number(count); i++) await once();
-  process.stdout.write(JSON.stringify({ ms, errors }));
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: Number(inFlight) }, loop));
+  process.stdout.write(JSON.stringify({ ms, errors, elapsedMs: performance.now() - t0 }));
 })();`;
 
-/** `count` sequential exchanges with `host:port` from the network namespace at `netPath`. */
-async function exchanges(netPath: string, [host, port]: readonly [string, number], count: number) {
+/** `count` exchanges with `host:port` from the network namespace at `netPath`, `inFlight` at once. */
+async function exchanges(
+  netPath: string,
+  [host, port]: readonly [string, number],
+  count: number,
+  inFlight = 1,
+) {
+  const args = [host, String(port), String(count), String(inFlight)];
   const { stdout } = await exec(
     "nsenter",
-    [`--net=${netPath}`, process.execPath, "-e", clientScript, host, String(port), String(count)],
+    [`--net=${netPath}`, process.execPath, "-e", clientScript, ...args],
     { maxBuffer: 64 << 20 },
   );
-  return JSON.parse(stdout) as { ms: number[]; errors: number };
+  return JSON.parse(stdout) as { ms: number[]; errors: number; elapsedMs: number };
 }
 
 /** A host PID in the pod's cgroup (every process of a pod shares its network namespace). */
@@ -80,6 +90,46 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 120
     if (Date.now() > deadline) throw new Error(`${what}: not reached in ${ms} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+const nodeIP = (n: Record<string, any>) =>
+  n.status.addresses.find((a: { type: string }) => a.type === "InternalIP").address as string;
+
+/**
+ * From the host, which reaches pods only through a node: the NodePort and the ingress on worker1
+ * to the pod on worker2, against worker1 itself reaching the pod directly; one at a time
+ * (latency) and 32 in flight (requests/s).
+ */
+async function fromTheHost(o: {
+  worker1: string;
+  nodePort: number;
+  direct: readonly [string, number];
+  worker1Netns: string;
+}): Promise<void> {
+  const host = `/proc/${process.pid}/ns/net`; // This process is in the host's.
+  const paths: Array<[string, string, readonly [string, number]]> = [
+    ["worker1 node → pod IP on worker2 (baseline)", o.worker1Netns, o.direct],
+    ["host → NodePort on worker1 → pod on worker2", host, [o.worker1, o.nodePort]],
+    ["host → ingress on worker1 → pod on worker2", host, [o.worker1, 80]],
+  ];
+  await until("the ingress answering", async () => {
+    const r = await exchanges(host, [o.worker1, 80], 1);
+    return r.ms.length === 1 ? true : undefined;
+  });
+  const rows: Array<Array<string | number>> = [];
+  for (const [label, netPath, target] of paths) {
+    await exchanges(netPath, target, 50); // Warm-up.
+    const one = await exchanges(netPath, target, 1000);
+    const many = await exchanges(netPath, target, 5000, 32);
+    const s = summarize(one.ms);
+    const rps = Math.round((many.ms.length / many.elapsedMs) * 1000);
+    rows.push([label, s.p50.toFixed(2), s.p99.toFixed(2), rps.toLocaleString("en-US")]);
+    if (one.errors + many.errors > 0) console.log(`${label}: ${one.errors + many.errors} failed`);
+  }
+  console.log(
+    "\nfrom the host (connect + GET + answer + close; 1,000 one at a time, 5,000 with 32 in flight):\n",
+  );
+  printTable(["path", "p50 ms", "p99 ms", "requests/s (32 in flight)"], rows);
 }
 
 export async function run(): Promise<void> {
@@ -123,7 +173,17 @@ export async function run(): Promise<void> {
         apiVersion: "v1",
         kind: "Service",
         metadata: { name: "echo" },
-        spec: { selector: { app: "echo" }, ports: [{ port: 80, targetPort: 8080 }] },
+        spec: {
+          type: "NodePort",
+          selector: { app: "echo" },
+          ports: [{ port: 80, targetPort: 8080 }],
+        },
+      },
+      {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: { name: "echo" },
+        spec: { defaultBackend: { service: { name: "echo", port: { number: 80 } } } },
       },
     ];
     writeFileSync(join(tmp, "app.yaml"), manifest.map((o) => JSON.stringify(o)).join("\n---\n"));
@@ -173,6 +233,12 @@ export async function run(): Promise<void> {
       `connect + GET + answer + close across nodes, ${per * batches} per path in ${batches} alternating batches:\n`,
     );
     printTable(["exchange (ms)", "n", "p50", "p99"], rows);
+    await fromTheHost({
+      worker1: nodeIP(await cluster.json("get", "node", node("worker1"))),
+      nodePort: (await c.json("get", "svc", "echo")).spec.ports[0].nodePort as number,
+      direct,
+      worker1Netns: from["worker1 node"],
+    });
   } finally {
     await c?.delete();
     rmSync(tmp, { recursive: true, force: true });
