@@ -18,6 +18,7 @@ import { kubeletKubeconfigPath } from "../kubelet/bootstrap/node-credentials.ts"
 import { parseGoDuration } from "../machinery/go-duration.ts";
 import type { Logger } from "../machinery/log.ts";
 import { UsageError } from "./command.ts";
+import { prepareDataDir } from "./data-dir.ts";
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -113,22 +114,22 @@ export async function connectNode(
 ): Promise<NodeConnection> {
   const token = parseJoinFlags(v);
   const timeoutMs = discoveryTimeout(v);
+  const dataDir = resolve(String(v["data-dir"]));
   if (v.kubeconfig) {
     const client = new RestClient(configFromKubeconfig(String(v.kubeconfig), "bosun-agent"));
-    return connection(client, undefined, withFailover(client, log, resolve(String(v["data-dir"]))));
+    prepareDataDir(dataDir);
+    return connection(client, undefined, withFailover(client, log, dataDir));
   }
+  // Joining writes the node's credentials there; without a token they must be there already.
+  if (token) prepareDataDir(dataDir);
   const node = await joinCluster({
     nodeName,
-    kubeconfigPath: kubeletKubeconfigPath(resolve(String(v["data-dir"]))),
+    kubeconfigPath: kubeletKubeconfigPath(dataDir),
     ...(token ? { join: token } : {}),
     log,
     discoveryTimeoutMs: timeoutMs,
   });
-  return connection(
-    node.client,
-    node.certificates,
-    withFailover(node.client, log, resolve(String(v["data-dir"]))),
-  );
+  return connection(node.client, node.certificates, withFailover(node.client, log, dataDir));
 }
 
 /** Per-node join chatter of many simulated nodes at debug level; warnings and errors stay. */

@@ -2,10 +2,9 @@
  * `bosun server`: the control plane of a cluster — the store, the API server, and (from later
  * issues) the scheduler, controller manager and the node agent — in one process.
  */
-import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
 import { isIP } from "node:net";
 import { hostname } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { builtinResources } from "../api/kinds/index.ts";
 import { withEncryption } from "../apiserver/encryption/encrypted-store.ts";
@@ -37,6 +36,7 @@ import {
   startContainerdNode,
 } from "./containerd-node.ts";
 import { startControlPlane } from "./control-plane.ts";
+import { prepareDataDir } from "./data-dir.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
 import { nodeAddonFlags, nodeAddonsUsage, startNodeAddons } from "./node-addons.ts";
 import { nodeProxyFlags, nodeProxyUsage, startNodeProxy } from "./node-proxy.ts";
@@ -246,29 +246,6 @@ function parseLeaderElectionFlags(
     );
   }
   return { leaseDurationSeconds: Math.max(1, Math.round(leaseMs / 1000)), retryPeriodMs };
-}
-
-/** mkdir -p without `recursive`, which loops forever on paths under /proc in Node 24. */
-function makeDirs(dir: string): void {
-  const parent = dirname(dir);
-  if (parent !== dir && !existsSync(parent)) makeDirs(parent);
-  try {
-    mkdirSync(dir, { mode: 0o700 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-  }
-}
-
-export function prepareDataDir(dir: string): void {
-  try {
-    makeDirs(dir);
-    if (!statSync(dir).isDirectory()) throw new Error("not a directory");
-    accessSync(dir, constants.W_OK | constants.R_OK | constants.X_OK);
-  } catch (err) {
-    throw new Error(
-      `data dir ${dir} is not usable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
-  }
 }
 
 export async function openStore(

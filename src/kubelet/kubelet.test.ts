@@ -6,7 +6,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Node, Pod } from "../api/generated/types.ts";
 import { resourcePath, resources } from "../client/resources.ts";
+import { type RequestOptions, RestClient } from "../client/rest-client.ts";
 import { eventually, startTestApi, type TestApi } from "../client/testing/test-api.ts";
+import { FakeClock } from "../machinery/clock.ts";
 import { InformerPodSource } from "./pod-source.ts";
 import { createSimulatedNode } from "./simulated/simulated-node.ts";
 
@@ -141,5 +143,82 @@ describe("kubelet with simulated runtime", () => {
           () => true,
         ),
     );
+  });
+});
+
+describe("kubelet registration", () => {
+  let api: TestApi;
+  before(async () => {
+    api = await startTestApi();
+  });
+  after(() => api.stop());
+
+  it("retries registration with back-off while the API server cannot be reached", async () => {
+    const clock = new FakeClock();
+    let failures = 2;
+    const attempts: number[] = [];
+    // The node create fails as an unreachable server does, twice; everything else goes through.
+    class FlakyClient extends RestClient {
+      override create<T>(path: string, body: unknown, query?: RequestOptions["query"]) {
+        if (path === resourcePath(resources.nodes)) {
+          attempts.push(clock.now());
+          if (failures-- > 0) {
+            const err = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+            return Promise.reject(err);
+          }
+        }
+        return super.create<T>(path, body, query);
+      }
+    }
+    const client = new FlakyClient(api.client.config);
+    const stop = new AbortController();
+    const pods = new InformerPodSource(api.client);
+    void pods.run(stop.signal);
+    const node = createSimulatedNode({
+      client,
+      pods,
+      name: "sim-retry",
+      internalIP: "192.168.50.2",
+      clock,
+    });
+    const running = node.run(stop.signal);
+    try {
+      // Time moves in 50 ms steps while the kubelet waits (whenever it starts waiting).
+      await eventually(() => {
+        clock.advance(50);
+        return attempts.length === 3;
+      });
+      await eventually(() =>
+        api.client.get<Node>(resourcePath(resources.nodes, "", "sim-retry")).catch(() => undefined),
+      );
+      const [first, second, third] = attempts as [number, number, number];
+      assert.ok(second - first >= 100, `waited ${second - first} ms before the 2nd attempt`);
+      assert.ok(third - second >= 200, `waited ${third - second} ms before the 3rd attempt`);
+    } finally {
+      stop.abort();
+      await running;
+      client.close();
+    }
+  });
+
+  it("stops trying when stopped", async () => {
+    class DownClient extends RestClient {
+      override create<T>(): Promise<T> {
+        return Promise.reject(new Error("connect ECONNREFUSED"));
+      }
+    }
+    const client = new DownClient(api.client.config);
+    const stop = new AbortController();
+    const node = createSimulatedNode({
+      client,
+      pods: new InformerPodSource(api.client),
+      name: "sim-never",
+      internalIP: "192.168.50.3",
+      clock: new FakeClock(),
+    });
+    const running = node.run(stop.signal);
+    stop.abort();
+    await running;
+    client.close();
   });
 });

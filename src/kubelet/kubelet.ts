@@ -68,7 +68,7 @@ export class Kubelet {
   /** Registers the node and runs until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
     this.#o.recorder?.event(nodeRef(this.nodeName), "Normal", "Starting", "Starting kubelet.");
-    await this.#register();
+    if (!(await this.#registerWithAPIServer(signal))) return;
     const unsubscribe = this.#o.pods.subscribe(this.nodeName, (key, pod) => {
       if (!pod) void this.#housekeeping();
       this.#enqueue(key);
@@ -111,6 +111,34 @@ export class Kubelet {
         });
     }
     return () => timer.cancel();
+  }
+
+  /**
+   * Upstream's registerWithAPIServer: tries until it succeeds, waiting 100 ms doubling up to 7 s
+   * between attempts (an API server that is not up yet is no reason to exit). False if stopped.
+   */
+  async #registerWithAPIServer(signal: AbortSignal): Promise<boolean> {
+    for (let delay = 100; !signal.aborted; delay = Math.min(delay * 2, 7000)) {
+      try {
+        await this.#register();
+        return true;
+      } catch (err) {
+        if (signal.aborted) break;
+        this.#log.warn("unable to register node with API server", { err, retryInMs: delay });
+      }
+      await new Promise<void>((resolve) => {
+        const timer = this.#clock.after(delay, resolve);
+        signal.addEventListener(
+          "abort",
+          () => {
+            timer.cancel();
+            resolve();
+          },
+          { once: true },
+        );
+      });
+    }
+    return false;
   }
 
   async #register(): Promise<void> {

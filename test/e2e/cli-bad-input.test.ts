@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { kubeconfigYAML } from "../../src/pki/kubeconfig.ts";
 import { run } from "./lib/server.ts";
 
 const bosun = fileURLToPath(new URL("../../bin/bosun.ts", import.meta.url));
@@ -21,6 +22,16 @@ describe("bosun command line, bad input", () => {
   const badYaml = join(dir, "bad.kubeconfig");
   writeFileSync(badYaml, "clusters: [\n  - {");
   const d = (name: string) => join(dir, name);
+  // A well-formed kubeconfig for a server that is not there.
+  const kubeconfig = join(dir, "unreachable.kubeconfig");
+  writeFileSync(
+    kubeconfig,
+    kubeconfigYAML({
+      server: "https://127.0.0.1:1",
+      caPem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+      token: "abcdef.0123456789abcdef",
+    }),
+  );
 
   const cases: [string[], RegExp][] = [
     [
@@ -38,6 +49,14 @@ describe("bosun command line, bad input", () => {
     [
       ["agent", "--node-ip", "999.1.1.1", "--kubeconfig", "/dev/null", "--data-dir", d("a6")],
       /invalid argument "999.1.1.1" for "--node-ip" flag: must be an IP address/,
+    ],
+    [
+      ["agent", "--kubeconfig", kubeconfig, "--data-dir", file],
+      /^bosun agent: data dir .* is not usable: not a directory$/,
+    ],
+    [
+      ["agent", "--kubeconfig", kubeconfig, "--data-dir", "/proc/bosun-data"],
+      /^bosun agent: data dir \/proc\/bosun-data is not usable: ENOENT$/,
     ],
     [["simulate", "nodes", "--kubeconfig", "/dev/null"], /no configuration has been provided/],
     [["token", "list", "--kubeconfig", "/dev/null"], /no configuration has been provided/],
