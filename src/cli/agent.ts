@@ -12,6 +12,7 @@ import { LocalPathStorage, simulatedLocalPathFs } from "../kubelet/local-path-st
 import { InformerPodSource } from "../kubelet/pod-source.ts";
 import { createSimulatedNode } from "../kubelet/simulated/simulated-node.ts";
 import { createLogger, type Logger } from "../machinery/log.ts";
+import { isDNS1123Subdomain } from "../machinery/validation.ts";
 import { connectNode, connectNodes, joinFlags, joinUsage } from "./agent-join.ts";
 import { type Command, UsageError } from "./command.ts";
 import {
@@ -122,6 +123,7 @@ ${nodeProxyUsage}`,
     }
     const log = createLogger("agent");
     const name = String(v["node-name"] ?? hostname().toLowerCase());
+    checkNodeName(name, "--node-name");
     const connection = await connectNode(v, name, log);
     const client = connection.client;
     if (v.runtime === "containerd") {
@@ -220,6 +222,7 @@ ${joinUsage}`,
     }
     const log = createLogger("simulate");
     const names = Array.from({ length: count }, (_, i) => `${v.prefix}${i}`);
+    for (const n of [names[0]!, names.at(-1)!]) checkNodeName(n, "--prefix");
     const nodes = await connectNodes(v, names, log);
     // One pod watch for all nodes (any node may list pods), fanned out by node name.
     const client = nodes.clients.get(names[0]!)!;
@@ -259,3 +262,9 @@ ${joinUsage}`,
     return 0;
   },
 };
+
+/** A node name must be a DNS-1123 subdomain, or the API refuses the Node and the agent waits. */
+export function checkNodeName(name: string, flag: string): void {
+  const [problem] = isDNS1123Subdomain(name);
+  if (problem) throw new UsageError(`invalid node name "${name}" (${flag}): ${problem}`);
+}

@@ -18,6 +18,7 @@ import type { HaMaster } from "../ha/master.ts";
 import { realClock } from "../machinery/clock.ts";
 import { parseGoDuration } from "../machinery/go-duration.ts";
 import { createLogger } from "../machinery/log.ts";
+import { isDNS1123Subdomain } from "../machinery/validation.ts";
 import {
   type ClusterPKI,
   loadOrCreateClusterPKI,
@@ -164,6 +165,9 @@ export function parseServerFlags(args: string[]): ServerFlags {
   if (!Number.isFinite(compaction) || compaction <= 0) {
     throw new UsageError("--compaction-interval must be a positive number of seconds");
   }
+  const nodeName = String(values["node-name"] ?? hostname().toLowerCase());
+  const [badName] = isDNS1123Subdomain(nodeName);
+  if (badName) throw new UsageError(`invalid node name "${nodeName}" (--node-name): ${badName}`);
   for (const flag of ["node-ip", "advertise-address", "bind-address"]) {
     const ip = values[flag];
     if (typeof ip === "string" && isIP(ip) === 0) {
@@ -191,7 +195,7 @@ export function parseServerFlags(args: string[]): ServerFlags {
     leaderElection: parseLeaderElectionFlags(values),
     ha,
     node: {
-      name: String(values["node-name"] ?? hostname().toLowerCase()),
+      name: nodeName,
       ip: values["node-ip"] as string | undefined,
       values,
     },

@@ -59,6 +59,15 @@ describe("bosun command line, bad input", () => {
       /^bosun agent: data dir \/proc\/bosun-data is not usable: ENOENT$/,
     ],
     [["simulate", "nodes", "--kubeconfig", "/dev/null"], /no configuration has been provided/],
+    [
+      ["simulate", "nodes", "--kubeconfig", kubeconfig, "--prefix", "Sim_"],
+      /^bosun simulate: invalid node name "Sim_0" \(--prefix\): a lowercase RFC 1123 subdomain/,
+    ],
+    [
+      ["agent", "--node-name", "web 1", "--kubeconfig", kubeconfig, "--data-dir", d("a8")],
+      /invalid node name "web 1" \(--node-name\)/,
+    ],
+    [["server", "--node-name", "web_1", "--data-dir", d("s4")], /invalid node name "web_1"/],
     [["token", "list", "--kubeconfig", "/dev/null"], /no configuration has been provided/],
     [["token", "list", "--data-dir", d("t1")], /no admin kubeconfig at/],
     [["token", "create", "--ttl", "1d", "--data-dir", d("t2")], /invalid duration "1d"/],
