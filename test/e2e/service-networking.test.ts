@@ -325,6 +325,18 @@ describe("service networking on a containerd cluster", { skip }, () => {
         : undefined;
     });
     const local = pods.find((p) => p.spec.nodeName === node("worker1"))!.metadata.name;
+    // Every node's pods resolve through 10.96.0.10 (each node answers behind kube-dns).
+    const whoIP = (await c!.json("get", "svc", "who")).spec.clusterIP as string;
+    for (const p of pods) {
+      const out = await c!.k(
+        "exec",
+        p.metadata.name,
+        "--",
+        "nslookup",
+        "who.default.svc.cluster.local",
+      );
+      assert.ok(out.includes(`Address: ${whoIP}`), `${p.spec.nodeName}: ${out}`);
+    }
     const count = async (svc: string) => {
       const out = await inClient(
         `for i in $(seq 30); do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 ${svc} 80 | tail -n 1; done`,
