@@ -35,17 +35,17 @@ const bundle: JoinBundle = {
 };
 
 describe("control-plane join bundle", () => {
-  it("opens with the token it was sealed for, and keeps nothing readable in the clear", () => {
-    const sealed = sealJoinBundle(bundle, token);
+  it("opens with the token it was sealed for, and keeps nothing readable in the clear", async () => {
+    const sealed = await sealJoinBundle(bundle, token);
     assert.equal(sealed.kind, "BosunControlPlaneJoin");
     assert.doesNotMatch(JSON.stringify(sealed), /CA KEY|SA KEY/);
     assert.deepEqual(openJoinBundle(sealed, token), bundle);
     // A fresh salt and nonce each time.
-    assert.notEqual(sealJoinBundle(bundle, token).data, sealed.data);
+    assert.notEqual((await sealJoinBundle(bundle, token)).data, sealed.data);
   });
 
-  it("refuses another token, another token id, and altered data", () => {
-    const sealed = sealJoinBundle(bundle, token);
+  it("refuses another token, another token id, and altered data", async () => {
+    const sealed = await sealJoinBundle(bundle, token);
     assert.throws(
       () => openJoinBundle(sealed, { id: "abcdef", secret: "fedcba9876543210" }),
       /token does not match/,

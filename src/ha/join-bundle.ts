@@ -8,7 +8,7 @@
  * bootstrap data with the server token. The transport is TLS verified against the discovered CA;
  * the sealing makes the bundle useless to anyone who does not hold the token, whatever the path.
  */
-import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, pbkdf2, pbkdf2Sync, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { BootstrapTokenString } from "../cluster-bootstrap/token.ts";
@@ -45,10 +45,19 @@ function keyFor(token: BootstrapTokenString, salt: Buffer, iterations: number): 
   return pbkdf2Sync(token.secret, salt, iterations, 32, "sha256");
 }
 
-export function sealJoinBundle(bundle: JoinBundle, token: BootstrapTokenString): SealedJoinBundle {
+/** Seals a bundle (the key derivation runs off the event loop: the API server calls this). */
+export async function sealJoinBundle(
+  bundle: JoinBundle,
+  token: BootstrapTokenString,
+): Promise<SealedJoinBundle> {
   const salt = randomBytes(16);
   const nonce = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", keyFor(token, salt, ITERATIONS), nonce);
+  const key = await new Promise<Buffer>((resolve, reject) =>
+    pbkdf2(token.secret, salt, ITERATIONS, 32, "sha256", (err, k) =>
+      err ? reject(err) : resolve(k),
+    ),
+  );
+  const cipher = createCipheriv("aes-256-gcm", key, nonce);
   cipher.setAAD(Buffer.from(token.id));
   const data = Buffer.concat([
     cipher.update(JSON.stringify(bundle), "utf8"),

@@ -285,8 +285,9 @@ describe("several masters (managed etcd)", { skip: !hasEtcd && "etcd is not inst
       `# controller-manager lease moved in ${cmMovedMs} ms (to ${newCM}); both leases in ${leasesMovedMs} ms; ` +
         `${acknowledged.length} writes acknowledged, longest gap ${longestGapMs} ms\n`,
     );
-    // Lease duration 15 s + retry period 2 s is upstream's worst case after the last renewal.
-    assert.ok(leasesMovedMs < 17_500, `leases moved in ${leasesMovedMs} ms`);
+    // Upstream's lease duration (15 s) + retry period (2 s) after the last renewal is the worst
+    // case (13-16 s measured); the margin is for a loaded CI host.
+    assert.ok(leasesMovedMs < 20_000, `leases moved in ${leasesMovedMs} ms`);
     assert.ok(acknowledged.length > 20);
     const list = await clients[survivors[0]!]!.get<{ items: { metadata: { name: string } }[] }>(
       cmPath,
