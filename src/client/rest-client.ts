@@ -4,9 +4,10 @@
  * bearer tokens, Status errors as `StatusError`, and watches as async iterables.
  *
  * With a `ServerPool` in its config the client fails over between API servers (ADR 21): a request
- * that could not reach its server — no connection, no TLS handshake — goes to the next live one
- * whatever its verb; a GET or HEAD also when the connection broke later; any other verb that may
- * have reached the server is never sent twice (its caller sees the error, as with one server).
+ * that could not reach its server — no connection, no TLS handshake — marks it dead and goes to
+ * the next live one whatever its verb; a GET or HEAD is also sent again when its connection broke
+ * later; any other verb that may have reached the server is never sent twice (its caller sees the
+ * error, as with one server).
  * New watches open on the current live server; a server going down closes this client's
  * connections to it, so open watches end and their informers re-watch elsewhere.
  */
@@ -116,13 +117,19 @@ export class RestClient {
     return { server, url: new URL(server), agents };
   }
 
-  /** Whether to send again elsewhere after `err`; tells the pool the server failed. */
+  /**
+   * Whether to send again after `err`. A server that could not be connected to is reported dead
+   * (the next attempt goes elsewhere); a connection that broke later is not enough to say so (a
+   * keep-alive connection the server closed as it was reused looks the same), the probes decide.
+   */
   #failover(err: unknown, server: string, method: string, attempt: number): boolean {
     const pool = this.#config.servers;
     if (!pool || !isNetworkError(err)) return false;
-    pool.reportFailure(server);
-    const safe = notSent.has(err as object) || idempotent.has(method);
-    return safe && attempt + 1 < pool.size;
+    const unreachable = notSent.has(err as object);
+    if (unreachable) pool.reportFailure(server);
+    const safe = unreachable || idempotent.has(method);
+    // Every server once, plus once more for a stale keep-alive connection.
+    return safe && attempt < pool.size;
   }
 
   /**
