@@ -2,7 +2,7 @@
  * What a stopped node leaves behind. Pods outlive their agent, as upstream's kubelet leaves them:
  * a `bosun server` stopped with a pod running keeps the pod's shim and its `/run/bosun/<id>` state,
  * and started again adopts the same container; stopped with no pod, it removes the run dir. The
- * test harnesses (PrivateContainerd, cleanupNode) leave no shim, container or mount behind.
+ * test harnesses (PrivateContainerd, TestServer.dispose) leave no shim, container or mount behind.
  * Needs root and containerd; the pods use the pause image every node imports (no registry).
  */
 import assert from "node:assert/strict";
@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { after, describe, it } from "node:test";
 import { nodeDirs } from "../../src/cli/containerd-node.ts";
 import { ensurePauseImage, PAUSE_IMAGE } from "../../src/kubelet/images/pause-image.ts";
-import { cleanupNode, mountsUnder, shimsServing } from "./lib/node-cleanup.ts";
+import { mountsUnder, shimsServing } from "./lib/node-cleanup.ts";
 import { PrivateContainerd } from "./lib/private-containerd.ts";
 import { TestServer } from "./lib/server.ts";
 
@@ -39,10 +39,7 @@ async function until<T>(what: string, fn: () => Promise<T>, ms: number): Promise
 describe("node leftovers", { skip: canRun ? false : "needs root and containerd" }, () => {
   let s: TestServer | undefined;
   after(async () => {
-    if (!s) return;
-    await s.stop();
-    await cleanupNode(s.dataDir);
-    await s.dispose();
+    await s?.dispose();
   });
 
   it("PrivateContainerd stops a task's shim and container with itself", async () => {
@@ -96,5 +93,30 @@ describe("node leftovers", { skip: canRun ? false : "needs root and containerd" 
     assert.ok(!existsSync(d.run), "no pod: the run dir is removed");
     assert.deepEqual(shimsServing(d.socket), []);
     assert.deepEqual(mountsUnder(d.run), []);
+  });
+
+  it("TestServer.dispose leaves nothing of a node that still runs pods", async () => {
+    const server = s!;
+    const d = nodeDirs(server.dataDir);
+    await server.launch();
+    await server.k(
+      "run",
+      "left",
+      `--image=${PAUSE_IMAGE}`,
+      "--image-pull-policy=IfNotPresent",
+      `--overrides={"spec":{"nodeName":"${nodeName}"}}`,
+    );
+    await until(
+      "the pod to run",
+      async () => (await server.json("get", "pod", "left")).status.phase === "Running",
+      60_000,
+    );
+    assert.ok(shimsServing(d.socket).length > 0);
+    s = undefined;
+    await server.dispose();
+    assert.deepEqual(shimsServing(d.socket), []);
+    assert.deepEqual([...mountsUnder(d.run), ...mountsUnder(server.dataDir)], []);
+    assert.ok(!existsSync(d.run));
+    assert.ok(!existsSync(server.dataDir));
   });
 });

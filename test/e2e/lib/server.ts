@@ -66,6 +66,8 @@ export class TestServer {
   readonly kubeconfig: string;
   readonly kubectlBin: string;
   readonly args: readonly string[];
+  /** Runs this machine's node (containerd, kubelet) too. */
+  readonly agent: boolean;
   process: ChildProcess | undefined;
   log = "";
   #ownDir: boolean;
@@ -82,6 +84,7 @@ export class TestServer {
     const kubeletPort = args.includes("--kubelet-port") ? [] : ["--kubelet-port", "0"];
     this.args = [...(options.agent ? kubeletPort : ["--disable-agent"]), ...args];
     this.#ownDir = ownDir;
+    this.agent = options.agent ?? false;
   }
 
   static async start(options: ServerOptions = {}): Promise<TestServer> {
@@ -153,8 +156,13 @@ export class TestServer {
     return code;
   }
 
+  /**
+   * Stops the server and removes what it made. Pods outlive a stopped agent (as upstream's
+   * kubelet leaves them), so a node's leftover containers, shims, mounts and run dir go too.
+   */
   async dispose(): Promise<void> {
     await this.stop();
+    if (this.agent) await (await import("./node-cleanup.ts")).cleanupNode(this.dataDir);
     if (this.#ownDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
 
