@@ -15,7 +15,7 @@
  */
 import { X509Certificate } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { hostname } from "node:os";
+import { hostname, networkInterfaces } from "node:os";
 import { join } from "node:path";
 import {
   type CertificateAndKey,
@@ -98,7 +98,12 @@ export function loadOrCreateEtcdPKI(
   } else {
     throw new Error(`no etcd CA at ${paths.caCert}: this data dir never joined an etcd cluster`);
   }
-  const ips = [...new Set(["127.0.0.1", "::1", ...o.addresses])];
+  // Every address of this host: etcd checks a peer's certificate against the address the
+  // connection comes from, which need not be the advertised one on a host with several.
+  const hostIPs = Object.values(networkInterfaces()).flatMap((l) =>
+    (l ?? []).map((a) => a.address),
+  );
+  const ips = [...new Set(["127.0.0.1", "::1", ...o.addresses, ...hostIPs])];
   const names = [...new Set(["localhost", hostname().toLowerCase()])];
   const issue = (certPath: string, keyPath: string, leaf: CertificateAndKey) => {
     writeAtomic(keyPath, leaf.keyPem, 0o600);

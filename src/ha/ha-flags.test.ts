@@ -4,12 +4,7 @@ import { HaFlagError, parseHaFlags } from "./ha-flags.ts";
 import { controlPlaneTokenGroup } from "./join-bundle.ts";
 
 const ctx = { datastore: "sqlite", datastoreEndpoint: undefined, httpsPort: 6443 };
-const defaults = {
-  "cluster-init": false,
-  leave: false,
-  "etcd-client-port": "2379",
-  "etcd-peer-port": "2380",
-};
+const defaults = { "cluster-init": false, leave: false };
 const parse = (v: Record<string, string | boolean>, c = ctx) =>
   parseHaFlags({ ...defaults, ...v }, c);
 const token = "abcdef.0123456789abcdef";
@@ -19,8 +14,8 @@ describe("HA flags of bosun server", () => {
     assert.deepEqual(parse({}).mode, { kind: "none" });
     assert.deepEqual(parse({ "cluster-init": true }), {
       mode: { kind: "init" },
-      etcdClientPort: 2379,
-      etcdPeerPort: 2380,
+      etcdClientPort: undefined,
+      etcdPeerPort: undefined,
     });
     assert.deepEqual(parse({ server: "https://10.0.0.1:6443/", token }).mode, {
       kind: "join",

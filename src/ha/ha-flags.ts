@@ -30,8 +30,10 @@ export type HaMode =
 
 export interface HaFlags {
   readonly mode: HaMode;
-  readonly etcdClientPort: number;
-  readonly etcdPeerPort: number;
+  /** Undefined when not given: a restarted member keeps its recorded ports, a new one 2379. */
+  readonly etcdClientPort: number | undefined;
+  /** Undefined when not given: the recorded port, or 2380. */
+  readonly etcdPeerPort: number | undefined;
 }
 
 export const haFlagOptions = {
@@ -40,8 +42,8 @@ export const haFlagOptions = {
   token: { type: "string" },
   "ca-cert-hash": { type: "string" },
   leave: { type: "boolean", default: false },
-  "etcd-client-port": { type: "string", default: "2379" },
-  "etcd-peer-port": { type: "string", default: "2380" },
+  "etcd-client-port": { type: "string" },
+  "etcd-peer-port": { type: "string" },
 } as const;
 
 export const haUsage = `Several masters (managed etcd):
@@ -50,12 +52,13 @@ export const haUsage = `Several masters (managed etcd):
   --token TOKEN               control-plane bootstrap token ("bosun token create --control-plane")
   --ca-cert-hash sha256:H     pin of the cluster CA (printed by --print-join-command)
   --leave                     remove this data dir's etcd member from its cluster and exit
-  --etcd-client-port PORT     etcd client port (default 2379)
-  --etcd-peer-port PORT       etcd peer port (default 2380)`;
+  --etcd-client-port PORT     etcd client port (default 2379; a restarted member keeps its own)
+  --etcd-peer-port PORT       etcd peer port (default 2380; likewise)`;
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
-function port(values: Values, flag: string): number {
+function port(values: Values, flag: string): number | undefined {
+  if (values[flag] === undefined) return undefined;
   const n = Number(values[flag]);
   if (!Number.isInteger(n) || n < 1 || n > 65535) {
     throw new HaFlagError(`--${flag} must be a port number (1-65535), not "${values[flag]}"`);
@@ -119,8 +122,8 @@ export function parseHaFlags(values: Values, ctx: HaContext): HaFlags {
   const etcdPeerPort = port(values, "etcd-peer-port");
   const taken = new Map([[ctx.httpsPort, "--https-port"]]);
   for (const [p, flag] of [
-    [etcdClientPort, "--etcd-client-port"],
-    [etcdPeerPort, "--etcd-peer-port"],
+    [etcdClientPort ?? 2379, "--etcd-client-port"],
+    [etcdPeerPort ?? 2380, "--etcd-peer-port"],
   ] as const) {
     if (taken.has(p)) throw new HaFlagError(`${flag} ${p} is already used by ${taken.get(p)}`);
     taken.set(p, flag);

@@ -14,7 +14,13 @@ import { EtcdClient } from "../storage/etcd/etcd-client.ts";
 import { EtcdStore } from "../storage/etcd/etcd-store.ts";
 import type { Store } from "../storage/store.ts";
 import { fetchJoinBundle } from "./control-plane-join.ts";
-import { etcdLayout, memberDataExists, readMemberRecord } from "./etcd-member.ts";
+import {
+  etcdLayout,
+  type MemberAddress,
+  type MemberRecord,
+  memberDataExists,
+  readMemberRecord,
+} from "./etcd-member.ts";
 import type { HaMode } from "./ha-flags.ts";
 import {
   installJoinBundle,
@@ -31,8 +37,10 @@ export interface HaMasterOptions {
   readonly dataDir: string;
   readonly mode: HaMode;
   readonly advertiseAddress: string;
-  readonly etcdClientPort: number;
-  readonly etcdPeerPort: number;
+  /** Undefined: the recorded port of a restarted member, else 2379. */
+  readonly etcdClientPort: number | undefined;
+  /** Undefined: the recorded port of a restarted member, else 2380. */
+  readonly etcdPeerPort: number | undefined;
   readonly log: Logger;
   readonly signal?: AbortSignal;
 }
@@ -82,6 +90,31 @@ function bundlePath(o: HaMasterOptions, etcd: ManagedEtcd): ExtraPath {
   };
 }
 
+/**
+ * The member's address and ports: the flags, else (a restart) what member.json recorded, else
+ * the defaults. A member's peer URL is part of its cluster's configuration, so a restarted member
+ * keeps its recorded address even when the server now advertises another one.
+ */
+export function memberAddress(
+  o: Pick<HaMasterOptions, "advertiseAddress" | "etcdClientPort" | "etcdPeerPort" | "log">,
+  record: MemberRecord | undefined,
+): MemberAddress {
+  const peer = record ? new URL(record.peerURL) : undefined;
+  const client = record ? new URL(record.clientURL) : undefined;
+  const recordedHost = peer?.hostname.replace(/^\[|\]$/g, "");
+  if (recordedHost && recordedHost !== o.advertiseAddress) {
+    o.log.warn("the etcd member keeps the address it was created with", {
+      member: recordedHost,
+      advertised: o.advertiseAddress,
+    });
+  }
+  return {
+    advertiseAddress: recordedHost ?? o.advertiseAddress,
+    clientPort: o.etcdClientPort ?? (client ? Number(client.port) : 2379),
+    peerPort: o.etcdPeerPort ?? (peer ? Number(peer.port) : 2380),
+  };
+}
+
 export async function startHaMaster(o: HaMasterOptions): Promise<HaMaster> {
   const layout = etcdLayout(o.dataDir);
   const firstStart = !memberDataExists(layout);
@@ -100,11 +133,7 @@ export async function startHaMaster(o: HaMasterOptions): Promise<HaMaster> {
   }
   const etcd = await startManagedEtcd({
     dataDir: o.dataDir,
-    address: {
-      advertiseAddress: o.advertiseAddress,
-      clientPort: o.etcdClientPort,
-      peerPort: o.etcdPeerPort,
-    },
+    address: memberAddress(o, firstStart ? undefined : readMemberRecord(layout)),
     log: o.log.with({ component: "etcd" }),
     ...(joinEndpoints ? { join: { endpoints: joinEndpoints } } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
