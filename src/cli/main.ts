@@ -60,7 +60,17 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`bosun ${name}: ${err.message}\n`);
       return 2;
     }
-    process.stderr.write(`bosun ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`bosun ${name}: ${errorMessage(err)}\n`);
     return 1;
   }
+}
+
+/** One line; a refused connection in kubectl's words (the API server named, not a socket). */
+export function errorMessage(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (e?.code === "ECONNREFUSED" && e.address !== undefined) {
+    const host = e.address.includes(":") ? `[${e.address}]` : e.address;
+    return `The connection to the server ${host}:${e.port} was refused - did you specify the right host or port?`;
+  }
+  return (err instanceof Error ? err.message : String(err)).split("\n")[0]!;
 }

@@ -70,6 +70,10 @@ describe("bosun command line, bad input", () => {
     [["server", "--node-name", "web_1", "--data-dir", d("s4")], /invalid node name "web_1"/],
     [["token", "list", "--kubeconfig", "/dev/null"], /no configuration has been provided/],
     [["token", "list", "--data-dir", d("t1")], /no admin kubeconfig at/],
+    [
+      ["token", "list", "--kubeconfig", kubeconfig],
+      /^bosun token: The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port\?$/,
+    ],
     [["token", "create", "--ttl", "1d", "--data-dir", d("t2")], /invalid duration "1d"/],
     [["server", "--https-port", "99999", "--data-dir", d("s1")], /--https-port must be a port/],
     [["server", "--node-ip", "10.0.0.300", "--data-dir", d("s2")], /for "--node-ip" flag/],
