@@ -42,7 +42,10 @@ describe("bosun token", () => {
 
   it("marks --control-plane tokens with the group that may fetch the join bundle", () => {
     const cp = validateCreate({ ttl: "1h", "control-plane": true }, []);
-    assert.deepEqual(cp.groups, [...defaultTokenGroups, "system:bootstrappers:bosun:control-plane"]);
+    assert.deepEqual(cp.groups, [
+      ...defaultTokenGroups,
+      "system:bootstrappers:bosun:control-plane",
+    ]);
     assert.deepEqual(cp.usages, ["signing", "authentication"]);
     assert.throws(
       () => validateCreate({ ttl: "1h", "control-plane": true, usages: "authentication" }, []),
