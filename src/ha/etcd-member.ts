@@ -38,6 +38,8 @@ export interface MemberRecord {
   readonly clientURL: string;
   /** Client URLs of every member at the last start (where `--leave` finds the others). */
   readonly clusterClientURLs: readonly string[];
+  /** Set while a joining member has not yet served: a restart must join again, not start anew. */
+  readonly joining?: boolean;
 }
 
 export interface MemberAddress {

@@ -145,10 +145,21 @@ export async function startManagedEtcd(o: ManagedEtcdOptions): Promise<ManagedEt
   const layout: EtcdLayout = etcdLayout(o.dataDir);
   mkdirSync(layout.dir, { recursive: true, mode: 0o700 });
   const record = readMemberRecord(layout);
-  const restart = record !== undefined && memberDataExists(layout);
+  // member.json is written before etcd first starts, so data without it is not ours to guess.
+  const restart = memberDataExists(layout);
+  if (restart && !record) {
+    throw new Error(
+      `${layout.dataDir} holds etcd data but ${layout.memberFile} is missing: restore it, or delete the etcd data to start this member over`,
+    );
+  }
+  if (!restart && record?.joining && !o.join) {
+    throw new Error(
+      "this master's join did not finish (its etcd member never started): run it again with --server and --token",
+    );
+  }
   const peerURL = peerURLOf(o.address);
   const clientURL = clientURLOf(o.address);
-  if (restart && record.peerURL !== peerURL) {
+  if (restart && record && record.peerURL !== peerURL) {
     throw new Error(
       `the etcd member in ${layout.dir} was created with peer URL ${record.peerURL}, not ${peerURL}: pass the same --advertise-address and --etcd-peer-port`,
     );
@@ -164,6 +175,16 @@ export async function startManagedEtcd(o: ManagedEtcdOptions): Promise<ManagedEt
   if (!restart && o.join) {
     initialCluster = await addMember(o.join.endpoints, tls, name, peerURL, o.log);
     state = "existing";
+  }
+  if (!restart) {
+    // Recorded before the first start: a crash from here on restarts the same member by name.
+    writeMemberRecord(layout, {
+      name,
+      peerURL,
+      clientURL,
+      clusterClientURLs: [...(o.join?.endpoints ?? []), clientURL],
+      ...(o.join ? { joining: true } : {}),
+    });
   }
   o.log.info(restart ? "restarting etcd member" : "starting etcd member", {
     name,
