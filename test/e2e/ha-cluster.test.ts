@@ -85,6 +85,8 @@ function startWriter(kubeconfig: string) {
 describe("bosun cluster with three masters", { skip: rootSkip }, () => {
   let c: TestCluster | undefined;
   let images: string | undefined;
+  /** The master the failover test stopped. */
+  let stopped: string | undefined;
   const name = (role: string) => `${c!.name}-${role}`;
 
   before(async () => {
@@ -201,6 +203,7 @@ describe("bosun cluster with three masters", { skip: rootSkip }, () => {
     await new Promise((r) => setTimeout(r, 1_000));
     const stoppedAt = performance.now();
     await c!.node("stop", leader);
+    stopped = leader;
 
     // kubectl keeps working through the load balancer during the outage.
     await until("kubectl to scale web through the load balancer", async () => {
@@ -255,4 +258,46 @@ describe("bosun cluster with three masters", { skip: rootSkip }, () => {
     const lost = writer.acknowledged.filter((n) => !names.has(n));
     assert.deepEqual(lost, []);
   }
+
+  it("refuses writes plainly with two masters down, and heals when they return", async () => {
+    assert.ok(stopped, "the failover test stopped a master");
+    const second = ["master1", "master2", "master3"].map(name).find((n) => n !== stopped)!;
+    await c!.node("stop", second);
+    const refusal = await until(
+      "a write to be refused for the lost etcd quorum",
+      async () => {
+        try {
+          await c!.k("create", "configmap", `q-${Date.now()}`);
+          return undefined;
+        } catch (err) {
+          return (err as Error).message;
+        }
+      },
+      60_000,
+    );
+    assert.match(refusal, /etcd/i);
+    process.stderr.write(`# with two masters down: ${refusal.split("\n")[0]?.slice(0, 300)}\n`);
+    await c!.node("start", stopped!);
+    await c!.node("start", second);
+    await until(
+      "writes to work again",
+      async () => {
+        await c!.k("create", "configmap", `healed-${Date.now()}`);
+        return true;
+      },
+      120_000,
+    );
+    await until(
+      "five Ready nodes and three masters in the Endpoints",
+      async () => {
+        const nodes = (await c!.json("get", "nodes")).items as Obj[];
+        const ep = await c!.json("get", "endpoints", "kubernetes", "-n", "default");
+        return nodes.filter((n) => ready(n) === "True").length === 5 &&
+          ep.subsets?.[0]?.addresses?.length === 3
+          ? true
+          : undefined;
+      },
+      120_000,
+    );
+  });
 });
