@@ -164,6 +164,11 @@ export async function createCluster(o: CreateOptions): Promise<{ kubeconfig: str
   const deadline = Date.now() + o.timeoutMs;
   const counts = `${o.masters} master, ${o.workers} worker${o.workers === 1 ? "" : "s"}`;
   o.progress(`Creating cluster "${o.name}" (${counts}, runtime ${o.runtime})`);
+  if (o.masters === 2) {
+    o.progress(
+      " ! two masters cannot lose either one (etcd needs a majority of 2): use --masters 3",
+    );
+  }
   try {
     prepareNodes(cluster);
     o.progress(
