@@ -333,7 +333,9 @@ export class ApiServer {
   /** Ends watches, stops accepting connections and waits for requests in flight. */
   async stop(): Promise<void> {
     this.#ready = false;
-    await this.#endpoints.stop();
+    // Leaving the kubernetes Endpoints at once is a courtesy: a store that does not answer (lost
+    // quorum) must not hold the shutdown up; the lease then expires by itself.
+    await Promise.race([this.#endpoints.stop(), new Promise((r) => setTimeout(r, 3_000).unref())]);
     this.#shutdown.abort();
     for (const socket of this.#upgraded) socket.destroy();
     await new Promise<void>((resolve) => {
