@@ -117,7 +117,7 @@ test("requests move to the next server when the current one stops", async () => 
   await a.stop();
   const started = performance.now();
   assert.deepEqual(await client.get("/api/v1/namespaces/default/configmaps/x"), { server: "b" });
-  assert.ok(performance.now() - started < 2_000);
+  assert.ok(performance.now() - started < 5_000);
   assert.equal(servers.current(), b.url);
   assert.equal(servers.healthy(a.url), false);
   // A POST that could not connect was never sent: it goes to the live server.
@@ -184,7 +184,7 @@ test("watches move to the live server when the probe finds theirs dead", async (
   await servers.probeAll();
   while (!seen.includes("b")) await new Promise((r) => setTimeout(r, 10));
   const ms = performance.now() - started;
-  assert.ok(ms < 1_000, `watch moved in ${ms} ms`);
+  assert.ok(ms < 5_000, `watch moved in ${ms} ms`);
   assert.ok(ended >= 1);
   stop.abort();
   await loop;
