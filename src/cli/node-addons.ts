@@ -73,7 +73,9 @@ export async function startNodeAddons(
   const informers = new InformerFactory(client, log);
   const started: Array<Promise<{ stop(): Promise<void> } | undefined>> = [];
   const orLog = (what: string, hint: string) => (err: unknown) => {
-    log.error(`cannot start ${what}; this node runs without it (${hint})`, { err });
+    if (!stop.signal.aborted) {
+      log.error(`cannot start ${what}; this node runs without it (${hint})`, { err });
+    }
     return undefined;
   };
   if (wantDns) {
@@ -83,6 +85,7 @@ export async function startNodeAddons(
         informers,
         clock: realClock,
         log,
+        signal: stop.signal,
         nodeName,
         listen: [{ host: nodeIP, port: dnsPort }],
         clusterDomain: String(values["cluster-domain"] ?? "cluster.local"),
@@ -97,6 +100,7 @@ export async function startNodeAddons(
         informers,
         clock: realClock,
         log,
+        signal: stop.signal,
         nodeName,
         httpPort,
         httpsPort,
@@ -113,11 +117,9 @@ export async function startNodeAddons(
   const parts = Promise.all(started);
   return {
     async stop() {
-      // Parts still waiting for their informers never served: nothing to undo.
-      const notYet = new Promise<undefined>((r) => setTimeout(r, 100, undefined));
-      const ready = await Promise.race([parts, notYet]);
-      for (const part of ready ?? []) await part?.stop();
+      // Parts still waiting for their informers give up (they never served); the others stop.
       stop.abort();
+      for (const part of await parts) await part?.stop();
     },
   };
 }

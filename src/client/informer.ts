@@ -185,3 +185,24 @@ export class Informer<T extends ObjectLike = ObjectLike> {
     }
   }
 }
+
+/**
+ * Resolves once every informer has loaded its first list (client-go's WaitForCacheSync); rejects
+ * if `signal` aborts first, so a component stopped while starting does not wait for ever.
+ */
+export function waitForSync(
+  informers: readonly Pick<Informer, "synced">[],
+  signal?: AbortSignal,
+): Promise<void> {
+  const all = Promise.all(informers.map((i) => i.synced())).then(() => {});
+  if (!signal) return all;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new Error("stopped before the informers synced"));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    all.then(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    });
+  });
+}

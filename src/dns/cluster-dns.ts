@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { EndpointSlice, Namespace, Service } from "../api/generated/types.ts";
+import { waitForSync } from "../client/informer.ts";
 import type { InformerFactory } from "../client/informer-factory.ts";
 import { resourcePath, resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
@@ -27,6 +28,8 @@ export interface ClusterDnsOptions {
   readonly informers: InformerFactory;
   readonly clock: Clock;
   readonly log: Logger;
+  /** Aborting it while DNS waits for its informers gives up the start (rejects). */
+  readonly signal?: AbortSignal;
   /** The node this runs on; labelled once DNS serves (omit to not publish). */
   readonly nodeName?: string;
   /** Where to listen (the node's addresses, port 53). */
@@ -92,7 +95,7 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<ClusterDns>
     onDelete: (s) => index.deleteSlice(s),
   });
   // Only these: other users of the shared informers must not hold DNS back.
-  await Promise.all([namespaces.synced(), services.synced(), slices.synced()]);
+  await waitForSync([namespaces, services, slices], o.signal);
   const upstreams = o.upstreams ?? hostUpstreams(o.listen, log);
   const forwarder = new Forwarder({ upstreams, clock: o.clock, log });
   const handler = new QueryHandler({

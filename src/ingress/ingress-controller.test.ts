@@ -286,6 +286,57 @@ describe("ingress controller (in-process API, real HTTP)", {
     });
   });
 
+  it("gives up a start that fails, leaving no informer or socket behind", async () => {
+    // A client that records every Secrets watch's signal: each must be aborted after the failure.
+    const signals: AbortSignal[] = [];
+    const client = new Proxy(api.client, {
+      get(target, prop, receiver) {
+        if (prop !== "watch") {
+          const value = Reflect.get(target, prop, receiver);
+          return typeof value === "function" ? value.bind(target) : value;
+        }
+        return (path: string, query: unknown, signal: AbortSignal) => {
+          if (path.includes("/secrets")) signals.push(signal);
+          return target.watch(path, query as Record<string, string>, signal);
+        };
+      },
+    });
+    const informers = new InformerFactory(client);
+    const stopInformers = new AbortController();
+    const busy = portOf(backends[0]!);
+    const start = startIngressController({
+      client,
+      informers,
+      clock: realClock,
+      log: silentLogger,
+      host: hostIP!,
+      httpPort: 0,
+      httpsPort: busy,
+    });
+    informers.start(stopInformers.signal);
+    await assert.rejects(start, /EADDRINUSE/);
+    stopInformers.abort();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(signals.every((s) => s.aborted), "the Secrets informer stopped");
+
+    // Stopped while waiting for its informers (never started here): the start gives up.
+    const never = new AbortController();
+    const waiting = startIngressController({
+      client,
+      informers: new InformerFactory(client),
+      clock: realClock,
+      log: silentLogger,
+      host: "127.0.0.1",
+      httpPort: 0,
+      httpsPort: 0,
+      signal: never.signal,
+    });
+    never.abort();
+    await assert.rejects(waiting, /stopped before the informers synced/);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(signals.every((s) => s.aborted), "no Secrets informer left running");
+  });
+
   it("follows Ingress changes", async () => {
     await api.client.patch(resourcePath(ingressResource, "default", "site"), "json", [
       {

@@ -16,7 +16,7 @@ import type {
   Secret,
   Service,
 } from "../api/generated/types.ts";
-import { Informer, keyOf } from "../client/informer.ts";
+import { Informer, keyOf, waitForSync } from "../client/informer.ts";
 import type { InformerFactory } from "../client/informer-factory.ts";
 import { type GroupVersionResource, resourcePath, resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
@@ -46,6 +46,8 @@ export interface IngressControllerOptions {
   readonly informers: InformerFactory;
   readonly clock: Clock;
   readonly log: Logger;
+  /** Aborting it while the controller waits for its informers gives up the start (rejects). */
+  readonly signal?: AbortSignal;
   /** The node this runs on; labelled once serving (omit to not publish). */
   readonly nodeName?: string;
   /** Default 0.0.0.0. */
@@ -136,7 +138,15 @@ export async function startIngressController(o: IngressControllerOptions): Promi
   classes.addHandlers(onChange);
   secrets.addHandlers(onChange);
   void secrets.run(secretsStop.signal);
-  await Promise.all([ingresses.synced(), classes.synced(), services.synced(), slices.synced()]);
+  // Until the controller serves, a failure (or a stop) must not leave the Secrets informer or a
+  // listening socket behind.
+  const servers: Array<{ close(): unknown }> = [];
+  const giveUp = (err: unknown) => {
+    secretsStop.abort();
+    for (const s of servers) s.close();
+    throw err;
+  };
+  await waitForSync([ingresses, classes, services, slices], o.signal).catch(giveUp);
   rebuild();
   await new Promise((r) => setImmediate(r));
 
@@ -155,8 +165,9 @@ export async function startIngressController(o: IngressControllerOptions): Promi
   const http = createHttpServer(proxy.handleRequest);
   const https = createHttpsServer({ SNICallback: certs.sniCallback }, proxy.handleRequest);
   for (const s of [http, https]) s.on("upgrade", proxy.handleUpgrade);
-  const httpPort = await listen(http, o.httpPort ?? 80, host);
-  const httpsPort = await listen(https, o.httpsPort ?? 443, host);
+  servers.push(http, https);
+  const httpPort = await listen(http, o.httpPort ?? 80, host).catch(giveUp);
+  const httpsPort = await listen(https, o.httpsPort ?? 443, host).catch(giveUp);
   log.info("ingress serving", { host, httpPort, httpsPort });
 
   const labelPath = o.nodeName ? resourcePath(resources.nodes, "", o.nodeName) : undefined;

@@ -8,49 +8,18 @@
  * Needs root and the packages of scripts/install-deps (containerd, runc, CNI plugins, ...).
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { get } from "node:http";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { nodeDirs } from "../../src/cli/containerd-node.ts";
 import { CriClient } from "../../src/kubelet/cri/grpc-client.ts";
 import { freePort } from "../../src/storage/testing/etcd-harness.ts";
+import { mountsUnder, tearDownNode } from "./lib/node-cleanup.ts";
 import { TestRegistry } from "./lib/registry.ts";
-import { run, TestServer } from "./lib/server.ts";
+import { TestServer } from "./lib/server.ts";
+import { httpGet, until } from "./lib/wait.ts";
 
 const nodeName = "e2e-node";
 const canRun = process.getuid?.() === 0 && existsSync("/usr/bin/containerd");
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  ms = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ""}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-function httpGet(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, { timeout: 3000 }, (res) => {
-      let body = "";
-      res.on("data", (d: Buffer) => (body += d.toString()));
-      res.on("end", () => resolve(body));
-    });
-    req.once("timeout", () => req.destroy(new Error("timeout")));
-    req.once("error", reject);
-  });
-}
 
 const inCIDR = (ip: string, cidr: string) => {
   const [net, bits] = cidr.split("/");
@@ -58,27 +27,6 @@ const inCIDR = (ip: string, cidr: string) => {
   const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
   return (n(ip) & mask) === (n(net!) & mask);
 };
-
-const mountsUnder = (dir: string) =>
-  readFileSync("/proc/self/mountinfo", "utf8")
-    .split("\n")
-    .map((l) => l.split(" ")[4] ?? "")
-    .filter((m) => m.startsWith(`${dir}/`));
-
-/** Kills this node's leftover shims and unmounts what is left below its directories. */
-async function forceClean(dataDir: string, d: ReturnType<typeof nodeDirs>): Promise<void> {
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(d.socket))
-        process.kill(Number(pid), "SIGKILL");
-    } catch {
-      // gone meanwhile
-    }
-  }
-  for (const m of [...mountsUnder(dataDir), ...mountsUnder(d.run)].reverse()) {
-    await run("umount", ["-l", m]);
-  }
-}
 
 describe("a node on containerd", { skip: canRun ? false : "needs root and containerd" }, () => {
   let registry: TestRegistry;
@@ -97,49 +45,9 @@ describe("a node on containerd", { skip: canRun ? false : "needs root and contai
     cri = new CriClient({ socket: dirs.socket });
   });
 
-  after(async () => {
-    // A test that failed half-way leaves pods: delete them while the node still runs, then make
-    // sure no shim or mount of this node survives it. Each step runs even if one before failed.
-    const steps: Array<[string, () => Promise<unknown> | unknown]> = [
-      [
-        "delete pods",
-        () =>
-          s?.process &&
-          s.kubectl([
-            "delete",
-            "pods",
-            "--all",
-            "--grace-period=1",
-            "--wait=true",
-            "--timeout=60s",
-          ]),
-      ],
-      ["close CRI", () => cri?.close()],
-      ["stop server", () => s?.stop()],
-      ["clean node", () => dirs && forceClean(s.dataDir, dirs)],
-      ["remove data dir", () => s?.dispose()],
-      ["stop registry", () => registry?.stop()],
-      ["remove run dir", () => dirs && rmSync(dirs.run, { recursive: true, force: true })],
-      [
-        "remove bridge",
-        async () => {
-          // The pod bridge outlives its pods (as upstream); remove it once nothing is attached.
-          const attached = await run("ip", ["-o", "link", "show", "master", "cni0"]);
-          if (attached.code === 0 && attached.stdout.trim() === "")
-            await run("ip", ["link", "delete", "cni0"]);
-        },
-      ],
-    ];
-    const errors: string[] = [];
-    for (const [what, step] of steps) {
-      try {
-        await step();
-      } catch (err) {
-        errors.push(`${what}: ${(err as Error).message}`);
-      }
-    }
-    assert.deepEqual(errors, [], "clean-up");
-  });
+  after(() =>
+    tearDownNode(s, ["close CRI", () => cri?.close()], ["stop registry", () => registry?.stop()]),
+  );
 
   it("registers a Ready node that reports the host and containerd", async () => {
     const node = await until("the node to be Ready", async () => {

@@ -7,31 +7,16 @@
  * Needs root and the packages of scripts/install-deps (containerd, runc, CNI plugins, ...).
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { nodeDirs } from "../../src/cli/containerd-node.ts";
+import { tearDownNode } from "./lib/node-cleanup.ts";
 import { TestRegistry } from "./lib/registry.ts";
-import { run, TestServer } from "./lib/server.ts";
+import { TestServer } from "./lib/server.ts";
+import { until } from "./lib/wait.ts";
 
 const nodeName = "e2e-storage-node";
 const canRun = process.getuid?.() === 0 && existsSync("/usr/bin/containerd");
-
-async function until<T>(what: string, fn: () => Promise<T>, ms = 60_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ""}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const pod = (name: string, command: string) => ({
   apiVersion: "v1",
@@ -66,16 +51,7 @@ describe("local-path volumes on a real node", {
     });
   });
 
-  after(async () => {
-    // Pods first: the node stops without stopping them (as upstream's kubelet).
-    await s?.kubectl(["delete", "pods", "--all", "--grace-period=1", "--timeout=60s"]);
-    await s?.dispose();
-    await registry?.stop();
-    if (s) rmSync(nodeDirs(s.dataDir).run, { recursive: true, force: true });
-    const attached = await run("ip", ["-o", "link", "show", "master", "cni0"]);
-    if (attached.code === 0 && attached.stdout.trim() === "")
-      await run("ip", ["link", "delete", "cni0"]);
-  });
+  after(() => tearDownNode(s, ["stop registry", () => registry?.stop()]));
 
   it("keeps a pod's data in <data-dir>/storage and removes it with the claim", async () => {
     const storage = join(s.dataDir, "storage");

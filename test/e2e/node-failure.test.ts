@@ -11,22 +11,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { SimulatedNode, waitForReadyNodes } from "./lib/nodes.ts";
 import { TestServer } from "./lib/server.ts";
+import { until } from "./lib/wait.ts";
 
 type Obj = Record<string, any>;
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T>,
-  ms = 30_000,
-): Promise<Exclude<T, false | 0 | "" | null | undefined>> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value) return value as Exclude<T, false | 0 | "" | null | undefined>;
-    if (Date.now() > deadline) assert.fail(`${what}: not reached in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const graceSeconds = 8;
 const tolerationSeconds = 2;

@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { createCSR } from "../../src/pki/csr.ts";
 import { generatePrivateKey } from "../../src/pki/keys.ts";
 import { run, TestServer } from "./lib/server.ts";
+import { until } from "./lib/wait.ts";
 
 const bosun = fileURLToPath(new URL("../../bin/bosun.ts", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "bosun-join-e2e-"));
@@ -42,16 +43,6 @@ async function stopAgent(child: ChildProcess): Promise<void> {
   const exited = new Promise((r) => child.once("exit", r));
   child.kill("SIGTERM");
   await exited;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** The join command as printed, split into bosun's arguments (without the leading "bosun"). */

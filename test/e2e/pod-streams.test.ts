@@ -9,7 +9,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { get } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -20,6 +19,7 @@ import { freePort } from "../../src/storage/testing/etcd-harness.ts";
 import { TestRegistry } from "./lib/registry.ts";
 import { run, TestServer } from "./lib/server.ts";
 import { kubectlPath } from "./lib/tools.ts";
+import { httpGet, until } from "./lib/wait.ts";
 
 const canRun = process.getuid?.() === 0 && existsSync("/usr/bin/containerd");
 const nodeName = "streams-node";
@@ -27,38 +27,6 @@ const spdy = {
   KUBECTL_REMOTE_COMMAND_WEBSOCKETS: "false",
   KUBECTL_PORT_FORWARD_WEBSOCKETS: "false",
 };
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  ms = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ""}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function httpGet(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, { timeout: 3000 }, (res) => {
-      let body = "";
-      res.on("data", (d: Buffer) => (body += d.toString()));
-      res.on("end", () => resolve(body));
-    });
-    req.once("timeout", () => req.destroy(new Error("timeout")));
-    req.once("error", reject);
-  });
-}
 
 /** A long-running kubectl (logs -f, attach, port-forward) whose output is collected. */
 function background(

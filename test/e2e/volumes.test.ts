@@ -10,25 +10,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { SimulatedNodeGroup, waitForReadyNodes } from "./lib/nodes.ts";
 import { TestServer } from "./lib/server.ts";
+import { until } from "./lib/wait.ts";
 
 type Obj = Record<string, any>;
 type List = { items: Obj[] };
-
-async function until<T>(what: string, fn: () => Promise<T>, ms = 30_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value as NonNullable<T>;
-      last = value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) assert.fail(`${what}: not reached in ${ms} ms (last: ${last})`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 const statefulSet = (replicas: number): Obj => ({
   apiVersion: "apps/v1",

@@ -12,30 +12,12 @@ import { after, before, describe, it } from "node:test";
 import { ApiClient } from "./lib/api.ts";
 import { SimulatedNode, SimulatedNodeGroup, waitForReadyNodes } from "./lib/nodes.ts";
 import { TestServer } from "./lib/server.ts";
+import { until } from "./lib/wait.ts";
 
 type Obj = Record<string, any>;
 type List = { items: Obj[] };
 
 /** Polls `fn` until it returns a truthy value (returned), failing after `ms`. */
-async function until<T>(
-  what: string,
-  fn: () => Promise<T>,
-  ms = 30_000,
-): Promise<Exclude<T, false | 0 | "" | null | undefined>> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value as Exclude<T, false | 0 | "" | null | undefined>;
-      last = value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) assert.fail(`${what}: not reached in ${ms} ms (last: ${last})`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 /** `kubectl apply -f -` of an object, failing with kubectl's stderr. */
 async function apply(s: TestServer, namespace: string, o: Obj): Promise<void> {

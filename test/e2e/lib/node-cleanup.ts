@@ -4,10 +4,11 @@
  * A stopped agent leaves its pods running on purpose (as upstream's kubelet), so a test that ends
  * with pods — or fails half-way — calls this after stopping its server or containerd.
  */
+import assert from "node:assert/strict";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { nodeDirs } from "../../../src/cli/containerd-node.ts";
-import { run } from "./server.ts";
+import { run, type TestServer } from "./server.ts";
 
 /** Pids of containerd shims (or anything else) started with `-address <socket>`. */
 export function shimsServing(socket: string): number[] {
@@ -76,4 +77,43 @@ export async function cleanupNode(dataDir: string): Promise<void> {
     dirs: [dataDir, d.run],
   });
   rmSync(d.run, { recursive: true, force: true });
+}
+
+type Step = readonly [string, () => unknown];
+
+/**
+ * The end of a file whose server ran a containerd node: deletes the pods while the node runs,
+ * stops and disposes of the server (which cleans the node up), runs `more` (the file's own
+ * clean-up), then removes the pod bridge if nothing is attached to it. Every step runs even if
+ * one before failed; the test fails naming the steps that did.
+ */
+export async function tearDownNode(s: TestServer | undefined, ...more: Step[]): Promise<void> {
+  const steps: Step[] = [
+    [
+      "delete pods",
+      () =>
+        s?.process &&
+        s.kubectl(["delete", "pods", "--all", "--grace-period=1", "--wait=true", "--timeout=60s"]),
+    ],
+    ["stop and remove the server", () => s?.dispose()],
+    ...more,
+    [
+      "remove bridge",
+      async () => {
+        // The pod bridge outlives its pods (as upstream); remove it once nothing is attached.
+        const attached = await run("ip", ["-o", "link", "show", "master", "cni0"]);
+        if (attached.code === 0 && attached.stdout.trim() === "")
+          await run("ip", ["link", "delete", "cni0"]);
+      },
+    ],
+  ];
+  const errors: string[] = [];
+  for (const [what, step] of steps) {
+    try {
+      await step();
+    } catch (err) {
+      errors.push(`${what}: ${(err as Error).message}`);
+    }
+  }
+  assert.deepEqual(errors, [], "clean-up");
 }

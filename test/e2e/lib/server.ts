@@ -151,8 +151,18 @@ export class TestServer {
     if (!child || child.exitCode !== null) return child?.exitCode ?? 0;
     const exited = new Promise<number>((r) => child.once("exit", (code) => r(code ?? 128)));
     child.kill("SIGTERM");
-    const code = await exited;
+    // A server that does not exit on SIGTERM is a bug to report, not a test run to hang.
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<"hung">((r) => (timer = setTimeout(() => r("hung"), 30_000)));
+    const code = await Promise.race([exited, hung]);
+    clearTimeout(timer);
     this.process = undefined;
+    if (code === "hung") {
+      child.kill("SIGKILL");
+      await exited;
+      const tail = this.log.split("\n").slice(-40).join("\n");
+      throw new Error(`bosun server did not exit within 30 s of SIGTERM; last lines:\n${tail}`);
+    }
     return code;
   }
 
