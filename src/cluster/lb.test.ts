@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
 import { connect, createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { FakeClock } from "../machinery/clock.ts";
 import { silentLogger } from "../machinery/log.ts";
-import { ApiBalancer } from "./lb.ts";
+import { loadOrCreateClusterPKI } from "../pki/cluster-pki.ts";
+import { ApiBalancer, readyzProbe } from "./lb.ts";
 
 /** A backend that greets each connection with its name and echoes what it gets. */
 async function backend(name: string): Promise<{ port: number; stop(): Promise<void> }> {
@@ -99,6 +104,8 @@ test("a master the probe finds dead loses its connections and comes back when it
   const closed = new Promise((r) => first.socket.once("close", r));
   alive.set("a", false);
   await lb.probeAll();
+  assert.equal(lb.live().length, 2, "one failed probe is not enough");
+  await lb.probeAll();
   await closed;
   assert.equal((await greet(port)).name, "b");
   assert.equal((await greet(port)).name, "b");
@@ -114,4 +121,31 @@ test("with every master down a connection is closed, not left hanging", async ()
   await backends[0]!.stop();
   assert.equal((await greet(port)).name, "");
   await lb.stop();
+});
+
+test("the readyz probe asks /readyz over TLS once the CA is known, a TCP connect before", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "bosun-lb-"));
+  const pki = await loadOrCreateClusterPKI(join(dir, "tls"));
+  let ready = true;
+  const server = createHttpsServer(
+    { cert: pki.serving.certPem, key: pki.serving.keyPem },
+    (req, res) => {
+      res.writeHead(req.url === "/readyz" && ready ? 200 : 503);
+      res.end(ready ? "ok" : "[-]etcd failed");
+    },
+  );
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = new URL(`https://127.0.0.1:${(server.address() as { port: number }).port}`);
+  let ca: string | undefined;
+  const probe = readyzProbe(() => ca);
+  ready = false;
+  assert.equal(await probe(url, 2_000), true, "TCP only without the CA");
+  ca = pki.ca.certPem;
+  assert.equal(await probe(url, 2_000), false);
+  ready = true;
+  assert.equal(await probe(url, 2_000), true);
+  server.close();
+  server.closeAllConnections();
+  assert.equal(await probe(url, 2_000), false);
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -2,10 +2,14 @@
  * The host-side API load balancer of a multi-master cluster (ADR 21): a TCP proxy on
  * 127.0.0.1:<port>, run by the cluster supervisor, that the host kubeconfig points at. Each new
  * connection goes to the next live master, round-robin; TLS passes through untouched (127.0.0.1
- * is in every serving certificate). A master is live while a TCP connect to it succeeds (probed
- * every second); a connection that cannot reach its master is tried on the next one, and when a
- * master goes down the connections spliced to it are closed, so kubectl's watches reconnect.
+ * is in every serving certificate). A master is live while its probe succeeds — `/readyz` once
+ * the cluster CA is known (`readyzProbe`), a TCP connect before — checked every second, dead
+ * after two failures in a row; a connection that cannot reach its master marks it dead at once
+ * and is tried on the next one. When a master goes down the connections spliced to it are
+ * closed, so kubectl's watches reconnect. With no master live, connections still go to them in
+ * turn (a cluster without etcd quorum still serves what it can).
  */
+import { request } from "node:https";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { type ServerProbe, tcpProbe } from "../client/failover.ts";
 import type { Clock, Timer } from "../machinery/clock.ts";
@@ -26,13 +30,48 @@ export interface ApiBalancerOptions {
   readonly probe?: ServerProbe;
   readonly probeIntervalMs?: number;
   readonly connectTimeoutMs?: number;
+  /** How long a probe may take (default 2 s). */
+  readonly probeTimeoutMs?: number;
+  /** Consecutive failed probes that make a live master dead (default 2). */
+  readonly failuresToDown?: number;
 }
 
 interface BackendState {
   readonly backend: Backend;
   readonly name: string;
   live: boolean;
+  failures: number;
   readonly conns: Set<Socket>;
+}
+
+/**
+ * Probes `GET /readyz` (public, as upstream's system:public-info-viewer allows) verifying the
+ * server with the cluster CA; a TCP connect while `caPem` returns nothing yet.
+ */
+export function readyzProbe(caPem: () => string | undefined): ServerProbe {
+  return (server, timeoutMs) => {
+    const ca = caPem();
+    if (!ca) return tcpProbe(server, timeoutMs);
+    return new Promise((resolve) => {
+      const req = request(
+        {
+          host: server.hostname,
+          port: Number(server.port || 443),
+          path: "/readyz",
+          ca,
+          timeout: timeoutMs,
+          agent: false,
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        },
+      );
+      req.once("error", () => resolve(false));
+      req.once("timeout", () => req.destroy());
+      req.end();
+    });
+  };
 }
 
 export class ApiBalancer {
@@ -49,6 +88,7 @@ export class ApiBalancer {
       backend,
       name: `${backend.host}:${backend.port}`,
       live: true,
+      failures: 0,
       conns: new Set(),
     }));
     this.#server = createServer((client) => this.#accept(client));
@@ -79,10 +119,14 @@ export class ApiBalancer {
     await Promise.all(
       this.#backends.map(async (b) => {
         const url = new URL(`https://${b.backend.host}:${b.backend.port}`);
-        const ok = await probe(url, this.#o.connectTimeoutMs ?? 1_000).catch(() => false);
+        const ok = await probe(url, this.#o.probeTimeoutMs ?? 2_000).catch(() => false);
         if (ok && !b.live) this.#o.log.info("master answers again", { backend: b.name });
-        if (ok) b.live = true;
-        else this.#down(b, "probe failed");
+        if (ok) {
+          b.live = true;
+          b.failures = 0;
+        } else if (++b.failures >= (this.#o.failuresToDown ?? 2)) {
+          this.#down(b, "probe failed");
+        }
       }),
     );
   }

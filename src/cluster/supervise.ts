@@ -13,7 +13,7 @@ import type { Logger } from "../machinery/log.ts";
 import { isFrozen, nodePids, setFrozen } from "./cgroups.ts";
 import { type ControlRequest, type ControlResponse, serveControl } from "./control.ts";
 import { runCommand } from "./exec.ts";
-import { ApiBalancer } from "./lb.ts";
+import { ApiBalancer, readyzProbe } from "./lb.ts";
 import { powerOff, powerOn } from "./network.ts";
 import { launcherCommand, launcherWords } from "./node-init.ts";
 import { type Launched, NodeSupervisor } from "./node-supervisor.ts";
@@ -69,6 +69,16 @@ async function reapNode(cluster: SavedCluster, node: NodeSpec): Promise<void> {
     }
     if (Date.now() > deadline) throw new Error(`node ${node.name}: processes ${left} remain`);
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The cluster CA from the host kubeconfig, once `create` has written it. */
+function clusterCA(kubeconfig: string): string | undefined {
+  if (!existsSync(kubeconfig)) return undefined;
+  try {
+    return configFromKubeconfig(kubeconfig).caPem;
+  } catch {
+    return undefined;
   }
 }
 
@@ -143,6 +153,7 @@ export async function runSupervisor(o: { base: string; name: string; log: Logger
     }
   };
   // Several masters: kubectl on the host reaches them through the load balancer.
+  let ca: string | undefined;
   const balancer = cluster.apiBalancerPort
     ? new ApiBalancer({
         host: "127.0.0.1",
@@ -150,6 +161,8 @@ export async function runSupervisor(o: { base: string; name: string; log: Logger
         backends: mastersOf(cluster).map((m) => ({ host: m.ip, port: cluster.apiPort })),
         clock: realClock,
         log: log.with({ component: "api-balancer" }),
+        // /readyz once create has written the kubeconfig (the CA is in it), TCP before.
+        probe: readyzProbe(() => (ca ??= clusterCA(files.kubeconfig))),
       })
     : undefined;
   if (balancer) {
