@@ -129,6 +129,20 @@ test("requests move to the next server when the current one stops", async () => 
   await b.stop();
 });
 
+test("a client made before its pool fails over once given it (useServers)", async () => {
+  const a = await fakeServer("a");
+  const b = await fakeServer("b");
+  const client = new RestClient({ server: a.url, caPem: pki.ca.certPem });
+  assert.deepEqual(await client.get("/x"), { server: "a" });
+  const servers = pool(a.url);
+  servers.setServers([b.url]);
+  client.useServers(servers);
+  await a.stop();
+  assert.deepEqual(await client.get("/x"), { server: "b" });
+  client.close();
+  await b.stop();
+});
+
 test("a POST that may have reached the server is never sent again", async () => {
   const a = await fakeServer("a");
   const b = await fakeServer("b");
