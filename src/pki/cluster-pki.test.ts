@@ -94,6 +94,21 @@ describe("loadOrCreateClusterPKI", () => {
     await assert.rejects(loadOrCreateClusterPKI(dir, opts), /ca\.key is missing/);
   });
 
+  it("names the file when the CA or the service-account key cannot be parsed", async () => {
+    const first = await loadOrCreateClusterPKI(dir, opts);
+    const caPem = await readFile(first.paths.caCert, "utf8");
+    await writeFile(first.paths.caCert, "garbage\n");
+    await assert.rejects(loadOrCreateClusterPKI(dir, opts), {
+      message: `${first.paths.caCert} is not a PEM certificate (error:0480006C:PEM routines::no start line)`,
+    });
+    await writeFile(first.paths.caCert, caPem);
+    await writeFile(first.paths.serviceAccountKey, "garbage\n");
+    await assert.rejects(
+      loadOrCreateClusterPKI(dir, opts),
+      new RegExp(`^Error: ${first.paths.serviceAccountKey} is not a PEM private key`),
+    );
+  });
+
   it("normalises the requested names", () => {
     const sans = apiServerSANs({
       hostName: "h",

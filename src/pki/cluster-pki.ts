@@ -155,7 +155,9 @@ export async function loadOrCreateClusterPKI(
     await writeAtomic(paths.serviceAccountKey, saKey, 0o600);
     generated.push("serviceAccount");
   }
-  const saPrivate = loadPrivateKey(saKey);
+  const saPrivate = parsed(paths.serviceAccountKey, "a PEM private key", () =>
+    loadPrivateKey(saKey),
+  );
   const saPub = publicKeyToPEM(saPrivate);
   if ((await readIfExists(paths.serviceAccountPub)) !== saPub) {
     await writeAtomic(paths.serviceAccountPub, saPub, 0o644);
@@ -187,12 +189,22 @@ async function loadPair(
   if (certPem === undefined) return undefined;
   const keyPem = await readIfExists(keyPath);
   if (keyPem === undefined) return "key-missing";
-  const certificate = new X509Certificate(certPem);
-  const privateKey = loadPrivateKey(keyPem);
+  const certificate = parsed(certPath, "a PEM certificate", () => new X509Certificate(certPem));
+  const privateKey = parsed(keyPath, "a PEM private key", () => loadPrivateKey(keyPem));
   if (!certificate.checkPrivateKey(privateKey)) {
     throw new Error(`${keyPath} is not the key of ${certPath}`);
   }
   return { certPem, keyPem, certificate, privateKey };
+}
+
+/** Parses a file's content, naming the file when it is not what it should be. */
+function parsed<T>(path: string, what: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    const reason = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+    throw new Error(`${path} is not ${what} (${reason})`, { cause: err });
+  }
 }
 
 /** A leaf pair from disk if it is still good for this CA and `fits`; otherwise undefined. */
