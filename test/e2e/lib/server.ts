@@ -171,9 +171,13 @@ export class TestServer {
    * kubelet leaves them), so a node's leftover containers, shims, mounts and run dir go too.
    */
   async dispose(): Promise<void> {
-    await this.stop();
-    if (this.agent) await (await import("./node-cleanup.ts")).cleanupNode(this.dataDir);
-    if (this.#ownDir) rmSync(this.dataDir, { recursive: true, force: true });
+    try {
+      await this.stop();
+    } finally {
+      // Even after a hung server (killed by stop): its node's pods must not outlive the test.
+      if (this.agent) await (await import("./node-cleanup.ts")).cleanupNode(this.dataDir);
+      if (this.#ownDir) rmSync(this.dataDir, { recursive: true, force: true });
+    }
   }
 
   kubectl(args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}) {
