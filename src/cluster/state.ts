@@ -14,6 +14,7 @@ import {
   renameSync,
   rmdirSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -24,7 +25,11 @@ import { type ClusterSpec, clusterFiles } from "./spec.ts";
 export const defaultBaseDir = "/var/lib/bosun/clusters";
 
 export function baseDir(flag?: string): string {
-  return resolve(flag ?? process.env.BOSUN_CLUSTER_DIR ?? defaultBaseDir);
+  const dir = resolve(flag ?? process.env.BOSUN_CLUSTER_DIR ?? defaultBaseDir);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new Error(`state dir ${dir} is not usable: not a directory`);
+  }
+  return dir;
 }
 
 /** What `create` saves: the layout plus the host's cgroups it depends on. */

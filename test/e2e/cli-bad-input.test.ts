@@ -84,6 +84,7 @@ describe("bosun command line, bad input", () => {
       /no encryption configuration at .*: has a server run/,
     ],
     [["cluster", "create", "--masters", "x"], /--masters must be a whole number/],
+    [["cluster", "list", "--state-dir", file], /state dir .* is not usable: not a directory$/],
     [["version", "--bogus"], /unknown argument "--bogus"/],
     [["bogus"], /unknown command "bogus"/],
   ];
