@@ -89,7 +89,15 @@ describe("service networking on a containerd cluster", { skip }, () => {
   };
 
   /** Runs a shell script in the client pod (on worker1). */
-  const inClient = (script: string) => c!.k("exec", "client", "--", "sh", "-c", script);
+  const inClient = async (script: string) => {
+    // Every script here prints something. Under a loaded full test run `kubectl exec` once
+    // returned nothing with exit 0 (not reproduced alone, 480 tries): retry, and say so.
+    for (let attempt = 1; ; attempt++) {
+      const out = await c!.k("exec", "client", "--", "sh", "-c", script);
+      if (out !== "" || attempt === 3) return out;
+      console.log(`# kubectl exec printed nothing (attempt ${attempt}): ${script}`);
+    }
+  };
   const runningClient = () =>
     until("the client pod running", async () => {
       const p = await c!.json("get", "pod", "client");
