@@ -8,7 +8,7 @@ import { request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import { networkInterfaces } from "node:os";
 import { after, before, describe, it } from "node:test";
-import type { TLSSocket } from "node:tls";
+import { type TLSSocket, connect as tlsConnect } from "node:tls";
 import { WebSocket, WebSocketServer } from "ws";
 import { InformerFactory } from "../client/informer-factory.ts";
 import { resourcePath, resources } from "../client/resources.ts";
@@ -262,6 +262,18 @@ describe("ingress controller (in-process API, real HTTP)", {
     const fallback = await getTls(ingress.httpsPort, "shop.example", ca.certPem);
     assert.equal(fallback.cn, "Bosun Ingress Default Certificate");
     assert.equal(fallback.status, 200);
+    // A client dialing the address sends no SNI at all: the default certificate answers it too.
+    const bare = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect(
+        { port: ingress.httpsPort, host: "127.0.0.1", rejectUnauthorized: false },
+        () => {
+          resolve(String(socket.getPeerCertificate().subject?.CN ?? ""));
+          socket.end();
+        },
+      );
+      socket.on("error", reject);
+    });
+    assert.equal(bare, "Bosun Ingress Default Certificate");
   });
 
   it("passes WebSocket upgrades through", async () => {
@@ -317,7 +329,10 @@ describe("ingress controller (in-process API, real HTTP)", {
     await assert.rejects(start, /EADDRINUSE/);
     stopInformers.abort();
     await new Promise((r) => setTimeout(r, 300));
-    assert.ok(signals.every((s) => s.aborted), "the Secrets informer stopped");
+    assert.ok(
+      signals.every((s) => s.aborted),
+      "the Secrets informer stopped",
+    );
 
     // Stopped while waiting for its informers (never started here): the start gives up.
     const never = new AbortController();
@@ -334,7 +349,10 @@ describe("ingress controller (in-process API, real HTTP)", {
     never.abort();
     await assert.rejects(waiting, /stopped before the informers synced/);
     await new Promise((r) => setTimeout(r, 300));
-    assert.ok(signals.every((s) => s.aborted), "no Secrets informer left running");
+    assert.ok(
+      signals.every((s) => s.aborted),
+      "no Secrets informer left running",
+    );
   });
 
   it("follows Ingress changes", async () => {

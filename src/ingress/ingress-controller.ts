@@ -118,7 +118,8 @@ export async function startIngressController(o: IngressControllerOptions): Promi
     onDelete: dropSlice,
   });
 
-  const certs = new CertificateStore(o.defaultCertificate ?? defaultCertificate(), log);
+  const defaultPair = o.defaultCertificate ?? defaultCertificate();
+  const certs = new CertificateStore(defaultPair, log);
   let table: RouteTable = buildRouteTable([]);
   let pending = false;
   const rebuild = () => {
@@ -163,7 +164,12 @@ export async function startIngressController(o: IngressControllerOptions): Promi
   });
   const host = o.host ?? "0.0.0.0";
   const http = createHttpServer(proxy.handleRequest);
-  const https = createHttpsServer({ SNICallback: certs.sniCallback }, proxy.handleRequest);
+  // Clients that send no SNI (those dialing an address) never reach SNICallback: the server's own
+  // pair answers them, as other controllers' default certificate does.
+  const https = createHttpsServer(
+    { SNICallback: certs.sniCallback, cert: defaultPair.certPem, key: defaultPair.keyPem },
+    proxy.handleRequest,
+  );
   for (const s of [http, https]) s.on("upgrade", proxy.handleUpgrade);
   servers.push(http, https);
   const httpPort = await listen(http, o.httpPort ?? 80, host).catch(giveUp);
