@@ -73,7 +73,10 @@ describe("SQLite store durability", () => {
     let updates = 0;
     const started = Date.now();
     let lastSample = started;
-    while (Date.now() - started < 9000) {
+    // Enough updates that an uncompacted file would be several times the live data plus a full
+    // WAL, however slow the machine (at least 9 s, to see the size settle; at most 60 s).
+    const enough = 80_000;
+    while (Date.now() - started < 60_000 && (Date.now() - started < 9000 || updates < enough)) {
       await Promise.all(
         Array.from({ length: 64 }, async (_, j) => {
           const i = (updates + j) % keys;
