@@ -292,6 +292,18 @@ describe("service networking on a containerd cluster", { skip }, () => {
       });
       assert.match(body, /^hits=\d+ served-by=front-/);
     }
+    // Dialed by address (no SNI, no host rule): the default certificate and a 404.
+    const bare = await run("curl", [
+      "-sk",
+      "-m",
+      "5",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_code}",
+      `https://${nodeIP("worker1")}/`,
+    ]);
+    assert.equal(bare.stdout, "404");
     const status = await until("Ingress status", async () => {
       const ing = await c!.json("get", "ingress", "shop");
       return ing.status?.loadBalancer?.ingress?.length === 3
