@@ -11,7 +11,15 @@
  * a machine beyond the host through the host's masquerade. Root with containerd only.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -54,7 +62,7 @@ describe("service networking on a containerd cluster", { skip }, () => {
   before(async () => {
     tmp = mkdtempSync(join(tmpdir(), "bosun-svcnet-"));
     images = join(tmp, "images");
-    await run("mkdir", ["-p", images]);
+    mkdirSync(images);
     for (const image of await buildTestImages({ only: ["busybox", "redis"] })) {
       symlinkSync(image.archive, join(images, basename(image.archive)));
     }
@@ -112,7 +120,10 @@ describe("service networking on a containerd cluster", { skip }, () => {
       assert.equal(ready.status, "True", n.metadata.name);
       const dir = (spec.nodes as Obj[]).find((s) => s.name === n.metadata.name)!.dir as string;
       const conflist = join(dir, "data", "agent", "containerd", "net.d", "10-bosun.conflist");
-      assert.match(readFileSync(conflist, "utf8"), new RegExp(n.spec.podCIDR.replace(".", "\\.")));
+      assert.match(
+        readFileSync(conflist, "utf8"),
+        new RegExp(n.spec.podCIDR.replaceAll(".", "\\.")),
+      );
       const routes = inNetns(`bosun-${n.metadata.name}`, "ip", ["route"]);
       for (const other of nodes.filter((o) => o !== n)) {
         const ip = other.status.addresses.find((a: Obj) => a.type === "InternalIP").address;
