@@ -279,7 +279,12 @@ describe("logs, exec, attach, cp and port-forward", {
       for (let i = 0; i < seen.length; i++)
         assert.equal(seen[i], i + 1, `line ${i + 1} of the follow`);
       // Without -f only the current file is read, as upstream.
-      const first = Number((await s.k("logs", "chatty")).split("\n")[0]);
+      // (A file rotated a moment ago is still empty: wait for its first line.)
+      const first = await until(
+        "a line in the current file",
+        async () => Number((await s.k("logs", "chatty")).split("\n")[0]),
+        10_000,
+      );
       assert.ok(first > 1, `the current file starts at line ${first}`);
     } finally {
       await follow.stop();
