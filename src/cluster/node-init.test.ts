@@ -125,12 +125,13 @@ describe("several masters", () => {
       /--advertise-address 172\.31\.2\.12 .*--server "\$BOSUN_JOIN_SERVER" --token "\$BOSUN_SERVER_JOIN_TOKEN"/,
     );
     assert.match(second, /daemon server server/);
+    for (const master of [first, second]) assert.match(master, /--leader-elect-lease-duration=10s/);
     // A worker joins as before.
     assert.match(nodeInitScript(ha, ha.nodes[3]!, procs), /--token "\$BOSUN_JOIN_TOKEN"/);
   });
 
   it("a single master keeps its plain server command", () => {
     const one = nodeInitScript(spec("simulated"), spec("simulated").nodes[0]!, procs);
-    assert.doesNotMatch(one, /--cluster-init|--advertise-address/);
+    assert.doesNotMatch(one, /--cluster-init|--advertise-address|--leader-elect/);
   });
 });

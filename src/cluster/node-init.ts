@@ -77,6 +77,9 @@ function serverCommand(spec: ClusterSpec, node: NodeSpec): string[] {
     // advertises its LAN address (the kubernetes Endpoints, etcd peers, its certificate).
     ...(severalMasters(spec) ? ["--advertise-address", node.ip] : []),
     ...(severalMasters(spec) && !joinsAsMaster(spec, node) ? ["--cluster-init"] : []),
+    // Leaders move within 15 s of losing their master: a 10 s lease (upstream's 15 s lease makes
+    // a takeover take 15-17 s). A --server-arg given later wins.
+    ...(severalMasters(spec) ? ["--leader-elect-lease-duration=10s"] : []),
     // A simulated master's node is an agent process like the workers' (see agentCommand); a
     // containerd master's server runs its node itself.
     ...(spec.runtime === "simulated"
