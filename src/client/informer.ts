@@ -6,6 +6,7 @@
 import type { ObjectLike } from "../api/object.ts";
 import { type Logger, silentLogger } from "../machinery/log.ts";
 import { isStatusError } from "../machinery/status.ts";
+import { type IndexFunc, Indices } from "./indexer.ts";
 import { type GroupVersionResource, resourcePath } from "./resources.ts";
 import type { RestClient, WatchEvent } from "./rest-client.ts";
 
@@ -48,6 +49,7 @@ export class Informer<T extends ObjectLike = ObjectLike> {
   readonly #options: InformerOptions;
   readonly #log: Logger;
   readonly #items = new Map<string, T>();
+  readonly #indices = new Indices<T>();
   readonly #handlers: InformerHandlers<T>[] = [];
   #synced = false;
   #syncWaiters: Array<() => void> = [];
@@ -61,6 +63,19 @@ export class Informer<T extends ObjectLike = ObjectLike> {
   addHandlers(handlers: InformerHandlers<T>): void {
     this.#handlers.push(handlers);
     if (this.#synced) for (const obj of this.#items.values()) handlers.onAdd?.(obj);
+  }
+
+  /**
+   * Adds a secondary index (client-go's `AddIndexers`), filing the objects already cached;
+   * the same function under the same name again is a no-op. See `indexer.ts`.
+   */
+  addIndexer(name: string, fn: IndexFunc<T>): void {
+    this.#indices.add(name, fn, this.#items);
+  }
+
+  /** The cached objects filed under `value` in index `name` (client-go's `ByIndex`). */
+  byIndex(name: string, value: string): T[] {
+    return this.#indices.byIndex(name, value);
   }
 
   get hasSynced(): boolean {
@@ -112,6 +127,7 @@ export class Informer<T extends ObjectLike = ObjectLike> {
     for (const [key, old] of this.#items) {
       if (!fresh.has(key)) {
         this.#items.delete(key);
+        this.#indices.delete(key, old);
         for (const h of this.#handlers) h.onDelete?.(old);
       }
     }
@@ -126,6 +142,7 @@ export class Informer<T extends ObjectLike = ObjectLike> {
   #upsert(key: string, obj: T): void {
     const old = this.#items.get(key);
     this.#items.set(key, obj);
+    this.#indices.update(key, old, obj);
     for (const h of this.#handlers) {
       if (old) {
         if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) h.onUpdate?.(old, obj);
@@ -139,7 +156,7 @@ export class Informer<T extends ObjectLike = ObjectLike> {
     const key = keyOf(ev.object);
     if (ev.type === "DELETED") {
       const old = this.#items.get(key) ?? ev.object;
-      this.#items.delete(key);
+      if (this.#items.delete(key)) this.#indices.delete(key, old);
       for (const h of this.#handlers) h.onDelete?.(ev.object ?? old);
     } else {
       this.#upsert(key, ev.object);

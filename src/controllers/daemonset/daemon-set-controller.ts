@@ -11,6 +11,7 @@ import { type Informer, keyOf, splitKey } from "../../client/informer.ts";
 import { resources } from "../../client/resources.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
 import { selectorFromLabelSelector } from "../../machinery/labels.ts";
+import { addControllerIndexes, claimCandidates } from "../common/controller-indexes.ts";
 import { claimObjects } from "../common/controller-ref-manager.ts";
 import { ControllerExpectations } from "../common/expectations.ts";
 import type { Pod } from "../common/objects.ts";
@@ -38,6 +39,7 @@ export class DaemonSetController implements Controller {
     this.#queue = new WorkQueue({ clock: ctx.clock });
     this.#sets = ctx.informers.informer<DaemonSet>(resources.daemonsets);
     this.#pods = ctx.informers.informer<Pod>(resources.pods);
+    addControllerIndexes(this.#pods);
     this.#nodes = ctx.informers.informer<Node>(resources.nodes);
     this.#revisions = ctx.informers.informer<ControllerRevision & KubeObject>(
       resources.controllerrevisions,
@@ -93,7 +95,7 @@ export class DaemonSetController implements Controller {
     const nodes = this.#nodes.list();
     const { cur, old } = await constructHistory(client, ds, this.#revisions.list(namespace));
     const hash = cur.metadata?.labels?.[daemonSetUniqueLabel] ?? "";
-    const pods = await claimObjects(this.#pods.list(namespace), {
+    const pods = await claimObjects(claimCandidates(this.#pods, ds as KubeObject), {
       client,
       owner: ds as KubeObject,
       ownerKind: daemonSetKind,

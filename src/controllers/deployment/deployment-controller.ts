@@ -10,7 +10,11 @@ import { resources } from "../../client/resources.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
 import { type Selector, selectorFromLabelSelector } from "../../machinery/labels.ts";
 import { isStatusError } from "../../machinery/status.ts";
-import { getControllerOf } from "../common/controller-ref.ts";
+import {
+  addControllerIndexes,
+  claimCandidates,
+  controlledBy,
+} from "../common/controller-indexes.ts";
 import { claimObjects } from "../common/controller-ref-manager.ts";
 import type { Deployment, Pod, ReplicaSet } from "../common/objects.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
@@ -33,6 +37,8 @@ export function newDeploymentController(
   const dInformer = ctx.informers.informer<Deployment>(resources.deployments);
   const rsInformer = ctx.informers.informer<ReplicaSet>(resources.replicasets);
   const podInformer = ctx.informers.informer<Pod>(resources.pods);
+  addControllerIndexes(rsInformer);
+  addControllerIndexes(podInformer);
   const queue = new WorkQueue<string>({ clock: ctx.clock });
   const deps: DeploymentSyncDeps = {
     client: ctx.client,
@@ -122,7 +128,8 @@ async function getReplicaSetsForDeployment(
   deps: DeploymentSyncDeps,
   d: Deployment,
 ): Promise<ReplicaSet[]> {
-  const rsList = deps.rsInformer.list(d.metadata?.namespace ?? "");
+  // Only the ReplicaSets it controls and the namespace's orphans: claiming skips the others.
+  const rsList = claimCandidates(deps.rsInformer, d);
   return claimObjects(rsList, {
     client: deps.client,
     owner: d,
@@ -140,11 +147,14 @@ function getPodMapForDeployment(
   rsList: readonly ReplicaSet[],
 ): PodMap {
   const selector = deploymentSelector(d);
-  const podMap: PodMap = new Map(rsList.map((rs) => [rs.metadata?.uid ?? "", []]));
-  for (const pod of deps.podInformer.list(d.metadata?.namespace ?? "")) {
-    if (!selector.matches(pod.metadata?.labels ?? {})) continue;
-    const ref = getControllerOf(pod);
-    if (ref) podMap.get(ref.uid)?.push(pod);
+  const podMap: PodMap = new Map();
+  for (const rs of rsList) {
+    const uid = rs.metadata?.uid ?? "";
+    const pods = podMap.get(uid) ?? [];
+    podMap.set(uid, pods);
+    for (const pod of controlledBy(deps.podInformer, rs)) {
+      if (selector.matches(pod.metadata?.labels ?? {})) pods.push(pod);
+    }
   }
   return podMap;
 }

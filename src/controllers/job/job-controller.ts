@@ -9,6 +9,7 @@ import type { Informer } from "../../client/informer.ts";
 import { keyOf, splitKey } from "../../client/informer.ts";
 import { resources } from "../../client/resources.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
+import { addControllerIndexes, controlledBy } from "../common/controller-indexes.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
 import { BackoffStore } from "./backoff.ts";
 import { DelayedEnqueuer } from "./delayed-enqueuer.ts";
@@ -41,6 +42,7 @@ export class JobController implements Controller {
     this.#workers = options.workers ?? 5;
     this.#jobs = ctx.informers.informer<JobObj>(resources.jobs);
     this.#pods = ctx.informers.informer<PodObj>(resources.pods);
+    addControllerIndexes(this.#pods);
     this.#queue = new WorkQueue<string>({ maxDelayMs: 60_000 });
     this.#orphanQueue = new WorkQueue<string>({ maxDelayMs: 60_000 });
     this.#delayed = new DelayedEnqueuer(ctx.clock, this.#queue);
@@ -69,10 +71,7 @@ export class JobController implements Controller {
   }
 
   #podsOf(job: JobObj): PodObj[] {
-    const uid = job.metadata?.uid;
-    return this.#pods
-      .list(job.metadata?.namespace ?? "")
-      .filter((p) => controllerRefOf(p)?.uid === uid);
+    return controlledBy(this.#pods, job);
   }
 
   /** The key of the live, unfinished Job controlling `pod`; undefined otherwise. */

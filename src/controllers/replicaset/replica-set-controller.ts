@@ -10,6 +10,7 @@ import { resources } from "../../client/resources.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
 import { selectorFromLabelSelector } from "../../machinery/labels.ts";
 import { isStatusError } from "../../machinery/status.ts";
+import { addControllerIndexes } from "../common/controller-indexes.ts";
 import { getControllerOf, resolveControllerRef } from "../common/controller-ref.ts";
 import { ControllerExpectations } from "../common/expectations.ts";
 import type { Pod, ReplicaSet } from "../common/objects.ts";
@@ -36,6 +37,7 @@ export function newReplicaSetController(
 ): Controller {
   const rsInformer = ctx.informers.informer<ReplicaSet>(resources.replicasets);
   const podInformer = ctx.informers.informer<Pod>(resources.pods);
+  addControllerIndexes(podInformer);
   const queue = new WorkQueue<string>({ clock: ctx.clock });
   const deps: ReplicaSetSyncDeps = {
     client: ctx.client,

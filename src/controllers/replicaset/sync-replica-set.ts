@@ -14,6 +14,7 @@ import type { Clock } from "../../machinery/clock.ts";
 import { type Selector, selectorFromLabelSelector } from "../../machinery/labels.ts";
 import type { Logger } from "../../machinery/log.ts";
 import { isStatusError } from "../../machinery/status.ts";
+import { claimCandidates } from "../common/controller-indexes.ts";
 import {
   type ControllerKind,
   getControllerOf,
@@ -60,7 +61,8 @@ export async function syncReplicaSet(deps: ReplicaSetSyncDeps, key: string): Pro
     deps.log.error("error converting pod selector to selector", { key, err });
     return;
   }
-  const active = deps.podInformer.list(namespace).filter(isPodActive);
+  // Only the pods it controls and the namespace's orphans: claiming skips every other pod.
+  const active = claimCandidates(deps.podInformer, cached).filter(isPodActive);
   const filteredPods = await claimObjects(active, {
     client: deps.client,
     owner: cached,

@@ -15,6 +15,7 @@ import { keyOf, splitKey } from "../../client/informer.ts";
 import { resources } from "../../client/resources.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
 import { selectorFromLabelSelector } from "../../machinery/labels.ts";
+import { addControllerIndexes, claimCandidates } from "../common/controller-indexes.ts";
 import { getControllerOf } from "../common/controller-ref.ts";
 import { claimObjects } from "../common/controller-ref-manager.ts";
 import type { Pod } from "../common/objects.ts";
@@ -43,6 +44,7 @@ export class StatefulSetController implements Controller {
     this.#queue = new WorkQueue({ clock: ctx.clock });
     this.#sets = ctx.informers.informer<StatefulSet>(resources.statefulsets);
     this.#pods = ctx.informers.informer<Pod>(resources.pods);
+    addControllerIndexes(this.#pods);
     this.#revisions = ctx.informers.informer<ControllerRevision>(resources.controllerrevisions);
     const claims = ctx.informers.informer<PersistentVolumeClaim>(resources.persistentvolumeclaims);
     this.#control = new StatefulPodControl({ client: ctx.client, recorder: ctx.recorder, claims });
@@ -110,7 +112,7 @@ export class StatefulSetController implements Controller {
     }
     const { client } = this.#ctx;
     const revisions = await listRevisions({ client, set, all: this.#revisions.list(namespace) });
-    const pods = await claimObjects(this.#pods.list(namespace), {
+    const pods = await claimObjects(claimCandidates(this.#pods, set as KubeObject), {
       client,
       owner: set as KubeObject,
       ownerKind: statefulSetKind,
