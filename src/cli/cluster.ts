@@ -5,11 +5,11 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { runCommand } from "../cluster/exec.ts";
 import { type NodeAction, nodeActions } from "../cluster/nodes.ts";
 import { notRoot } from "../cluster/preflight.ts";
 import type { ClusterRuntime } from "../cluster/spec.ts";
 import { baseDir, listClusters, readCluster } from "../cluster/state.ts";
+import { runCommand } from "../machinery/exec.ts";
 import { parseGoDuration } from "../machinery/go-duration.ts";
 import { createLogger } from "../machinery/log.ts";
 import { type Command, UsageError } from "./command.ts";

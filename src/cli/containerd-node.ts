@@ -39,12 +39,14 @@ import { ContainerdRuntime } from "../kubelet/kuberuntime/containerd-runtime.ts"
 import { SysfsCgroupCleaner } from "../kubelet/kuberuntime/pod-cgroups.ts";
 import { hostLocalPathFs, LocalPathStorage } from "../kubelet/local-path-storage.ts";
 import { ContainerLogManager } from "../kubelet/logs/container-log-manager.ts";
+import { PodRoutes } from "../kubelet/network/pod-routes.ts";
 import { ApiPodObjects } from "../kubelet/pod-objects.ts";
 import { InformerPodSource } from "../kubelet/pod-source.ts";
 import { startKubeletServer } from "../kubelet/server/start-kubelet-server.ts";
 import { SystemMounter } from "../kubelet/volumes/mounter.ts";
 import { VolumeManager } from "../kubelet/volumes/volume-manager.ts";
 import { realClock } from "../machinery/clock.ts";
+import { runCommand } from "../machinery/exec.ts";
 import { parseGoDuration } from "../machinery/go-duration.ts";
 import type { Logger } from "../machinery/log.ts";
 import { parseQuantity } from "../machinery/quantity.ts";
@@ -373,6 +375,15 @@ export async function startContainerdNode(
     fs: hostLocalPathFs,
     log,
   }).run(stop.signal);
+  // With our own containerd the pod network is ours: routes to the other nodes' pods (host-gw).
+  const podRoutes = own
+    ? new PodRoutes({
+        nodeName: s.nodeName,
+        run: runCommand,
+        clock: realClock,
+        log: log.with({ component: "pod-routes" }),
+      }).run(client, stop.signal)
+    : undefined;
   log.info("node running", {
     node: s.nodeName,
     runtime: runtime.version,
@@ -387,6 +398,7 @@ export async function startContainerdNode(
       await server.stop();
       await running.catch((err) => log.warn("kubelet stopped with an error", { err }));
       await localPath.catch((err) => log.warn("local-path storage stopped with an error", { err }));
+      await podRoutes?.catch((err) => log.warn("pod routes stopped with an error", { err }));
       cri.close();
       if (!own) return;
       await own.supervisor.stop();

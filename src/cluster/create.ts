@@ -8,10 +8,10 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
+import type { RunCommand } from "../machinery/exec.ts";
 import type { Logger } from "../machinery/log.ts";
 import { createNodeCgroups, hostCgroups, initProcsFiles } from "./cgroups.ts";
 import { deleteCluster } from "./delete.ts";
-import type { RunCommand } from "./exec.ts";
 import {
   labelMasters,
   publishJoinToken,

@@ -4,10 +4,10 @@
  * step tolerates parts that are already gone, so it also cleans up after a failed `create`.
  */
 import { readFileSync, rmdirSync, rmSync } from "node:fs";
+import type { RunCommand } from "../machinery/exec.ts";
 import type { Logger } from "../machinery/log.ts";
 import { removeClusterCgroups } from "./cgroups.ts";
 import { sendControl } from "./control.ts";
-import type { RunCommand } from "./exec.ts";
 import { deleteNetwork } from "./network.ts";
 import { launcherWords } from "./node-init.ts";
 import { clusterFiles } from "./spec.ts";

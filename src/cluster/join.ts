@@ -20,8 +20,8 @@ import {
 } from "../cluster-bootstrap/token.ts";
 import { bootstrapTokenSecret } from "../cluster-bootstrap/token-secret.ts";
 import { controlPlaneTokenGroup } from "../ha/join-bundle.ts";
+import { shellQuote } from "../machinery/exec.ts";
 import { writeKubeconfig } from "../pki/kubeconfig.ts";
-import { shellQuote } from "./exec.ts";
 import {
   type ClusterSpec,
   clusterFiles,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { CommandResult, RunCommand } from "./exec.ts";
+import type { CommandResult, RunCommand } from "../machinery/exec.ts";
 import {
   createNetwork,
   deleteNetwork,

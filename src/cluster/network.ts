@@ -13,7 +13,7 @@
  * beyond the host (and the host's resolvers). Forwarding itself is the host's setting
  * (`net.ipv4.ip_forward`); a FORWARD policy of DROP (Docker's) still blocks it.
  */
-import { CommandError, mustRun, type RunCommand } from "./exec.ts";
+import { CommandError, mustRun, type RunCommand } from "../machinery/exec.ts";
 import type { ClusterSpec, NodeSpec } from "./spec.ts";
 
 export interface IpBatch {

@@ -10,8 +10,8 @@
  * any that exits. Agents wait for the join file `create` writes once the join token exists.
  */
 import { join } from "node:path";
+import { shellQuote } from "../machinery/exec.ts";
 import { nodeCgroupPath } from "./cgroups.ts";
-import { shellQuote } from "./exec.ts";
 import { type ClusterSpec, clusterFiles, type NodeSpec, nodeFiles } from "./spec.ts";
 
 /** Paths each node gets its own copy of; the /run ones start empty at every boot. */

@@ -3,9 +3,10 @@
  * and what `list` shows about each node. Stop and start go through the supervisor (it owns the
  * processes); freezing and the cable are kernel state, read back from the kernel for `list`.
  */
+
+import type { RunCommand } from "../machinery/exec.ts";
 import { isFrozen, nodePids, setFrozen } from "./cgroups.ts";
 import { sendControl } from "./control.ts";
-import type { RunCommand } from "./exec.ts";
 import { linksUp, setCable } from "./network.ts";
 import { launcherWords } from "./node-init.ts";
 import { clusterFiles, type NodeRole, type NodeSpec } from "./spec.ts";

@@ -1,23 +1,23 @@
 /**
  * The per-cluster supervisor (`bosun cluster supervise <name>`, started detached by `create`):
- * owns the node launchers (`NodeSupervisor`), answers the control socket, keeps host-gw routes
- * in step with the cluster's Nodes and saves what it sees to `status.json`. A new supervisor
+ * owns the node launchers (`NodeSupervisor`), answers the control socket, runs the API load
+ * balancer of a multi-master cluster and saves what it sees to `status.json` (host-gw routes are
+ * each node's agent's own job). A new supervisor
  * adopts launchers a previous one left running. SIGTERM or a `shutdown` request stops every
  * node and exits.
  */
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, rmSync } from "node:fs";
-import { configFromKubeconfig, RestClient } from "../client/rest-client.ts";
+import { configFromKubeconfig } from "../client/rest-client.ts";
 import { type Clock, realClock } from "../machinery/clock.ts";
+import { runCommand } from "../machinery/exec.ts";
 import type { Logger } from "../machinery/log.ts";
 import { isFrozen, nodePids, setFrozen } from "./cgroups.ts";
 import { type ControlRequest, type ControlResponse, serveControl } from "./control.ts";
-import { runCommand } from "./exec.ts";
 import { ApiBalancer, readyzProbe } from "./lb.ts";
 import { powerOff, powerOn } from "./network.ts";
 import { launcherCommand, launcherWords } from "./node-init.ts";
 import { type Launched, NodeSupervisor } from "./node-supervisor.ts";
-import { RouteSync } from "./route-sync.ts";
 import { clusterFiles, mastersOf, type NodeSpec, nodeFiles } from "./spec.ts";
 import { processMatches, readCluster, readStatus, type SavedCluster, writeJSON } from "./state.ts";
 
@@ -88,7 +88,6 @@ export async function runSupervisor(o: { base: string; name: string; log: Logger
   const files = clusterFiles(cluster.dir);
   const log = o.log.with({ cluster: cluster.name });
   const previous = readStatus(cluster);
-  let routes: RouteSync | undefined;
   const save = () =>
     writeJSON(files.status, {
       supervisorPid: process.pid,
@@ -108,20 +107,8 @@ export async function runSupervisor(o: { base: string; name: string; log: Logger
     },
     clock: realClock,
     log,
-    onChange: () => {
-      save();
-      routes?.trigger();
-    },
+    onChange: save,
   });
-  const running = (name: string) => nodes.status().some((n) => n.name === name && n.pid);
-  routes = new RouteSync({
-    nodes: cluster.nodes,
-    isRunning: running,
-    run: runCommand,
-    clock: realClock,
-    log,
-  });
-
   const starts: Promise<void>[] = [];
   for (const node of cluster.nodes) {
     const was = previous?.nodes.find((n) => n.name === node.name);
@@ -174,16 +161,6 @@ export async function runSupervisor(o: { base: string; name: string; log: Logger
   process.once("SIGTERM", () => stopAll.abort());
   process.once("SIGINT", () => stopAll.abort());
   log.info("supervisor running", { pid: process.pid, nodes: cluster.nodes.length });
-
-  void (async () => {
-    while (!existsSync(files.kubeconfig) && !stopAll.signal.aborted) {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    if (stopAll.signal.aborted) return;
-    const client = new RestClient(configFromKubeconfig(files.kubeconfig, "bosun-cluster"));
-    await routes.run(client, stopAll.signal);
-    client.close();
-  })();
 
   await new Promise<void>((r) => stopAll.signal.addEventListener("abort", () => r()));
   await balancer?.stop();

@@ -1,13 +1,13 @@
 /**
  * host-gw pod routes (node-networking reference, §1–2): in every node's network namespace, one
- * route per other node's pod CIDR via that node's LAN address. No overlay, no NAT. Routes are
+ * route per other node's pod CIDR via that node's address (the kernel picks the device that reaches it). No overlay, no NAT. Routes are
  * tagged with their own routing protocol number, so a sync replaces exactly the routes it owns
  * and leaves the node's other routes (default, CNI bridge) alone.
  *
- * `hostGwRoutes` is pure; `syncHostGwRoutes` applies the difference with `ip`. The cluster
- * supervisor runs it on Node changes today; an agent could call it for its own node later.
+ * `hostGwRoutes` is pure; `syncHostGwRoutes` applies the difference with `ip`. Every node's
+ * agent runs it for itself on Node changes (`pod-routes.ts`).
  */
-import { mustRun, type RunCommand } from "./exec.ts";
+import { mustRun, type RunCommand } from "../../machinery/exec.ts";
 
 /** `ip route … proto 176`: an unassigned number in iproute2's rt_protos, marking our routes. */
 export const routeProtocol = 176;
@@ -43,7 +43,7 @@ export function routeChanges(current: readonly Route[], desired: readonly Route[
       .map((r) => `route del ${r.dst} proto ${routeProtocol}`),
     ...desired
       .filter((r) => !have.has(key(r)))
-      .map((r) => `route replace ${r.dst} via ${r.via} dev eth0 proto ${routeProtocol}`),
+      .map((r) => `route replace ${r.dst} via ${r.via} proto ${routeProtocol}`),
   ];
 }
 
@@ -52,15 +52,18 @@ interface IpRoute {
   gateway?: string;
 }
 
-/** Brings the routes we own in `netns` to `desired`; returns the lines it applied. */
+/**
+ * Brings the routes we own to `desired`, in this network namespace or the named one; returns the
+ * lines it applied.
+ */
 export async function syncHostGwRoutes(
   run: RunCommand,
-  netns: string,
   desired: readonly Route[],
+  netns?: string,
 ): Promise<string[]> {
+  const ns = netns ? ["-n", netns] : [];
   const out = await mustRun(run, "ip", [
-    "-n",
-    netns,
+    ...ns,
     "-j",
     "route",
     "show",
@@ -73,7 +76,7 @@ export async function syncHostGwRoutes(
   }));
   const lines = routeChanges(current, desired);
   if (lines.length > 0) {
-    await mustRun(run, "ip", ["-n", netns, "-batch", "-"], { input: `${lines.join("\n")}\n` });
+    await mustRun(run, "ip", [...ns, "-batch", "-"], { input: `${lines.join("\n")}\n` });
   }
   return lines;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { RunCommand } from "./exec.ts";
+import type { RunCommand } from "../../machinery/exec.ts";
 import { hostGwRoutes, routeChanges, syncHostGwRoutes } from "./host-gw.ts";
 
 const nodes = [
@@ -29,7 +29,7 @@ describe("host-gw routes", () => {
     ];
     assert.deepEqual(routeChanges(current, desired), [
       "route del 10.244.9.0/24 proto 176",
-      "route replace 10.244.1.0/24 via 172.31.0.12 dev eth0 proto 176",
+      "route replace 10.244.1.0/24 via 172.31.0.12 proto 176",
     ]);
     assert.deepEqual(routeChanges(desired, desired), []);
   });
@@ -43,11 +43,15 @@ describe("host-gw routes", () => {
         : "";
       return { code: 0, stdout, stderr: "" };
     };
-    const applied = await syncHostGwRoutes(run, "bosun-x", hostGwRoutes(nodes, "a"));
+    const applied = await syncHostGwRoutes(run, hostGwRoutes(nodes, "a"), "bosun-x");
     assert.equal(applied.length, 2);
     assert.deepEqual(calls, [
       "ip -n bosun-x -j route show proto 176",
-      "ip -n bosun-x -batch - <<route del 10.244.7.0/24 proto 176\nroute replace 10.244.1.0/24 via 172.31.0.12 dev eth0 proto 176",
+      "ip -n bosun-x -batch - <<route del 10.244.7.0/24 proto 176\nroute replace 10.244.1.0/24 via 172.31.0.12 proto 176",
     ]);
+    // An agent syncs its own namespace: no -n.
+    calls.length = 0;
+    await syncHostGwRoutes(run, hostGwRoutes(nodes, "a"));
+    assert.equal(calls[0], "ip -j route show proto 176");
   });
 });
