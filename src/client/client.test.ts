@@ -4,6 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
+import { Agent } from "node:https";
+import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -20,7 +22,7 @@ import { withWatchFanout } from "../storage/watch-fanout.ts";
 import { Informer } from "./informer.ts";
 import { runLeaderElection } from "./leader-election.ts";
 import { resourcePath, resources } from "./resources.ts";
-import { RestClient } from "./rest-client.ts";
+import { type ClientConfig, RestClient } from "./rest-client.ts";
 
 async function eventually(check: () => boolean, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -34,6 +36,7 @@ describe("client", () => {
   const dir = mkdtempSync(join(tmpdir(), "bosun-client-"));
   let server: ApiServer;
   let client: RestClient;
+  let clientConfig: ClientConfig;
   before(async () => {
     const pki = await loadOrCreateClusterPKI(join(dir, "tls"));
     const port = await freePort();
@@ -52,12 +55,13 @@ describe("client", () => {
       resources: builtinResources,
     });
     await server.start();
-    client = new RestClient({
+    clientConfig = {
       server: `https://127.0.0.1:${port}`,
       caPem: pki.ca.certPem,
       certPem: pki.admin.certPem,
       keyPem: pki.admin.keyPem,
-    });
+    };
+    client = new RestClient(clientConfig);
   });
   after(async () => {
     client.close();
@@ -87,6 +91,28 @@ describe("client", () => {
 
   it("rejects (does not throw) on a 2xx body that is not JSON", async () => {
     await assert.rejects(client.get("/readyz"), /GET \/readyz: response is not JSON/);
+  });
+
+  it("leaves no listeners behind on keep-alive connections (more requests than sockets)", async () => {
+    const sockets: Socket[] = [];
+    const create = Agent.prototype.createConnection;
+    Agent.prototype.createConnection = function (this: Agent, ...args: unknown[]) {
+      const socket = (create as (...a: unknown[]) => Socket).apply(this, args);
+      sockets.push(socket);
+      return socket;
+    } as typeof create;
+    const fresh = new RestClient(clientConfig);
+    try {
+      for (let round = 0; round < 3; round++) {
+        await Promise.all(Array.from({ length: 150 }, () => fresh.get("/api/v1/namespaces")));
+      }
+    } finally {
+      Agent.prototype.createConnection = create;
+      fresh.close();
+    }
+    assert.ok(sockets.length > 0 && sockets.length <= 64, `${sockets.length} sockets`);
+    const listeners = sockets.reduce((n, s) => n + s.listenerCount("secureConnect"), 0);
+    assert.equal(listeners, 0);
   });
 
   it("keeps an informer's cache in step with adds, updates and deletes", async () => {

@@ -145,10 +145,15 @@ export class RestClient {
         clearTimeout(timer);
         return;
       }
-      socket.once("secureConnect", () => {
+      const onSecure = () => {
         connected = true;
         clearTimeout(timer);
-      });
+      };
+      socket.once("secureConnect", onSecure);
+      // A socket the agent hands over from its free pool to a queued request is open already
+      // and not marked reused: the listener would never fire and would keep this request (and
+      // its response) alive as long as the keep-alive connection.
+      req.once("close", () => socket.removeListener("secureConnect", onSecure));
     });
     const timer = this.#config.servers
       ? setTimeout(() => {
