@@ -20,6 +20,7 @@ import { MemoryStore } from "../storage/memory/memory-store.ts";
 import { freePort } from "../storage/testing/etcd-harness.ts";
 import { withWatchFanout } from "../storage/watch-fanout.ts";
 import { Informer } from "./informer.ts";
+import { InformerFactory } from "./informer-factory.ts";
 import { runLeaderElection } from "./leader-election.ts";
 import { resourcePath, resources } from "./resources.ts";
 import { type ClientConfig, RestClient } from "./rest-client.ts";
@@ -139,6 +140,30 @@ describe("client", () => {
     );
     stop.abort();
     await running;
+  });
+
+  it("a factory's informers cache objects without managedFields; updates from them keep the server's", async () => {
+    const factory = new InformerFactory(client);
+    const informer = factory.informer(resources.configmaps);
+    const updates: KubeObject[] = [];
+    informer.addHandlers({ onUpdate: (_, o) => updates.push(o as KubeObject) });
+    await client.create(cmPath(), cm("trimmed", { a: "1" }));
+    const stop = new AbortController();
+    factory.start(stop.signal);
+    await factory.synced();
+    const cached = informer.get("default", "trimmed") as KubeObject & { data: object };
+    assert.equal(cached.metadata?.managedFields, undefined);
+    await client.update(cmPath("trimmed"), { ...cached, data: { a: "2" } });
+    await eventually(() => updates.length > 0);
+    assert.equal(updates[0]?.metadata?.managedFields, undefined);
+    const live = await client.get<KubeObject>(cmPath("trimmed"));
+    assert.ok((live.metadata?.managedFields?.length ?? 0) > 0, "the server keeps managedFields");
+    const kept = new InformerFactory(client, undefined, { keepManagedFields: true });
+    kept.start(stop.signal);
+    const full = kept.informer(resources.configmaps);
+    await kept.synced();
+    assert.ok(full.get("default", "trimmed")?.metadata?.managedFields);
+    stop.abort();
   });
 
   it("elects exactly one leader and hands over when it stops", async () => {

@@ -1,6 +1,12 @@
 /**
  * One informer per resource, shared by every controller of a process (client-go's
  * SharedInformerFactory): ask for the informers you need, then `start` them all.
+ *
+ * Cached objects leave out metadata.managedFields, as the informers of upstream's
+ * kube-controller-manager and kube-scheduler do (a transform that trims them): no controller
+ * reads them, and they are a large share of every pod. An update sent from a cached object
+ * keeps the live object's managed fields (the API server starts from those when a request
+ * carries none).
  */
 import type { ObjectLike } from "../api/object.ts";
 import type { Logger } from "../machinery/log.ts";
@@ -8,15 +14,27 @@ import { Informer } from "./informer.ts";
 import type { GroupVersionResource } from "./resources.ts";
 import type { RestClient } from "./rest-client.ts";
 
+/** Drops metadata.managedFields in place (client-go's informers.WithTransform(trim)). */
+export function stripManagedFields(obj: ObjectLike): void {
+  if (obj.metadata?.managedFields !== undefined) delete obj.metadata.managedFields;
+}
+
+export interface InformerFactoryOptions {
+  /** Keep metadata.managedFields in cached objects (default: dropped). */
+  readonly keepManagedFields?: boolean;
+}
+
 export class InformerFactory {
   readonly #client: RestClient;
   readonly #log: Logger | undefined;
   readonly #informers = new Map<string, Informer>();
+  readonly #transform: ((obj: ObjectLike) => void) | undefined;
   #started: AbortSignal | undefined;
 
-  constructor(client: RestClient, log?: Logger) {
+  constructor(client: RestClient, log?: Logger, options: InformerFactoryOptions = {}) {
     this.#client = client;
     this.#log = log;
+    this.#transform = options.keepManagedFields ? undefined : stripManagedFields;
   }
 
   informer<T extends ObjectLike = ObjectLike>(resource: GroupVersionResource): Informer<T> {
@@ -27,6 +45,7 @@ export class InformerFactory {
         client: this.#client,
         resource,
         ...(this.#log ? { log: this.#log } : {}),
+        ...(this.#transform ? { transform: this.#transform } : {}),
       });
       this.#informers.set(key, informer);
       if (this.#started) void informer.run(this.#started);

@@ -24,6 +24,11 @@ export interface InformerOptions {
   readonly labelSelector?: string;
   readonly fieldSelector?: string;
   readonly log?: Logger;
+  /**
+   * Applied to every object before it is cached or handed to handlers (client-go's
+   * SetTransform), e.g. to drop fields no consumer reads; may change the object in place.
+   */
+  readonly transform?: (obj: ObjectLike) => void;
 }
 
 interface List<T> {
@@ -120,7 +125,10 @@ export class Informer<T extends ObjectLike = ObjectLike> {
         limit: 500,
         ...(token ? { continue: token } : {}),
       });
-      for (const item of page.items) fresh.set(keyOf(item), item);
+      for (const item of page.items) {
+        this.#options.transform?.(item);
+        fresh.set(keyOf(item), item);
+      }
       token = page.metadata.continue;
       rv = page.metadata.resourceVersion ?? rv;
     } while (token);
@@ -153,6 +161,7 @@ export class Informer<T extends ObjectLike = ObjectLike> {
   #apply(ev: WatchEvent<T>): string | undefined {
     const rv = ev.object.metadata?.resourceVersion;
     if (ev.type === "BOOKMARK") return rv;
+    this.#options.transform?.(ev.object);
     const key = keyOf(ev.object);
     if (ev.type === "DELETED") {
       const old = this.#items.get(key) ?? ev.object;
