@@ -29,8 +29,11 @@ export interface CacheEvent {
   readonly type: CacheEventType;
   readonly revision: number;
   readonly object: CachedObject;
-  /** The object before the change (for selector transitions). */
-  readonly previous: CachedObject | undefined;
+  /**
+   * The labels and selectable fields of the object before the change (for selector
+   * transitions); not the object itself, so a window of events does not keep old versions.
+   */
+  readonly previous: Selection | undefined;
 }
 
 export interface WatchCacheOptions {
@@ -44,6 +47,10 @@ export interface WatchCacheOptions {
 
 /** Decoded objects, made on demand and dropped with the cached entry they belong to. */
 const decoded = new WeakMap<CachedObject, KubeObject>();
+
+function selectionPart(obj: CachedObject): Selection {
+  return { labels: obj.labels, fields: obj.fields };
+}
 
 export class WatchCache {
   readonly registry: GenericRegistry;
@@ -206,13 +213,18 @@ export class WatchCache {
       this.#objects.delete(ev.kv.key);
       this.#index(ev.kv.key, previous, undefined);
       this.#sorted = undefined;
-      event = { type: "DELETED", revision, object, previous };
+      event = { type: "DELETED", revision, object, previous: selectionPart(previous) };
     } else {
       const object = this.#toCached(ev.kv, this.registry.fromStored(ev.kv));
       if (!previous) this.#sorted = undefined;
       this.#objects.set(ev.kv.key, object);
       this.#index(ev.kv.key, previous, object);
-      event = { type: previous ? "MODIFIED" : "ADDED", revision, object, previous };
+      event = {
+        type: previous ? "MODIFIED" : "ADDED",
+        revision,
+        object,
+        previous: previous && selectionPart(previous),
+      };
     }
     this.#events.push(event);
     if (this.#events.length > this.#capacity) {
