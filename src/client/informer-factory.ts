@@ -19,6 +19,18 @@ export function stripManagedFields(obj: ObjectLike): void {
   if (obj.metadata?.managedFields !== undefined) delete obj.metadata.managedFields;
 }
 
+/**
+ * Keeps only apiVersion, kind and metadata (without managedFields), in place: what upstream's
+ * metadata-only informers (PartialObjectMetadata) hold, e.g. for the garbage collector.
+ */
+export function keepMetadataOnly(obj: ObjectLike): void {
+  const record = obj as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (key !== "apiVersion" && key !== "kind" && key !== "metadata") delete record[key];
+  }
+  stripManagedFields(obj);
+}
+
 export interface InformerFactoryOptions {
   /** Keep metadata.managedFields in cached objects (default: dropped). */
   readonly keepManagedFields?: boolean;

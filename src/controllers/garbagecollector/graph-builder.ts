@@ -9,6 +9,7 @@
 import type { OwnerReference } from "../../api/generated/types.ts";
 import type { KubeObject } from "../../api/object.ts";
 import { Informer } from "../../client/informer.ts";
+import { keepMetadataOnly } from "../../client/informer-factory.ts";
 import { RestClient } from "../../client/rest-client.ts";
 import type { WorkQueue } from "../../client/work-queue.ts";
 import type { Logger } from "../../machinery/log.ts";
@@ -87,6 +88,8 @@ export class GraphBuilder {
         client: this.#watchClient(signal),
         resource: resource.gvr,
         log: this.#options.log,
+        // Upstream's monitors are metadata-only informers: the graph needs nothing else.
+        transform: keepMetadataOnly,
       });
       informer.addHandlers({
         onAdd: (obj) => this.#observe(resource, obj, undefined),
