@@ -109,3 +109,50 @@ describe("Informer indexes", () => {
     await running;
   });
 });
+
+describe("Informer indexes across a relist", () => {
+  it("unfiles what a relist no longer holds and files what it adds", async () => {
+    const cm = (name: string, color: string, rv: string): ObjectLike => ({
+      metadata: { name, namespace: "default", labels: { color }, resourceVersion: rv },
+    });
+    let items = [cm("a", "red", "1"), cm("b", "red", "1")];
+    let lists = 0;
+    // Lists `items`; its watch stays quiet until stopped.
+    const client = {
+      get: async () => {
+        lists++;
+        return { metadata: { resourceVersion: String(lists) }, items };
+      },
+      async *watch(_path: string, _query: unknown, signal: AbortSignal) {
+        if (!signal.aborted) {
+          await new Promise((r) => signal.addEventListener("abort", r, { once: true }));
+        }
+        yield* [];
+      },
+    } as unknown as RestClient;
+    const informer = new Informer({ client, resource: resources.configmaps });
+    informer.addIndexer("color", (o) => [o.metadata?.labels?.color ?? ""]);
+    const stop = new AbortController();
+    const running = informer.run(stop.signal);
+    await informer.synced();
+    assert.equal(informer.byIndex("color", "red").length, 2);
+    stop.abort();
+    await running;
+    // Run again (as after 410 Gone): the relist has lost "a" and recoloured "b".
+    items = [cm("b", "blue", "2"), cm("c", "red", "2")];
+    const again = new AbortController();
+    const rerun = informer.run(again.signal);
+    await eventually(() => informer.get("default", "c"));
+    assert.equal(informer.get("default", "a"), undefined);
+    assert.deepEqual(
+      informer.byIndex("color", "red").map((o) => o.metadata?.name),
+      ["c"],
+    );
+    assert.deepEqual(
+      informer.byIndex("color", "blue").map((o) => o.metadata?.name),
+      ["b"],
+    );
+    again.abort();
+    await rerun;
+  });
+});
