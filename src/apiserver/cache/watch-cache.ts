@@ -8,6 +8,7 @@
  * watcher.
  */
 import type { KubeObject } from "../../api/object.ts";
+import { type Clock, realClock } from "../../machinery/clock.ts";
 import type { Logger } from "../../machinery/log.ts";
 import { isStoreError } from "../../storage/errors.ts";
 import type { KeyValue, WatchEvent as StoreEvent, Watch } from "../../storage/store.ts";
@@ -28,6 +29,8 @@ export type CacheEventType = "ADDED" | "MODIFIED" | "DELETED";
 export interface CacheEvent {
   readonly type: CacheEventType;
   readonly revision: number;
+  /** When the cache saw it (clock milliseconds), for the window's freshness. */
+  readonly seen: number;
   readonly object: CachedObject;
   /**
    * The labels and selectable fields of the object before the change (for selector
@@ -39,8 +42,15 @@ export interface CacheEvent {
 export interface WatchCacheOptions {
   readonly registry: GenericRegistry;
   readonly log: Logger;
-  /** Events kept for watchers that start in the recent past. */
+  /**
+   * At most this many events are kept for watchers that start in the recent past (default
+   * 10,000); events older than `freshMs` (default 75 s, upstream's eventFreshDuration) go
+   * once more than `minEvents` (default 100, upstream's lower bound) are kept.
+   */
   readonly capacity?: number;
+  readonly freshMs?: number;
+  readonly minEvents?: number;
+  readonly clock?: Clock;
   /** Selectable fields to index (e.g. spec.nodeName for pods), for `byField`. */
   readonly indexFields?: readonly string[];
 }
@@ -56,6 +66,9 @@ export class WatchCache {
   readonly registry: GenericRegistry;
   readonly #log: Logger;
   readonly #capacity: number;
+  readonly #freshMs: number;
+  readonly #minEvents: number;
+  readonly #clock: Clock;
   #objects = new Map<string, CachedObject>();
   #sorted: string[] | undefined;
   #events: CacheEvent[] = [];
@@ -73,6 +86,9 @@ export class WatchCache {
     this.registry = options.registry;
     this.#log = options.log.with({ resource: options.registry.definition.plural });
     this.#capacity = options.capacity ?? 10_000;
+    this.#freshMs = options.freshMs ?? 75_000;
+    this.#minEvents = options.minEvents ?? 100;
+    this.#clock = options.clock ?? realClock;
     this.#indexFields = options.indexFields ?? [];
   }
 
@@ -198,6 +214,7 @@ export class WatchCache {
 
   #apply(ev: StoreEvent): void {
     const revision = ev.kv.modRevision;
+    const seen = this.#clock.now();
     const previous = this.#objects.get(ev.kv.key);
     let event: CacheEvent;
     if (ev.type === "delete") {
@@ -213,7 +230,7 @@ export class WatchCache {
       this.#objects.delete(ev.kv.key);
       this.#index(ev.kv.key, previous, undefined);
       this.#sorted = undefined;
-      event = { type: "DELETED", revision, object, previous: selectionPart(previous) };
+      event = { type: "DELETED", revision, seen, object, previous: selectionPart(previous) };
     } else {
       const object = this.#toCached(ev.kv, this.registry.fromStored(ev.kv));
       if (!previous) this.#sorted = undefined;
@@ -222,17 +239,27 @@ export class WatchCache {
       event = {
         type: previous ? "MODIFIED" : "ADDED",
         revision,
+        seen,
         object,
         previous: previous && selectionPart(previous),
       };
     }
     this.#events.push(event);
-    if (this.#events.length > this.#capacity) {
-      const dropped = this.#events.splice(0, this.#events.length - this.#capacity);
-      this.#windowStart = dropped[dropped.length - 1]!.revision;
-    }
+    this.#trimWindow(seen);
     for (const w of this.#watchers) w.offer(event);
     this.#advance(revision);
+  }
+
+  /** Drops the events beyond capacity and, above the minimum, those no longer fresh. */
+  #trimWindow(now: number): void {
+    const events = this.#events;
+    let drop = Math.max(0, events.length - this.#capacity);
+    while (events.length - drop > this.#minEvents && now - events[drop]!.seen > this.#freshMs) {
+      drop++;
+    }
+    if (drop === 0) return;
+    this.#windowStart = events[drop - 1]!.revision;
+    this.#events = events.slice(drop);
   }
 
   #advance(revision: number): void {
