@@ -375,7 +375,9 @@ export const serverCommand: Command = {
       log: createLogger("compactor"),
     });
     const server = new ApiServer({
-      store: withWatchFanout(encrypted),
+      // The watch caches are the fanout's only long-lived watchers and keep their own window of
+      // events; a short one here only serves a cache resuming its Store watch.
+      store: withWatchFanout(encrypted, { windowSize: 256 }),
       clock: realClock,
       log: createLogger("apiserver"),
       tls: {
