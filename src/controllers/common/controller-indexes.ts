@@ -10,14 +10,18 @@ import type { KubeObject } from "../../api/object.ts";
 import type { Informer } from "../../client/informer.ts";
 import { getControllerOf } from "./controller-ref.ts";
 
-/** Objects by the uid of their controller (the owner reference with `controller: true`). */
+/**
+ * Objects by `namespace/uid` of their controller (the owner reference with `controller: true`):
+ * the namespace is part of the value so a lookup needs no filtering (an owner controls only
+ * objects of its own namespace).
+ */
 export const controllerUidIndex = "controller-uid";
 /** Objects without a controller, by namespace. */
 export const orphansByNamespaceIndex = "orphans-by-namespace";
 
 function controllerUid(obj: KubeObject): readonly string[] {
   const uid = getControllerOf(obj)?.uid;
-  return uid ? [uid] : [];
+  return uid ? [`${obj.metadata?.namespace ?? ""}/${uid}`] : [];
 }
 
 function orphanNamespace(obj: KubeObject): readonly string[] {
@@ -34,10 +38,7 @@ export function addControllerIndexes<T extends KubeObject>(informer: Informer<T>
 export function controlledBy<T extends KubeObject>(informer: Informer<T>, owner: KubeObject): T[] {
   const uid = owner.metadata?.uid;
   if (!uid) return [];
-  const namespace = owner.metadata?.namespace ?? "";
-  return informer
-    .byIndex(controllerUidIndex, uid)
-    .filter((obj) => (obj.metadata?.namespace ?? "") === namespace);
+  return informer.byIndex(controllerUidIndex, `${owner.metadata?.namespace ?? ""}/${uid}`);
 }
 
 /**
@@ -49,5 +50,7 @@ export function claimCandidates<T extends KubeObject>(
   owner: KubeObject,
 ): T[] {
   const orphans = informer.byIndex(orphansByNamespaceIndex, owner.metadata?.namespace ?? "");
-  return [...controlledBy(informer, owner), ...orphans];
+  const candidates = controlledBy(informer, owner);
+  for (const orphan of orphans) candidates.push(orphan);
+  return candidates;
 }
