@@ -7,16 +7,8 @@
  * killed is found by its pid file and stopped first (two on one bolt database would deadlock).
  * The child gets SIGKILL if the agent dies without stopping it (`setpriv --pdeathsig`).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import {
-  createWriteStream,
-  existsSync,
-  readFileSync,
-  rmSync,
-  type WriteStream,
-  writeFileSync,
-} from "node:fs";
-import { type Clock, realClock, type Timer } from "../../machinery/clock.ts";
+import { ChildSupervisor, type LogLevel } from "../../machinery/child-supervisor.ts";
+import type { Clock } from "../../machinery/clock.ts";
 import type { Logger } from "../../machinery/log.ts";
 
 export interface ContainerdSupervisorOptions {
@@ -34,7 +26,7 @@ export interface ContainerdSupervisorOptions {
   readonly onRestart?: () => void;
 }
 
-const levels: Record<string, "debug" | "info" | "warn" | "error"> = {
+const levels: Record<string, LogLevel> = {
   trace: "debug",
   debug: "debug",
   info: "debug",
@@ -52,150 +44,59 @@ export function parseContainerdLine(line: string): { level: string; msg: string 
   return { level, msg };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export class ContainerdSupervisor {
   readonly #o: ContainerdSupervisorOptions;
-  readonly #clock: Clock;
-  #child: ChildProcess | undefined;
-  #logStream: WriteStream | undefined;
-  #stopping = false;
-  #backoffMs = 1000;
-  #restartTimer: Timer | undefined;
-  #startedAt = 0;
-  readonly #recent: string[] = [];
+  readonly #child: ChildSupervisor;
 
   constructor(options: ContainerdSupervisorOptions) {
     this.#o = options;
-    this.#clock = options.clock ?? realClock;
+    this.#child = new ChildSupervisor({
+      name: "containerd",
+      binary: options.binary ?? "containerd",
+      args: ["--config", options.configPath],
+      marker: options.configPath,
+      pidFile: options.pidFile,
+      logFile: options.logFile,
+      log: options.log,
+      parseLine: (line) => {
+        const { level, msg } = parseContainerdLine(line);
+        return { level: levels[level] ?? "debug", msg };
+      },
+      restart: () => this.start().then(() => this.#o.onRestart?.()),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
   }
 
   get pid(): number | undefined {
-    return this.#child?.pid;
+    return this.#child.pid;
   }
 
   /** Starts containerd and resolves once it serves CRI; rejects with its last output if not. */
   async start(): Promise<void> {
-    await this.#stopOrphan();
-    this.#logStream ??= createWriteStream(this.#o.logFile, { flags: "a" });
-    this.#spawn();
-    const deadline = Date.now() + (this.#o.startTimeoutMs ?? 30_000);
+    await this.#child.launch();
+    const timeoutMs = this.#o.startTimeoutMs ?? 30_000;
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const child = this.#child;
-      if (!child || child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`containerd exited during start-up:\n${this.#recent.join("\n")}`);
+      if (!this.#child.running) {
+        throw new Error(`containerd exited during start-up:\n${this.#child.recentOutput}`);
       }
       if (await this.#o.ready().catch(() => false)) break;
       if (Date.now() > deadline) {
         await this.stop();
         throw new Error(
-          `containerd did not answer within ${this.#o.startTimeoutMs ?? 30_000} ms:\n${this.#recent.join("\n")}`,
+          `containerd did not answer within ${timeoutMs} ms:\n${this.#child.recentOutput}`,
         );
       }
       await new Promise((r) => setTimeout(r, 25));
     }
     this.#o.log.info("containerd ready", {
-      pid: this.#child?.pid,
-      ms: Date.now() - this.#startedAt,
+      pid: this.#child.pid,
+      ms: Date.now() - this.#child.startedAt,
     });
-  }
-
-  async #stopOrphan(): Promise<void> {
-    if (!existsSync(this.#o.pidFile)) return;
-    const pid = Number(readFileSync(this.#o.pidFile, "utf8").trim());
-    rmSync(this.#o.pidFile, { force: true });
-    if (!Number.isInteger(pid) || pid <= 1 || !alive(pid)) return;
-    const cmdline = existsSync(`/proc/${pid}/cmdline`)
-      ? readFileSync(`/proc/${pid}/cmdline`, "utf8")
-      : "";
-    if (!cmdline.includes(this.#o.configPath)) return;
-    this.#o.log.warn("stopping containerd left by a previous agent", { pid });
-    process.kill(pid, "SIGTERM");
-    const until = Date.now() + 10_000;
-    while (alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    if (alive(pid)) process.kill(pid, "SIGKILL");
-  }
-
-  #spawn(): void {
-    const binary = this.#o.binary ?? "containerd";
-    const args = ["--config", this.#o.configPath];
-    const usePdeathsig = existsSync("/usr/bin/setpriv");
-    const child = usePdeathsig
-      ? spawn("/usr/bin/setpriv", ["--pdeathsig", "KILL", "--", binary, ...args], {
-          stdio: ["ignore", "pipe", "pipe"],
-        })
-      : spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
-    this.#child = child;
-    this.#startedAt = Date.now();
-    // The pid is known as soon as spawn() returns; waiting for the "spawn" event would let a
-    // containerd that is ready before that event is delivered run without its pid file.
-    if (child.pid) writeFileSync(this.#o.pidFile, `${child.pid}\n`);
-    child.once("error", (err) => this.#o.log.error("cannot run containerd", { err, binary }));
-    let partial = "";
-    const onData = (chunk: Buffer) => {
-      this.#logStream?.write(chunk);
-      const lines = (partial + chunk.toString()).split("\n");
-      partial = lines.pop() ?? "";
-      for (const line of lines) this.#line(line);
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("exit", (code, signal) => this.#exited(child, code, signal));
-  }
-
-  #line(line: string): void {
-    if (!line) return;
-    this.#recent.push(line);
-    if (this.#recent.length > 30) this.#recent.shift();
-    const { level, msg } = parseContainerdLine(line);
-    const mapped = levels[level] ?? "debug";
-    this.#o.log[mapped](msg, { source: "containerd" });
-  }
-
-  #exited(child: ChildProcess, code: number | null, signal: string | null): void {
-    if (this.#child !== child) return;
-    this.#child = undefined;
-    if (this.#stopping) return;
-    const upMs = Date.now() - this.#startedAt;
-    if (upMs > 60_000) this.#backoffMs = 1000;
-    this.#o.log.error("containerd exited; restarting", {
-      code,
-      signal,
-      upMs,
-      inMs: this.#backoffMs,
-      last: this.#recent.slice(-3).join(" | "),
-    });
-    this.#restartTimer = this.#clock.after(this.#backoffMs, () => {
-      if (this.#stopping) return;
-      this.start()
-        .then(() => this.#o.onRestart?.())
-        .catch((err) => this.#o.log.error("containerd restart failed", { err }));
-    });
-    this.#backoffMs = Math.min(this.#backoffMs * 2, 30_000);
   }
 
   /** Stops containerd (SIGTERM, then SIGKILL after 10 s). Pods' shims keep running. */
-  async stop(): Promise<void> {
-    this.#stopping = true;
-    this.#restartTimer?.cancel();
-    const child = this.#child;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    this.#child = undefined;
-    rmSync(this.#o.pidFile, { force: true });
-    await new Promise<void>((r) => (this.#logStream ? this.#logStream.end(r) : r()));
-    this.#logStream = undefined;
+  stop(): Promise<void> {
+    return this.#child.stop();
   }
 }
