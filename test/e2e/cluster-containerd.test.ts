@@ -19,20 +19,11 @@ import {
   rootSkip,
   TestCluster,
 } from "./lib/cluster.ts";
+import { until } from "./lib/wait.ts";
 
 type Obj = Record<string, any>;
 
 const skip = rootSkip || (existsSync("/usr/bin/containerd") ? false : "needs containerd");
-
-async function until<T>(what: string, fn: () => Promise<T>, ms = 60_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) assert.fail(`${what}: not reached in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** An HTTP GET from inside a node's network namespace; the status code, or 0. */
 async function getFromNode(netns: string, url: string): Promise<number> {

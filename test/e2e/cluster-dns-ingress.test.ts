@@ -22,21 +22,12 @@ import { fileURLToPath } from "node:url";
 import { createCA, issueCertificate } from "../../src/pki/certificate.ts";
 import { freePort } from "../../src/storage/testing/etcd-harness.ts";
 import { run, TestServer } from "./lib/server.ts";
+import { until } from "./lib/wait.ts";
 
 const bosun = fileURLToPath(new URL("../../bin/bosun.ts", import.meta.url));
 const hostIP = Object.values(networkInterfaces())
   .flat()
   .find((a) => a && a.family === "IPv4" && !a.internal)?.address;
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 function fetchText(
   url: { port: number; host: string; https?: { ca: string } },

@@ -19,18 +19,9 @@ import {
   rootSkip,
   TestCluster,
 } from "./lib/cluster.ts";
+import { until } from "./lib/wait.ts";
 
 type Obj = Record<string, any>;
-
-async function until<T>(what: string, fn: () => Promise<T>, ms = 30_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) assert.fail(`${what}: not reached in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const ready = (n: Obj) =>
   n.status.conditions.find((c: Obj) => c.type === "Ready")?.status as string | undefined;

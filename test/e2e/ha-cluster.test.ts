@@ -16,20 +16,11 @@ import { after, before, describe, it } from "node:test";
 import { configFromKubeconfig, RestClient } from "../../src/client/rest-client.ts";
 import { buildTestImages } from "../images/build.ts";
 import { rootSkip, TestCluster } from "./lib/cluster.ts";
+import { until } from "./lib/wait.ts";
 
 const runtime = existsSync("/usr/bin/containerd") ? "containerd" : "simulated";
 
 type Obj = Record<string, any>;
-
-async function until<T>(what: string, fn: () => Promise<T>, ms = 30_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) assert.fail(`${what}: not reached in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const ready = (n: Obj) =>
   n.status.conditions.find((c: Obj) => c.type === "Ready")?.status as string | undefined;

@@ -13,6 +13,7 @@ import { ensurePauseImage, PAUSE_IMAGE } from "../../src/kubelet/images/pause-im
 import { mountsUnder, shimsServing } from "./lib/node-cleanup.ts";
 import { PrivateContainerd } from "./lib/private-containerd.ts";
 import { TestServer } from "./lib/server.ts";
+import { until } from "./lib/wait.ts";
 
 const canRun = process.getuid?.() === 0 && existsSync("/usr/bin/containerd");
 const nodeName = `leftovers-${process.pid}`;
@@ -22,17 +23,6 @@ function alive(pid: number): boolean {
     return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {
     return false;
-  }
-}
-
-async function until<T>(what: string, fn: () => Promise<T>, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    last = await fn().catch((err: unknown) => err);
-    if (last && !(last instanceof Error)) return last as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${last}`);
-    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

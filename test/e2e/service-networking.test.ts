@@ -30,6 +30,7 @@ import { rootSkip, TestCluster } from "./lib/cluster.ts";
 import { echoApp, notOn, PodWatch, remote, service, spreadOverNodes } from "./lib/echo-app.ts";
 import { HttpPoller, inNetns, OutsideHost } from "./lib/netns.ts";
 import { run } from "./lib/server.ts";
+import { until } from "./lib/wait.ts";
 
 type Obj = Record<string, any>;
 
@@ -37,16 +38,6 @@ const skip =
   rootSkip ||
   (existsSync("/usr/bin/containerd") ? false : "needs containerd") ||
   (existsSync("/usr/bin/curl") ? false : "needs curl");
-
-async function until<T>(what: string, fn: () => Promise<T>, ms = 60_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) assert.fail(`${what}: not reached in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe("service networking on a containerd cluster", { skip }, () => {
   let c: TestCluster | undefined;
