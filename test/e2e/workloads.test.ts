@@ -104,7 +104,11 @@ describe("workload controllers", () => {
           `Normal\\s+Scheduled\\s+\\S+\\s+default-scheduler\\s+Successfully assigned wl/${pod!.metadata.name} to ${pod!.spec.nodeName}`,
         ),
       );
-      const node = await s.k("describe", "node", pod!.spec.nodeName);
+      // Events are recorded in batches: wait for the node controller's, then check them all.
+      const node = await until("the node's events", async () => {
+        const text = await s.k("describe", "node", pod!.spec.nodeName);
+        return /RegisteredNode/.test(text) && /NodeReady/.test(text) && text;
+      });
       assert.match(
         node,
         /Normal\s+RegisteredNode\s+\S+\s+node-controller\s+Node sim-\d event: Registered Node sim-\d in Controller/,
