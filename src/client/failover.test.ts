@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
+import { createServer as createNetServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -18,8 +19,8 @@ interface FakeServer {
   readonly name: string;
   readonly url: string;
   posts: number;
-  /** What a POST does: answer, or break the connection after reading it. */
-  onPost: "answer" | "break";
+  /** What a POST does: answer, answer after a while, or break the connection after reading it. */
+  onPost: "answer" | "slow" | "break";
   /** The addresses its kubernetes Endpoints name. */
   endpoints: string[];
   stop(): Promise<void>;
@@ -52,6 +53,7 @@ async function fakeServer(name: string): Promise<FakeServer> {
     if (req.method === "POST") {
       fake.posts++;
       if (fake.onPost === "break") return req.socket.destroy();
+      if (fake.onPost === "slow") return void setTimeout(() => json({ server: name }), 300);
       return json({ server: name });
     }
     if (req.url?.includes("watch=true")) {
@@ -159,6 +161,51 @@ test("a POST that may have reached the server is never sent again", async () => 
   client.close();
   await a.stop();
   await b.stop();
+});
+
+test("a busy server is not taken for a dead one and no queued POST is sent twice", async () => {
+  // More requests than the keep-alive agent's 64 sockets: the rest wait for a socket, and get one
+  // as answers free them, after the 500 ms connect timeout of a connection opened at once.
+  const a = await fakeServer("a");
+  const b = await fakeServer("b");
+  const servers = pool(a.url);
+  servers.setServers([a.url, b.url]);
+  const client = clientFor(servers);
+  a.onPost = "slow";
+  const answers = await Promise.all(
+    Array.from({ length: 150 }, () =>
+      client.create<{ server: string }>("/api/v1/namespaces/default/configmaps", {}),
+    ),
+  );
+  assert.equal(a.posts + b.posts, 150, "every POST reaches a server exactly once");
+  assert.ok(answers.every((x) => x.server === "a"));
+  assert.equal(servers.healthy(a.url), true);
+  client.close();
+  await a.stop();
+  await b.stop();
+});
+
+test("a server that accepts connections but never completes a handshake is left after the connect timeout", async () => {
+  const sockets: Socket[] = [];
+  const silent = createNetServer((s) => sockets.push(s));
+  const port = await freePort();
+  await new Promise<void>((r) => silent.listen(port, "127.0.0.1", r));
+  const b = await fakeServer("b");
+  const servers = pool(`https://127.0.0.1:${port}`);
+  servers.setServers([servers.seed, b.url]);
+  const client = clientFor(servers);
+  const started = performance.now();
+  // Not sent (no handshake), so even a POST goes to the next server.
+  assert.deepEqual(await client.create("/api/v1/namespaces/default/configmaps", {}), {
+    server: "b",
+  });
+  const took = performance.now() - started;
+  assert.ok(took >= 450 && took < 3_000, `took ${took} ms`);
+  assert.equal(b.posts, 1);
+  client.close();
+  await b.stop();
+  silent.close();
+  for (const s of sockets) s.destroy();
 });
 
 test("without a pool a failed connection is the caller's error, as before", async () => {

@@ -13,6 +13,7 @@
  */
 import type { ClientRequest, IncomingMessage } from "node:http";
 import { Agent, request } from "node:https";
+import type { TLSSocket } from "node:tls";
 import { newGenericServerResponse } from "../machinery/generic-response.ts";
 import { type Status, StatusError, statusErrorFromStatus } from "../machinery/status.ts";
 import type { ServerPool } from "./failover.ts";
@@ -134,15 +135,17 @@ export class RestClient {
 
   /**
    * Marks errors of `req` that happen before its TLS handshake completed (nothing was sent), and
-   * with a pool gives up on a connection that does not open within connectTimeoutMs.
+   * with a pool gives up on a connection that does not open within connectTimeoutMs of the
+   * request getting its socket (a request queued for one of the agent's sockets is not late).
    */
   #trackConnect(req: ClientRequest): void {
     let connected = false;
+    let timer: NodeJS.Timeout | undefined;
     req.on("socket", (socket) => {
-      // A pooled keep-alive connection is open already; a new one is once its handshake is done.
-      if (req.reusedSocket) {
+      // A keep-alive connection is open already, whether the agent marks it reused or hands it
+      // from its free pool to a queued request (not marked): its handshake was verified.
+      if (req.reusedSocket || (socket as TLSSocket).authorized) {
         connected = true;
-        clearTimeout(timer);
         return;
       }
       const onSecure = () => {
@@ -150,17 +153,13 @@ export class RestClient {
         clearTimeout(timer);
       };
       socket.once("secureConnect", onSecure);
-      // A socket the agent hands over from its free pool to a queued request is open already
-      // and not marked reused: the listener would never fire and would keep this request (and
-      // its response) alive as long as the keep-alive connection.
       req.once("close", () => socket.removeListener("secureConnect", onSecure));
+      if (!this.#config.servers) return;
+      timer = setTimeout(() => {
+        if (!connected) req.destroy(connectTimeout());
+      }, this.#config.connectTimeoutMs ?? 3_000);
+      timer.unref();
     });
-    const timer = this.#config.servers
-      ? setTimeout(() => {
-          if (!connected) req.destroy(connectTimeout());
-        }, this.#config.connectTimeoutMs ?? 3_000)
-      : undefined;
-    timer?.unref();
     req.once("close", () => clearTimeout(timer));
     req.prependListener("error", (err) => {
       if (!connected) notSent.add(err);
