@@ -1,17 +1,18 @@
 /**
  * The control-plane components that run beside the API server in `bosun server` — the
- * controller manager and the scheduler — each with its own client
- * certificate and identity, talking to the API over loopback HTTPS like any other client.
+ * controller manager and the scheduler — each with its own client certificate and identity,
+ * talking to the API over loopback HTTPS like any other client.
+ *
+ * They run on a worker thread of their own (ADR 23): the API server's event loop is the busiest
+ * part of a master, and on a 2-core machine the components' informers, watches, JSON and TLS on
+ * the same loop were a third of its time. Only plain settings cross to the worker; it keeps its
+ * own clients, informer caches and failover pool.
  */
-import type { Failover } from "../client/failover-discovery.ts";
+import { Worker } from "node:worker_threads";
 import type { LeaderElectionTimings } from "../client/leader-election.ts";
-import { RestClient } from "../client/rest-client.ts";
-import { allControllers } from "../controllers/all.ts";
-import { defaultControllerSettings } from "../controllers/context.ts";
-import { runControllerManager } from "../controllers/manager.ts";
 import type { Logger } from "../machinery/log.ts";
 import { type ClusterPKI, loadOrIssueClientCertificate } from "../pki/cluster-pki.ts";
-import { createScheduler } from "../scheduler/scheduler.ts";
+import type { ComponentsConfig } from "./control-plane-components.ts";
 
 export interface ControlPlaneOptions {
   readonly pki: ClusterPKI;
@@ -20,8 +21,8 @@ export interface ControlPlaneOptions {
   readonly nodeName: string;
   /** The pod network node IPAM hands /24s out of (`--cluster-cidr`; default 10.244.0.0/16). */
   readonly clusterCIDR?: string;
-  /** Every API server, to fail over between (ADR 21); without it, the local one only. */
-  readonly failover?: Failover;
+  /** Fail over between every API server (ADR 21); without it, the local one only. */
+  readonly failover?: boolean;
   /** --leader-elect-lease-duration and --leader-elect-retry-period (upstream's 15 s and 2 s). */
   readonly leaderElection?: LeaderElectionTimings;
   /** Node failure timings (the controller manager's share of them). */
@@ -34,71 +35,62 @@ export interface ControlPlaneOptions {
   };
 }
 
-async function componentClient(
-  options: ControlPlaneOptions,
-  name: string,
-  cn: string,
-): Promise<RestClient> {
-  const cert = await loadOrIssueClientCertificate(options.pki, name, { commonName: cn });
-  return new RestClient({
-    server: `https://127.0.0.1:${options.port}`,
-    caPem: options.pki.ca.certPem,
-    certPem: cert.certPem,
-    keyPem: cert.keyPem,
-    userAgent: `${name}/bosun`,
-    ...(options.failover ? { servers: options.failover.pool } : {}),
-  });
+/** What the worker needs to reach the API as a component: PEM strings only. */
+async function credentials(options: ControlPlaneOptions, name: string, commonName: string) {
+  const cert = await loadOrIssueClientCertificate(options.pki, name, { commonName });
+  return { certPem: cert.certPem, keyPem: cert.keyPem };
 }
 
-function nodeLifecycleSettings(options: ControlPlaneOptions) {
-  const n = options.nodeLifecycle;
-  if (!n) return {};
-  return {
-    nodeMonitorGracePeriodSeconds: n.nodeMonitorGracePeriodSeconds,
-    nodeMonitorPeriodSeconds: n.nodeMonitorPeriodSeconds,
-    nodeStartupGracePeriodSeconds: n.nodeStartupGracePeriodSeconds,
-    podEvictionTimeoutSeconds: n.defaultUnreachableTolerationSeconds,
-  };
-}
-
-/** Starts the components; they stop when `signal` aborts. */
+/**
+ * Starts the components on their worker thread; they stop when `signal` aborts. The promise
+ * settles when the worker has exited (rejects if it failed).
+ */
 export async function startControlPlane(
   options: ControlPlaneOptions,
   signal: AbortSignal,
 ): Promise<Promise<void>[]> {
-  const cmClient = await componentClient(
-    options,
-    "controller-manager",
-    "system:kube-controller-manager",
-  );
-  // The controller manager may read the kubernetes Endpoints: it keeps the list current.
-  options.failover?.start(cmClient);
-  const manager = runControllerManager(
-    {
-      client: cmClient,
-      controllers: allControllers,
-      settings: {
-        ...defaultControllerSettings,
-        ...(options.clusterCIDR ? { clusterCIDR: options.clusterCIDR } : {}),
-        ...nodeLifecycleSettings(options),
-        caCertPem: options.pki.ca.certPem,
-        caKeyPem: options.pki.ca.keyPem,
-      },
-      log: options.log.with({ component: "controller-manager" }),
-      identity: `${options.nodeName}_controller-manager`,
-      ...(options.leaderElection ? { leaderElection: options.leaderElection } : {}),
-    },
-    signal,
-  ).finally(() => cmClient.close());
-
-  const schedulerClient = await componentClient(options, "scheduler", "system:kube-scheduler");
-  const scheduler = createScheduler({
-    client: schedulerClient,
-    log: options.log.with({ component: "scheduler" }),
-    identity: `${options.nodeName}_scheduler`,
-    ...(options.leaderElection ? { leaderElectionTimings: options.leaderElection } : {}),
-  })
-    .run(signal)
-    .finally(() => schedulerClient.close());
-  return [manager, scheduler];
+  const n = options.nodeLifecycle;
+  const config: ComponentsConfig = {
+    server: `https://127.0.0.1:${options.port}`,
+    caPem: options.pki.ca.certPem,
+    caKeyPem: options.pki.ca.keyPem,
+    controllerManager: await credentials(
+      options,
+      "controller-manager",
+      "system:kube-controller-manager",
+    ),
+    scheduler: await credentials(options, "scheduler", "system:kube-scheduler"),
+    nodeName: options.nodeName,
+    failover: options.failover ?? false,
+    ...(options.clusterCIDR ? { clusterCIDR: options.clusterCIDR } : {}),
+    ...(options.leaderElection ? { leaderElection: options.leaderElection } : {}),
+    ...(n
+      ? {
+          nodeLifecycle: {
+            nodeMonitorGracePeriodSeconds: n.nodeMonitorGracePeriodSeconds,
+            nodeMonitorPeriodSeconds: n.nodeMonitorPeriodSeconds,
+            nodeStartupGracePeriodSeconds: n.nodeStartupGracePeriodSeconds,
+            podEvictionTimeoutSeconds: n.defaultUnreachableTolerationSeconds,
+          },
+        }
+      : {}),
+  };
+  const worker = new Worker(new URL("./control-plane-worker.ts", import.meta.url), {
+    workerData: config,
+    name: "control-plane",
+  });
+  const exited = new Promise<void>((resolve, reject) => {
+    worker.once("error", (err) => {
+      options.log.error("controller manager and scheduler failed", { err });
+      reject(err);
+    });
+    worker.once("exit", (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`the control-plane worker exited with code ${code}`));
+    });
+  });
+  const stop = () => worker.postMessage("stop");
+  if (signal.aborted) stop();
+  else signal.addEventListener("abort", stop, { once: true });
+  return [exited];
 }

@@ -419,7 +419,7 @@ export const serverCommand: Command = {
       {
         pki,
         port: flags.port,
-        failover,
+        failover: true,
         log: createLogger("control-plane"),
         // Masters on one host need distinct leader-election identities (stable across restarts).
         nodeName: ha ? ha.identity : hostname(),

@@ -8,6 +8,7 @@ import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { configFromKubeconfig, RestClient } from "../../../src/client/rest-client.ts";
 import { freePort } from "../../../src/storage/testing/etcd-harness.ts";
 import { type KubectlVersion, kubectlPath } from "./tools.ts";
 
@@ -95,7 +96,10 @@ export class TestServer {
     return server;
   }
 
-  /** Starts the process and waits for /readyz. */
+  /**
+   * Starts the process and waits for /readyz, then for the `default` ServiceAccount (created by
+   * the controller manager a moment later; a pod created before it is refused, as upstream).
+   */
   async launch(): Promise<void> {
     const child = spawn(
       process.execPath,
@@ -121,6 +125,22 @@ export class TestServer {
         throw new Error(`bosun server exited ${child.exitCode}:\n${this.log}`);
       if (Date.now() > deadline) throw new Error(`bosun server not ready in 30 s:\n${this.log}`);
       await new Promise((r) => setTimeout(r, 50));
+    }
+    const client = new RestClient(configFromKubeconfig(this.kubeconfig, "e2e"));
+    try {
+      for (;;) {
+        const found = await client.get("/api/v1/namespaces/default/serviceaccounts/default").then(
+          () => true,
+          () => false,
+        );
+        if (found) break;
+        if (Date.now() > deadline) {
+          throw new Error(`no default ServiceAccount 30 s after the start:\n${this.log}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      client.close();
     }
   }
 

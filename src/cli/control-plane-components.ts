@@ -1,0 +1,86 @@
+/**
+ * The controller manager and the scheduler, run from plain settings (what crosses to the
+ * control-plane worker thread, see control-plane.ts).
+ */
+import { createFailover } from "../client/failover-discovery.ts";
+import type { LeaderElectionTimings } from "../client/leader-election.ts";
+import { RestClient } from "../client/rest-client.ts";
+import { allControllers } from "../controllers/all.ts";
+import { type ControllerSettings, defaultControllerSettings } from "../controllers/context.ts";
+import { runControllerManager } from "../controllers/manager.ts";
+import type { Logger } from "../machinery/log.ts";
+import { createScheduler } from "../scheduler/scheduler.ts";
+
+export interface ComponentsConfig {
+  /** The local API server. */
+  readonly server: string;
+  readonly caPem: string;
+  /** The cluster CA's key (CSR signing). */
+  readonly caKeyPem: string;
+  readonly controllerManager: { readonly certPem: string; readonly keyPem: string };
+  readonly scheduler: { readonly certPem: string; readonly keyPem: string };
+  /** Leader-election identities are `<nodeName>_<component>`. */
+  readonly nodeName: string;
+  /** Fail over to the other API servers the kubernetes Endpoints name (ADR 21). */
+  readonly failover: boolean;
+  readonly clusterCIDR?: string;
+  readonly leaderElection?: LeaderElectionTimings;
+  readonly nodeLifecycle?: Pick<
+    ControllerSettings,
+    | "nodeMonitorGracePeriodSeconds"
+    | "nodeMonitorPeriodSeconds"
+    | "nodeStartupGracePeriodSeconds"
+    | "podEvictionTimeoutSeconds"
+  >;
+}
+
+/** Runs both components until `signal` aborts. */
+export async function runComponents(
+  config: ComponentsConfig,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<void> {
+  const failover = config.failover ? createFailover(config.server, log) : undefined;
+  const client = (name: string, cert: { certPem: string; keyPem: string }) =>
+    new RestClient({
+      server: config.server,
+      caPem: config.caPem,
+      ...cert,
+      userAgent: `${name}/bosun`,
+      ...(failover ? { servers: failover.pool } : {}),
+    });
+  const cmClient = client("controller-manager", config.controllerManager);
+  // The controller manager may read the kubernetes Endpoints: it keeps the list current.
+  failover?.start(cmClient);
+  const manager = runControllerManager(
+    {
+      client: cmClient,
+      controllers: allControllers,
+      settings: {
+        ...defaultControllerSettings,
+        ...(config.clusterCIDR ? { clusterCIDR: config.clusterCIDR } : {}),
+        ...config.nodeLifecycle,
+        caCertPem: config.caPem,
+        caKeyPem: config.caKeyPem,
+      },
+      log: log.with({ component: "controller-manager" }),
+      identity: `${config.nodeName}_controller-manager`,
+      ...(config.leaderElection ? { leaderElection: config.leaderElection } : {}),
+    },
+    signal,
+  ).finally(() => cmClient.close());
+  const schedulerClient = client("scheduler", config.scheduler);
+  const scheduler = createScheduler({
+    client: schedulerClient,
+    log: log.with({ component: "scheduler" }),
+    identity: `${config.nodeName}_scheduler`,
+    ...(config.leaderElection ? { leaderElectionTimings: config.leaderElection } : {}),
+  })
+    .run(signal)
+    .finally(() => schedulerClient.close());
+  try {
+    await Promise.all([manager, scheduler]);
+  } finally {
+    failover?.stop();
+  }
+}
