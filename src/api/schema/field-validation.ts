@@ -29,6 +29,47 @@ export interface FieldTypeError {
   readonly message: string;
 }
 
+/**
+ * Where a walk is: the steps from the root, kept on a stack and turned into text only for an
+ * error (building every field's path as text was most of the walks' time).
+ */
+class Trail {
+  readonly #steps: Array<string | number> = [];
+  /** Whether each step is a struct field (Go's error context names those only). */
+  readonly #fields: boolean[] = [];
+
+  push(step: string | number, field: boolean): void {
+    this.#steps.push(step);
+    this.#fields.push(field);
+  }
+
+  pop(): void {
+    this.#steps.pop();
+    this.#fields.pop();
+  }
+
+  /** Object keys joined with ".", list indices as "[i]". */
+  path(): string {
+    let out = "";
+    for (const step of this.#steps) {
+      if (typeof step === "number") out += `[${step}]`;
+      else out += out === "" ? step : `.${step}`;
+    }
+    return out;
+  }
+
+  /** The struct field names from the root (no indices, no map keys). */
+  goPath(): string[] {
+    return this.#steps.filter((_, i) => this.#fields[i]) as string[];
+  }
+
+  /** The path of a field of the current node, without pushing it. */
+  child(key: string): string {
+    const path = this.path();
+    return path === "" ? key : `${path}.${key}`;
+  }
+}
+
 /** Fields of `obj` its kind's schema does not know; empty when the kind has no schema. */
 export function findUnknownFields(
   obj: unknown,
@@ -38,14 +79,14 @@ export function findUnknownFields(
   const table = options.table ?? builtinSchema();
   const name = table.definitionNameFor(gvk);
   const out: string[] = [];
-  if (name !== undefined) walkUnknown(obj, { $ref: name }, "", table, out);
+  if (name !== undefined) walkUnknown(obj, { $ref: name }, new Trail(), table, out);
   return out;
 }
 
 function walkUnknown(
   value: unknown,
   field: SchemaNode,
-  path: string,
+  trail: Trail,
   table: SchemaTable,
   out: string[],
 ): void {
@@ -53,22 +94,29 @@ function walkUnknown(
   const { node, shape } = table.deref(field);
   if (shape === "list") {
     if (!Array.isArray(value) || !node.items) return;
-    for (const [i, item] of value.entries()) {
-      walkUnknown(item, node.items, `${path}[${i}]`, table, out);
+    for (let i = 0; i < value.length; i++) {
+      trail.push(i, false);
+      walkUnknown(value[i], node.items, trail, table, out);
+      trail.pop();
     }
     return;
   }
   if (Array.isArray(value)) return;
-  const entries = Object.entries(value);
+  const object = value as Record<string, unknown>;
   if (shape === "map" && typeof node.additionalProperties === "object") {
-    for (const [key, v] of entries) {
-      walkUnknown(v, node.additionalProperties, join(path, key), table, out);
+    for (const key in object) {
+      trail.push(key, false);
+      walkUnknown(object[key], node.additionalProperties, trail, table, out);
+      trail.pop();
     }
   } else if (shape === "struct") {
-    for (const [key, v] of entries) {
+    for (const key in object) {
       const property = node.properties?.[key];
-      if (property) walkUnknown(v, property, join(path, key), table, out);
-      else if (!allowsUndeclared(node, key)) out.push(join(path, key));
+      if (property) {
+        trail.push(key, true);
+        walkUnknown(object[key], property, trail, table, out);
+        trail.pop();
+      } else if (!allowsUndeclared(node, key)) out.push(trail.child(key));
     }
   }
 }
@@ -81,10 +129,6 @@ function allowsUndeclared(node: SchemaNode, key: string): boolean {
   );
 }
 
-function join(path: string, key: string): string {
-  return path === "" ? key : `${path}.${key}`;
-}
-
 /** Values of the wrong JSON type, in document order; empty when the kind has no schema. */
 export function findTypeErrors(
   obj: unknown,
@@ -94,25 +138,18 @@ export function findTypeErrors(
   const table = options.table ?? builtinSchema();
   const name = table.definitionNameFor(gvk);
   const out: FieldTypeError[] = [];
-  if (name !== undefined) {
-    walkTypes(obj, { $ref: name }, { path: "", goPath: [], struct: undefined }, table, out);
-  }
+  if (name !== undefined) walkTypes(obj, { $ref: name }, new Trail(), undefined, table, out);
   return out;
 }
 
-interface Where {
-  /** JSON path for the caller. */
-  readonly path: string;
-  /** Go's error context: struct field names from the root (no indices, no map keys). */
-  readonly goPath: readonly string[];
-  /** Go type name of the innermost struct holding the value. */
-  readonly struct: string | undefined;
-}
-
+/**
+ * `struct` is the Go type name of the innermost struct holding the value (Go's error context).
+ */
 function walkTypes(
   value: unknown,
   field: SchemaNode,
-  where: Where,
+  trail: Trail,
+  struct: string | undefined,
   table: SchemaTable,
   out: FieldTypeError[],
 ): void {
@@ -121,25 +158,34 @@ function walkTypes(
   const { node, shape, name } = resolved;
   const mismatch = typeMismatch(value, resolved);
   if (mismatch !== undefined) {
-    out.push({ path: where.path, message: decodeMessage(mismatch, where, resolved, table) });
+    out.push({
+      path: trail.path(),
+      message: decodeMessage(mismatch, trail.goPath(), struct, resolved, table),
+    });
     return;
   }
   if (shape === "list" && Array.isArray(value) && node.items) {
-    for (const [i, item] of value.entries()) {
-      walkTypes(item, node.items, { ...where, path: `${where.path}[${i}]` }, table, out);
+    for (let i = 0; i < value.length; i++) {
+      trail.push(i, false);
+      walkTypes(value[i], node.items, trail, struct, table, out);
+      trail.pop();
     }
   } else if (shape === "map" && typeof node.additionalProperties === "object") {
-    for (const [key, v] of Object.entries(value as object)) {
-      const path = join(where.path, key);
-      walkTypes(v, node.additionalProperties, { ...where, path }, table, out);
+    const object = value as Record<string, unknown>;
+    for (const key in object) {
+      trail.push(key, false);
+      walkTypes(object[key], node.additionalProperties, trail, struct, table, out);
+      trail.pop();
     }
   } else if (shape === "struct") {
-    const struct = name === undefined ? where.struct : lastSegment(name);
-    for (const [key, v] of Object.entries(value as object)) {
+    const inner = name === undefined ? struct : lastSegment(name);
+    const object = value as Record<string, unknown>;
+    for (const key in object) {
       const property = node.properties?.[key];
       if (!property) continue;
-      const next = { path: join(where.path, key), goPath: [...where.goPath, key], struct };
-      walkTypes(v, property, next, table, out);
+      trail.push(key, true);
+      walkTypes(object[key], property, trail, inner, table, out);
+      trail.pop();
     }
   }
 }
@@ -187,16 +233,17 @@ const QUANTITY_FORMAT =
 
 function decodeMessage(
   jsonValue: string,
-  where: Where,
+  goPath: readonly string[],
+  struct: string | undefined,
   resolved: ResolvedNode,
   table: SchemaTable,
 ): string {
   if (resolved.shape === "quantity") return QUANTITY_FORMAT;
   const goType = goTypeOf(resolved, table);
   const target =
-    where.struct === undefined || where.goPath.length === 0
+    struct === undefined || goPath.length === 0
       ? "Go value"
-      : `Go struct field ${where.struct}.${where.goPath.join(".")}`;
+      : `Go struct field ${struct}.${goPath.join(".")}`;
   return `json: cannot unmarshal ${jsonValue} into ${target} of type ${goType}`;
 }
 

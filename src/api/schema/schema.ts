@@ -81,6 +81,8 @@ export function refName(ref: string): string {
 export class SchemaTable {
   readonly definitions: Readonly<Record<string, SchemaNode>>;
   readonly #byGVK = new Map<string, string>();
+  /** Schema nodes never change: each is resolved once (validation walks resolve every field). */
+  readonly #resolved = new WeakMap<SchemaNode, ResolvedNode>();
 
   constructor(definitions: Readonly<Record<string, SchemaNode>>) {
     this.definitions = definitions;
@@ -112,6 +114,15 @@ export class SchemaTable {
 
   /** Follows `$ref`s and classifies the value the node accepts. */
   deref(node: SchemaNode): ResolvedNode {
+    let resolved = this.#resolved.get(node);
+    if (!resolved) {
+      resolved = this.#deref(node);
+      this.#resolved.set(node, resolved);
+    }
+    return resolved;
+  }
+
+  #deref(node: SchemaNode): ResolvedNode {
     let current = node;
     let name: string | undefined;
     for (let hops = 0; current.$ref !== undefined && hops < 32; hops++) {
