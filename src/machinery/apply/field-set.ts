@@ -18,6 +18,10 @@ interface Child {
 export class FieldSet {
   readonly #members = new Map<string, PathElement>();
   readonly #children = new Map<string, Child>();
+  /** `toFieldsV1()`, kept until the set changes (managers' sets are encoded on every write). */
+  #fieldsV1: JsonObject | undefined;
+  /** A set shared between callers (`freeze`): adding to it is a bug. */
+  #frozen = false;
 
   static of(...paths: Path[]): FieldSet {
     const set = new FieldSet();
@@ -25,10 +29,15 @@ export class FieldSet {
     return set;
   }
 
-  /** Adds a path (the empty path, the root, cannot be a member and is ignored). */
+  /**
+   * Adds a path (the empty path, the root, cannot be a member and is ignored). Only sets being
+   * built are added to: the set operations share unchanged children between their answers.
+   */
   insert(path: Path): this {
     const [first, ...rest] = path;
     if (first === undefined) return this;
+    this.#assertOpen();
+    this.#fieldsV1 = undefined;
     const text = elementText(first);
     if (rest.length === 0) {
       this.#members.set(text, first);
@@ -46,9 +55,22 @@ export class FieldSet {
   /** Adds every path of `set` below `pe`. */
   insertChild(pe: PathElement, set: FieldSet): this {
     const text = elementText(pe);
+    this.#assertOpen();
+    this.#fieldsV1 = undefined;
     const mine = this.#children.get(text)?.set;
     this.#adopt(text, pe, mine ? mine.union(set) : set.clone());
     return this;
+  }
+
+  /** Marks this set, and everything below it, as shared: it can no longer be added to. */
+  freeze(): this {
+    this.#frozen = true;
+    for (const { set } of this.#children.values()) set.freeze();
+    return this;
+  }
+
+  #assertOpen(): void {
+    if (this.#frozen) throw new Error("a shared field set cannot be changed");
   }
 
   has(path: Path): boolean {
@@ -101,13 +123,29 @@ export class FieldSet {
     );
   }
 
+  /**
+   * This set without `other`'s paths. When nothing is taken away the answer is this set itself,
+   * and unchanged children are shared (sets are not changed once built, see `insert`): taking
+   * a write's fields from every other manager leaves most sets as they were.
+   */
   difference(other: FieldSet): FieldSet {
-    return FieldSet.#combine(
-      this,
-      other,
-      (a, b) => a && !b,
-      (a, b) => (a && b ? a.difference(b) : a?.clone()),
-    );
+    if (other.empty || this.empty) return this;
+    const out = new FieldSet();
+    let changed = false;
+    for (const [text, pe] of this.#members) {
+      if (other.#members.has(text)) changed = true;
+      else out.#members.set(text, pe);
+    }
+    for (const [text, child] of this.#children) {
+      const theirs = other.#children.get(text)?.set;
+      const set = theirs ? child.set.difference(theirs) : child.set;
+      if (set === child.set) out.#children.set(text, child);
+      else {
+        changed = true;
+        out.#adopt(text, child.element, set);
+      }
+    }
+    return changed ? out : this;
   }
 
   /** Paths in this set that are neither in `other` nor below one of `other`'s members. */
@@ -142,18 +180,19 @@ export class FieldSet {
     return this.difference(other).empty && other.difference(this).empty;
   }
 
+  /** The `fieldsV1` JSON; the same object each time until the set changes (do not modify it). */
   toFieldsV1(): JsonObject {
+    if (this.#fieldsV1) return this.#fieldsV1;
     const out: JsonObject = {};
-    const texts = new Set([...this.#members.keys(), ...this.#children.keys()]);
-    const elements = [...texts].map(
-      (t) => (this.#members.get(t) ?? this.#children.get(t)?.element)!,
-    );
-    for (const pe of elements.sort(compareElements)) {
-      const text = elementText(pe);
+    const elements = new Map<string, PathElement>(this.#members);
+    for (const [text, { element }] of this.#children) elements.set(text, element);
+    const sorted = [...elements].sort((a, b) => compareElements(a[1], b[1]));
+    for (const [text] of sorted) {
       const child = this.#children.get(text);
       const body: JsonObject = child && this.#members.has(text) ? { ".": {} } : {};
       out[text] = child ? Object.assign(body, child.set.toFieldsV1()) : body;
     }
+    this.#fieldsV1 = out;
     return out;
   }
 

@@ -15,8 +15,12 @@ const htmlEscapes: Record<string, string> = {
 
 /** A string literal as Go writes it. */
 export function goJsonString(s: string): string {
-  return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (ch) => htmlEscapes[ch] ?? ch);
+  const json = JSON.stringify(s);
+  return htmlEscaped.test(json) ? json.replace(htmlEscapedAll, (ch) => htmlEscapes[ch] ?? ch) : json;
 }
+
+const htmlEscaped = /[<>&\u2028\u2029]/;
+const htmlEscapedAll = /[<>&\u2028\u2029]/g;
 
 /** A compact JSON rendering with sorted object keys. */
 export function goJson(value: unknown): string {

@@ -80,12 +80,32 @@ export function decodeManagedFields(entries: unknown): Managed {
       ...(e.subresource && { subresource: e.subresource }),
     };
     const id = managerIdentifier(info);
-    const set = e.fieldsV1 === undefined ? new FieldSet() : FieldSet.fromFieldsV1(e.fieldsV1);
+    const set = e.fieldsV1 === undefined ? new FieldSet() : decodeFieldsV1(e.fieldsV1);
     out.fields.set(id, { set, apiVersion: e.apiVersion, applied: e.operation === "Apply" });
     if (e.time) out.times.set(id, e.time);
     else out.times.delete(id);
   });
   return out;
+}
+
+/**
+ * Sets read from `fieldsV1`, by its text: the objects a controller makes from one template, and
+ * every version of one object, carry the same sets again and again. Shared, so frozen.
+ */
+const decodedSets = new Map<string, FieldSet>();
+const decodedSetsMax = 1024;
+
+function decodeFieldsV1(fieldsV1: unknown): FieldSet {
+  const text = JSON.stringify(fieldsV1);
+  let set = decodedSets.get(text);
+  if (set) {
+    decodedSets.delete(text);
+  } else {
+    set = FieldSet.fromFieldsV1(fieldsV1).freeze();
+    if (decodedSets.size >= decodedSetsMax) decodedSets.delete(decodedSets.keys().next().value!);
+  }
+  decodedSets.set(text, set);
+  return set;
 }
 
 const unixSeconds = (time: string | undefined): number =>
