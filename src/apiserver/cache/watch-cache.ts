@@ -212,6 +212,15 @@ export class WatchCache {
     };
   }
 
+  /** A write of this server's registry, cached without decoding it (see `written`). */
+  #fromWrite(kv: KeyValue): CachedObject | undefined {
+    const known = this.registry.written(kv);
+    const json = known && this.registry.servedJson(kv);
+    if (!known || json === undefined) return undefined;
+    const { namespace, labels, fields } = known;
+    return { key: kv.key, namespace, revision: kv.modRevision, json, labels, fields };
+  }
+
   #apply(ev: StoreEvent): void {
     const revision = ev.kv.modRevision;
     const seen = this.#clock.now();
@@ -232,7 +241,8 @@ export class WatchCache {
       this.#sorted = undefined;
       event = { type: "DELETED", revision, seen, object, previous: selectionPart(previous) };
     } else {
-      const object = this.#toCached(ev.kv, this.registry.fromStored(ev.kv));
+      const object =
+        this.#fromWrite(ev.kv) ?? this.#toCached(ev.kv, this.registry.fromStored(ev.kv));
       if (!previous) this.#sorted = undefined;
       this.#objects.set(ev.kv.key, object);
       this.#index(ev.kv.key, previous, object);

@@ -21,6 +21,7 @@ import { isStoreError } from "../../storage/errors.ts";
 import type { KeyValue, Store } from "../../storage/store.ts";
 import type { AdmissionAttributes, AdmissionChain } from "../admission/admission.ts";
 import type { UserInfo } from "../authn/user.ts";
+import { type Selection, selectableFields } from "../handlers/selectors.ts";
 import { decodeObject, encodeObject, servedJson } from "./codec.ts";
 import { type DeleteOptions, planDelete, readyToRemove } from "./deletion.ts";
 import { trackUpdate } from "./managed-fields.ts";
@@ -83,6 +84,19 @@ export type Mutation = (current: KubeObject | undefined) => KubeObject | Promise
 
 const maxConflictRetries = 10;
 
+/** The namespace and selection of an object as it was written. */
+export interface WrittenObject extends Selection {
+  readonly namespace: string;
+}
+
+/**
+ * Objects just written, by the bytes they were stored as: the watch cache takes a write's
+ * selection from here and splices its served JSON from the bytes, instead of parsing every write
+ * back and serializing it again (half its time at 10,000 pods). Taken when the object is encoded,
+ * so nothing done to it afterwards shows.
+ */
+const written = new WeakMap<Uint8Array, WrittenObject>();
+
 export class GenericRegistry {
   readonly definition: ResourceDefinition;
   readonly #store: Store;
@@ -134,18 +148,37 @@ export class GenericRegistry {
   }
 
   #toStored(obj: KubeObject): Uint8Array {
-    return encodeObject(this.definition.storage ? this.definition.storage.toStorage(obj) : obj);
+    const def = this.definition;
+    if (def.storage) return encodeObject(def.storage.toStorage(obj));
+    const bytes = encodeObject(obj);
+    const meta = obj.metadata ?? {};
+    written.set(bytes, {
+      namespace: meta.namespace ?? "",
+      labels: { ...meta.labels },
+      fields: selectableFields(def, obj),
+    });
+    return bytes;
+  }
+
+  /**
+   * What selectors see of an object this registry wrote, by the bytes it stored, while those
+   * bytes are referenced (a Store event holding them, say); undefined for any other value.
+   */
+  written(kv: KeyValue): WrittenObject | undefined {
+    return written.get(kv.value);
+  }
+
+  /** The stored object as served, without decoding it; undefined when it must be decoded. */
+  servedJson(kv: KeyValue): string | undefined {
+    const def = this.definition;
+    return def.storage ? undefined : servedJson(kv, apiVersionOf(def.group, def.version), def.kind);
   }
 
   /** The object as JSON text, read without decoding when possible (the GET fast path). */
   async getJson(namespace: string, name: string): Promise<string> {
     try {
       const kv = await this.#store.get(this.key(namespace, name));
-      const def = this.definition;
-      const fast = def.storage
-        ? undefined
-        : servedJson(kv, apiVersionOf(def.group, def.version), def.kind);
-      return fast ?? JSON.stringify(this.fromStored(kv));
+      return this.servedJson(kv) ?? JSON.stringify(this.fromStored(kv));
     } catch (err) {
       throw toStatusError(err, this.groupResource, name);
     }
