@@ -56,17 +56,21 @@ export async function readPatch(ctx: HttpContext): Promise<PatchRequest> {
   return { type, body };
 }
 
-/** Applies a patch to a JSON value (an object or a Scale). */
+/**
+ * Applies a patch to a JSON value (an object or a Scale). `owned`: the caller will not use
+ * `target` or the patch again, so a merge patch's result may share their parts.
+ */
 export function applyPatch(
   target: KubeObject,
   patch: PatchRequest,
   gvk: { group: string; version: string; kind: string },
+  owned = false,
 ): KubeObject {
   switch (patch.type) {
     case "json":
       return applyJsonPatch(target, patch.body) as KubeObject;
     case "merge":
-      return mergePatch(target, patch.body) as KubeObject;
+      return mergePatch(target, patch.body, { share: owned }) as KubeObject;
     case "strategic":
       return strategicMergePatch(target, patch.body, patchMetaFor(gvk)) as KubeObject;
     case "apply":
@@ -96,7 +100,9 @@ export async function patchObject(
     (current) => {
       if (!current) throw newNotFound(registry.groupResource, ctx.info.name);
       const currentVersion = current.metadata?.resourceVersion;
-      const patched = applyPatch(current, patch, def);
+      // `current` is this attempt's own copy; the patch body is only read (a retry applies it
+      // again to a new copy), so only `current`'s parts are shared.
+      const patched = applyPatch(current, patch, def, true);
       if (patched.metadata?.resourceVersion === currentVersion) {
         delete patched.metadata!.resourceVersion;
       }

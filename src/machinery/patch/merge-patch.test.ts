@@ -75,3 +75,15 @@ describe("JSON merge patch", () => {
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 });
+
+test("with share, the original's untouched parts are reused and the patch's are still copied", () => {
+  const original = { spec: { containers: [{ name: "c" }] }, status: { phase: "Pending" } };
+  const patch = { status: { phase: "Running", conditions: [{ type: "Ready" }] } };
+  const shared = mergePatch(original, patch, { share: true }) as typeof original & typeof patch;
+  assert.equal(shared.spec, original.spec);
+  assert.notEqual(shared.status.conditions, patch.status.conditions);
+  assert.deepEqual(shared.status, { phase: "Running", conditions: [{ type: "Ready" }] });
+  assert.equal(original.status.phase, "Pending");
+  const copied = mergePatch(original, patch) as typeof original;
+  assert.notEqual(copied.spec, original.spec);
+});

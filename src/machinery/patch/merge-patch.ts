@@ -7,19 +7,29 @@ import { deepCopy, hasOwn, isJsonObject, type JsonObject, setOwn } from "./json-
 
 /**
  * Applies `patch` to `original` and returns the result. Neither input is changed and the result
- * shares no objects with them. As the RFC says, a patch that is not an object replaces the whole
- * document (the API server rejects such bodies before calling this).
+ * shares no objects with them, unless `share` says the caller owns `original` and will not use
+ * it again (the API server's private copy): then its untouched parts are taken as they are, not
+ * copied. As the RFC says, a patch that is not an object replaces the whole document (the API
+ * server rejects such bodies before calling this).
  */
-export function mergePatch(original: unknown, patch: unknown): unknown {
-  if (!isJsonObject(patch)) return deepCopy(patch);
-  const base: JsonObject = isJsonObject(original) ? original : {};
-  const result: JsonObject = {};
-  for (const [key, value] of Object.entries(base)) {
-    if (!hasOwn(patch, key)) setOwn(result, key, deepCopy(value));
-    else if (patch[key] !== null) setOwn(result, key, mergePatch(value, patch[key]));
-  }
-  for (const [key, value] of Object.entries(patch)) {
-    if (value !== null && !hasOwn(base, key)) setOwn(result, key, mergePatch(undefined, value));
-  }
-  return result;
+export function mergePatch(
+  original: unknown,
+  patch: unknown,
+  options: { share?: boolean } = {},
+): unknown {
+  const keep = options.share ? (v: unknown) => v : deepCopy;
+  const merge = (o: unknown, p: unknown): unknown => {
+    if (!isJsonObject(p)) return deepCopy(p);
+    const base: JsonObject = isJsonObject(o) ? o : {};
+    const result: JsonObject = {};
+    for (const [key, value] of Object.entries(base)) {
+      if (!hasOwn(p, key)) setOwn(result, key, keep(value));
+      else if (p[key] !== null) setOwn(result, key, merge(value, p[key]));
+    }
+    for (const [key, value] of Object.entries(p)) {
+      if (value !== null && !hasOwn(base, key)) setOwn(result, key, merge(undefined, value));
+    }
+    return result;
+  };
+  return merge(original, patch);
 }
