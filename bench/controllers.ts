@@ -16,12 +16,13 @@
  * BOSUN_BENCH_SERVER_NODE_FLAGS="--max-semi-space-size=32" to try Node/V8 flags on the server.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { request } from "node:https";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Deployment, Pod } from "../src/api/generated/types.ts";
 import { configFromKubeconfig, RestClient } from "../src/client/rest-client.ts";
 import { freePort } from "../src/storage/testing/etcd-harness.ts";
-import { cpuByComponent, monotonicMicros, readProfile } from "./cpu-profile.ts";
+import { cpuByComponent, monotonicMicros, readProfiles } from "./cpu-profile.ts";
 import { measureEndpointLatency } from "./endpoint-latency.ts";
 import { type BenchProcess, startBosun, until, usage, waitForReadyNodes } from "./processes.ts";
 import { now, printTable } from "./stats.ts";
@@ -177,6 +178,7 @@ export async function run(): Promise<void> {
     );
     await client.create(`/apis/apps/v1/namespaces/${ns}/deployments`, deployment("big"));
 
+    const requestsBefore = await requestCounts(join(dir, "admin.kubeconfig"));
     const before = { server: usage(server.pid), nodes: usage(nodes.pid) };
     const serverRss = rssSampler(server.pid);
     const fromUs = monotonicMicros();
@@ -184,6 +186,7 @@ export async function run(): Promise<void> {
     const afterUp = { server: usage(server.pid), nodes: usage(nodes.pid) };
     const upUs = monotonicMicros();
     const peakRss = serverRss.stop();
+    const requestsAfter = await requestCounts(join(dir, "admin.kubeconfig"));
     const down = await scaleAndWatch(client, "big", 0);
     const afterDown = { server: usage(server.pid), nodes: usage(nodes.pid) };
     const downUs = monotonicMicros();
@@ -219,12 +222,25 @@ export async function run(): Promise<void> {
       ],
     );
 
+    console.log(
+      "\nAPI requests during the scale up, per pod (the API server's apiserver_request_total):\n",
+    );
+    printTable(
+      ["verb", "resource", "per pod"],
+      [...requestsAfter]
+        .map(([k, n]) => [k, (n - (requestsBefore.get(k) ?? 0)) / replicas] as const)
+        .filter(([, perPod]) => perPod >= 0.01)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, perPod]) => [...k.split(" "), perPod]),
+    );
+
     await measureEndpointLatency(client, { namespace: ns, endpoints: Math.min(1000, replicas) });
 
     await nodes.stop();
     nodes = undefined;
     await server.stop();
-    const profile = profiling ? readProfile(profDir) : undefined;
+    const profiles = profiling ? readProfiles(profDir) : undefined;
+    const profile = profiles?.main;
     const keep = process.env.BOSUN_BENCH_CPU_PROFILE_OUT;
     if (profile && keep) {
       writeFileSync(keep, JSON.stringify(profile));
@@ -251,6 +267,22 @@ export async function run(): Promise<void> {
           downSplit.get(c.component) ?? 0,
         ]),
       );
+      for (const worker of profiles?.workers ?? []) {
+        const up = cpuByComponent(worker, { fromUs, toUs: upUs });
+        const down = new Map(
+          cpuByComponent(worker, { fromUs: upUs, toUs: downUs }).map((c) => [
+            c.component,
+            c.seconds,
+          ]),
+        );
+        console.log(
+          "\nServer worker thread (controller manager and scheduler) busy time by component:\n",
+        );
+        printTable(
+          ["component", "busy s (scale up)", "busy s (scale down)"],
+          up.map((c) => [c.component, c.seconds, down.get(c.component) ?? 0]),
+        );
+      }
     }
   } finally {
     client.close();
@@ -258,4 +290,41 @@ export async function run(): Promise<void> {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** `apiserver_request_total` summed over codes, keyed "verb resource[/subresource]". */
+async function requestCounts(kubeconfig: string): Promise<Map<string, number>> {
+  const config = configFromKubeconfig(kubeconfig, "bench");
+  const text = await new Promise<string>((resolve, reject) => {
+    const url = new URL("/metrics", config.server);
+    const req = request(
+      url,
+      { ca: config.caPem, cert: config.certPem, key: config.keyPem, agent: false },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => {
+          body += d;
+        });
+        res.on("end", () => resolve(body));
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+  const counts = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    const m = /^apiserver_request_total\{(.*)\} (\d+)/.exec(line);
+    if (!m) continue;
+    const labels = Object.fromEntries(
+      [...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!]),
+    );
+    if (labels.verb === "watch") continue;
+    const resource = labels.subresource
+      ? `${labels.resource}/${labels.subresource}`
+      : labels.resource;
+    const key = `${labels.verb} ${resource}`;
+    counts.set(key, (counts.get(key) ?? 0) + Number(m[2]));
+  }
+  return counts;
 }

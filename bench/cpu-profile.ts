@@ -99,8 +99,16 @@ export function cpuByComponent(
     .sort((a, b) => b.seconds - a.seconds);
 }
 
-/** Reads the one `.cpuprofile` a process wrote into `dir`. */
-export function readProfile(dir: string): Profile | undefined {
-  const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
-  return file ? (JSON.parse(readFileSync(join(dir, file), "utf8")) as Profile) : undefined;
+/**
+ * Reads the `.cpuprofile`s a process wrote into `dir`: its main thread's and its worker threads'
+ * (Node names them `CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile`; the main thread is 0).
+ */
+export function readProfiles(dir: string): { main?: Profile; workers: Profile[] } {
+  const out: { main?: Profile; workers: Profile[] } = { workers: [] };
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"))) {
+    const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as Profile;
+    if (file.split(".").at(-3) === "0") out.main = profile;
+    else out.workers.push(profile);
+  }
+  return out;
 }

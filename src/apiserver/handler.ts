@@ -40,7 +40,7 @@ export function createApiHandler(options: ApiHandlerOptions) {
   const { parts, metrics } = options;
   const requests = metrics.counter(
     "apiserver_request_total",
-    "Requests by verb, resource and code.",
+    "Requests by verb, resource, subresource and code.",
   );
   const latency = metrics.histogram(
     "apiserver_request_duration_seconds",
@@ -122,6 +122,7 @@ export function createApiHandler(options: ApiHandlerOptions) {
       const labels = {
         verb: info.verb || info.method,
         resource: info.resource,
+        subresource: info.subresource,
         code: String(res.statusCode),
       };
       requests.inc(labels);

@@ -114,7 +114,7 @@ describe("API server in process", () => {
     const text = (await api.send("GET", "/metrics")).body;
     assert.match(
       text,
-      /apiserver_request_total\{code="200",resource="configmaps",verb="list"\} \d+/,
+      /apiserver_request_total\{code="200",resource="configmaps",subresource="",verb="list"\} \d+/,
     );
     assert.match(text, /process_resident_memory_bytes \d+/);
   });
