@@ -4,7 +4,7 @@
  * bumps the count of repeats and drops an object's event spam; the writes then go to the API one
  * at a time from a queue of at most 1,000 (further events are dropped, as upstream's broadcaster
  * drops them when its channel is full), so a burst of events never competes with the work that
- * caused it.
+ * caused it. A write that reached no server is tried again later.
  */
 import type { ObjectLike } from "../api/object.ts";
 import { type Clock, realClock } from "../machinery/clock.ts";
@@ -35,6 +35,10 @@ function uniqueNanos(clock: Clock): bigint {
 /** Upstream's `maxQueuedEvents`. */
 export const maxQueuedEvents = 1000;
 
+/** Upstream's `maxTriesPerEvent` and `sleepDuration`. */
+export const maxWriteTries = 12;
+export const writeRetryMs = 10_000;
+
 export function createEventRecorder(options: {
   client: RestClient;
   component: string;
@@ -56,7 +60,21 @@ export function createEventRecorder(options: {
   const drain = async () => {
     writing = true;
     while (queue.length > 0) {
-      await queue.shift()!().catch((err: unknown) => log.debug("event not recorded", { err }));
+      const write = queue.shift()!;
+      for (let tries = 1; ; tries++) {
+        try {
+          await write();
+          break;
+        } catch (err) {
+          // As client-go's recordToSink: an answer of the server is final; a write that did not
+          // get one (no connection, a timeout) is tried again, 12 times at most, 10 s apart.
+          if (isStatusError(err) || tries >= maxWriteTries) {
+            log.debug("event not recorded", { err });
+            break;
+          }
+          await new Promise<void>((resolve) => clock.after(writeRetryMs, resolve));
+        }
+      }
     }
     writing = false;
   };
