@@ -8,7 +8,8 @@
  * Targets: < 5 s for 1+2, < 10 s for 1+5 and < 15 s for 3+2 to all Ready.
  *
  * Figures, not pass/fail. `npm run bench -- cluster` (root); BOSUN_BENCH_CLUSTER_RUNS=3 repeats
- * each case and reports medians.
+ * each case and reports medians; BOSUN_BENCH_CLUSTER_RUNTIMES=containerd and
+ * BOSUN_BENCH_CLUSTER_SHAPES=1+2,1+5 pick cases.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
@@ -168,7 +169,11 @@ export async function run(): Promise<void> {
     console.log("skipped: local clusters need root");
     return;
   }
-  const runtimes = ["simulated", ...(existsSync("/usr/bin/containerd") ? ["containerd"] : [])];
+  const only = (name: string) => process.env[name]?.split(",").filter(Boolean);
+  const runtimes = [
+    "simulated",
+    ...(existsSync("/usr/bin/containerd") ? ["containerd"] : []),
+  ].filter((r) => only("BOSUN_BENCH_CLUSTER_RUNTIMES")?.includes(r) ?? true);
   const images = runtimes.includes("containerd") ? await offlineImages() : undefined;
   const rows: Array<Array<string | number>> = [];
   try {
@@ -178,7 +183,7 @@ export async function run(): Promise<void> {
         [1, 2],
         [1, 5],
         [3, 2],
-      ];
+      ].filter(([m, w]) => only("BOSUN_BENCH_CLUSTER_SHAPES")?.includes(`${m}+${w}`) ?? true);
       for (const [masters, workers] of shapes as [number, number][]) {
         const samples: Sample[] = [];
         for (let i = 0; i < runs; i++) {

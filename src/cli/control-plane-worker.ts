@@ -1,15 +1,22 @@
 /** The control-plane worker thread's entry (control-plane.ts starts it). */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import { createLogger } from "../machinery/log.ts";
-import { type ComponentsConfig, runComponents } from "./control-plane-components.ts";
+import type { ComponentsConfig } from "./control-plane-components.ts";
 
 const log = createLogger("control-plane");
+// Load the components now, while the main thread starts the API server.
+const components = import("./control-plane-components.ts");
 const stop = new AbortController();
-parentPort!.on("message", (message) => {
-  if (message === "stop") stop.abort();
+const config = await new Promise<ComponentsConfig | undefined>((resolve) => {
+  parentPort!.on("message", (message: "stop" | { start: ComponentsConfig }) => {
+    if (message === "stop") {
+      stop.abort();
+      resolve(undefined);
+    } else resolve(message.start);
+  });
 });
 try {
-  await runComponents(workerData as ComponentsConfig, log, stop.signal);
+  if (config) await (await components).runComponents(config, log, stop.signal);
 } catch (err) {
   log.error("control plane stopped with an error", { err });
   process.exitCode = 1;

@@ -42,15 +42,53 @@ async function credentials(options: ControlPlaneOptions, name: string, commonNam
 }
 
 /**
- * Starts the components on their worker thread; they stop when `signal` aborts. The promise
- * settles when the worker has exited (rejects if it failed).
+ * The control-plane worker thread, started before anything else of `bosun server` so that it
+ * loads and compiles its modules (a second isolate compiles its own copy) while the main thread
+ * opens the store and starts the API server; `start` then hands it its settings.
  */
-export async function startControlPlane(
-  options: ControlPlaneOptions,
-  signal: AbortSignal,
-): Promise<Promise<void>[]> {
+export class ControlPlaneThread {
+  readonly #worker = new Worker(new URL("./control-plane-worker.ts", import.meta.url), {
+    name: "control-plane",
+  });
+  readonly #exited: Promise<number>;
+  #failure: Error | undefined;
+
+  constructor() {
+    // Until started, the thread must not keep a server that failed to start alive.
+    this.#worker.unref();
+    this.#exited = new Promise((resolve) => {
+      this.#worker.once("error", (err) => {
+        this.#failure = err;
+      });
+      this.#worker.once("exit", resolve);
+    });
+  }
+
+  /**
+   * Runs the components with these settings; they stop when `signal` aborts. The promise settles
+   * when the thread has exited (rejects if it failed).
+   */
+  async start(options: ControlPlaneOptions, signal: AbortSignal): Promise<Promise<void>[]> {
+    const config = await componentsConfig(options);
+    this.#worker.ref();
+    this.#worker.postMessage({ start: config });
+    const exited = this.#exited.then((code) => {
+      if (this.#failure) {
+        options.log.error("controller manager and scheduler failed", { err: this.#failure });
+        throw this.#failure;
+      }
+      if (code !== 0) throw new Error(`the control-plane worker exited with code ${code}`);
+    });
+    const stop = () => this.#worker.postMessage("stop");
+    if (signal.aborted) stop();
+    else signal.addEventListener("abort", stop, { once: true });
+    return [exited];
+  }
+}
+
+async function componentsConfig(options: ControlPlaneOptions): Promise<ComponentsConfig> {
   const n = options.nodeLifecycle;
-  const config: ComponentsConfig = {
+  return {
     server: `https://127.0.0.1:${options.port}`,
     caPem: options.pki.ca.certPem,
     caKeyPem: options.pki.ca.keyPem,
@@ -75,22 +113,4 @@ export async function startControlPlane(
         }
       : {}),
   };
-  const worker = new Worker(new URL("./control-plane-worker.ts", import.meta.url), {
-    workerData: config,
-    name: "control-plane",
-  });
-  const exited = new Promise<void>((resolve, reject) => {
-    worker.once("error", (err) => {
-      options.log.error("controller manager and scheduler failed", { err });
-      reject(err);
-    });
-    worker.once("exit", (code) => {
-      if (code === 0) resolve();
-      else reject(new Error(`the control-plane worker exited with code ${code}`));
-    });
-  });
-  const stop = () => worker.postMessage("stop");
-  if (signal.aborted) stop();
-  else signal.addEventListener("abort", stop, { once: true });
-  return [exited];
 }

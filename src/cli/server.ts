@@ -36,7 +36,7 @@ import {
   containerdNodeUsage,
   startContainerdNode,
 } from "./containerd-node.ts";
-import { startControlPlane } from "./control-plane.ts";
+import { ControlPlaneThread } from "./control-plane.ts";
 import { prepareDataDir } from "./data-dir.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
 import { nodeAddonFlags, nodeAddonsUsage, startNodeAddons } from "./node-addons.ts";
@@ -333,6 +333,7 @@ export const serverCommand: Command = {
     const flags = parseServerFlags(args);
     const log = createLogger("server");
     if (flags.ha.mode.kind === "leave") return leave(flags, log);
+    const controlPlane = new ControlPlaneThread();
     prepareDataDir(flags.dataDir);
     const lock = acquireDataDirLock(flags.dataDir);
     const advertise = chooseAdvertiseAddress(flags);
@@ -415,7 +416,7 @@ export const serverCommand: Command = {
     const components = new AbortController();
     // This process's clients go to the local API server first, to the others when it fails.
     const failover = createFailover(`https://127.0.0.1:${flags.port}`, createLogger("failover"));
-    const running = await startControlPlane(
+    const running = await controlPlane.start(
       {
         pki,
         port: flags.port,
