@@ -65,8 +65,12 @@ export class InformerFactory {
     return informer as unknown as Informer<T>;
   }
 
-  /** Starts every informer asked for so far (and later ones as they are asked for). */
+  /**
+   * Starts every informer asked for so far (and later ones as they are asked for); a factory
+   * started already stays on its first signal (several components may share one factory).
+   */
   start(signal: AbortSignal): void {
+    if (this.#started) return;
     this.#started = signal;
     for (const informer of this.#informers.values()) void informer.run(signal);
   }

@@ -36,6 +36,24 @@ interface List<T> {
   items: T[];
 }
 
+/** The scope handlers added now belong to (see `withHandlerScope`). */
+let handlerScope: AbortSignal | undefined;
+
+/**
+ * Runs `register` (which must add its handlers synchronously, as controller constructors do)
+ * so that every handler it adds to any informer is removed when `scope` aborts: a component
+ * whose term as leader ends leaves informers it shares with another component as they were.
+ */
+export function withHandlerScope<R>(scope: AbortSignal, register: () => R): R {
+  const outer = handlerScope;
+  handlerScope = scope;
+  try {
+    return register();
+  } finally {
+    handlerScope = outer;
+  }
+}
+
 /** `namespace/name`, or `name` for cluster-scoped objects. */
 export function keyOf(obj: ObjectLike): string {
   const meta = obj.metadata ?? {};
@@ -55,7 +73,7 @@ export class Informer<T extends ObjectLike = ObjectLike> {
   readonly #log: Logger;
   readonly #items = new Map<string, T>();
   readonly #indices = new Indices<T>();
-  readonly #handlers: InformerHandlers<T>[] = [];
+  #handlers: InformerHandlers<T>[] = [];
   #synced = false;
   #syncWaiters: Array<() => void> = [];
 
@@ -65,8 +83,19 @@ export class Informer<T extends ObjectLike = ObjectLike> {
     this.#log = (options.log ?? silentLogger).with({ informer: options.resource.resource });
   }
 
+  /** Adds handlers (told of every cached object at once when synced), for the current scope. */
   addHandlers(handlers: InformerHandlers<T>): void {
-    this.#handlers.push(handlers);
+    const scope = handlerScope;
+    if (scope?.aborted) return;
+    // A copy per change: a handler removed while the others are being told is still told once.
+    this.#handlers = [...this.#handlers, handlers];
+    scope?.addEventListener(
+      "abort",
+      () => {
+        this.#handlers = this.#handlers.filter((h) => h !== handlers);
+      },
+      { once: true },
+    );
     if (this.#synced) for (const obj of this.#items.values()) handlers.onAdd?.(obj);
   }
 

@@ -4,6 +4,7 @@
  * lost, so with several masters exactly one controller manager acts.
  */
 import { createEventRecorder } from "../client/event-recorder.ts";
+import { withHandlerScope } from "../client/informer.ts";
 import { InformerFactory } from "../client/informer-factory.ts";
 import { type LeaderElectionTimings, runLeaderElection } from "../client/leader-election.ts";
 import type { RestClient } from "../client/rest-client.ts";
@@ -19,6 +20,11 @@ export interface ControllerManagerOptions {
   readonly clock?: Clock;
   readonly identity?: string;
   readonly leaderElection?: LeaderElectionTimings;
+  /**
+   * Informers shared with other components of the process (started by the caller); without
+   * them each term as leader has its own, stopped when the term ends.
+   */
+  readonly informers?: InformerFactory;
 }
 
 /** The event source upstream's controller of that name records under (`deployment-controller`). */
@@ -39,18 +45,27 @@ export async function runControllerManager(options: ControllerManagerOptions, si
       clock,
       log,
       onStartedLeading: async (leading) => {
-        const informers = new InformerFactory(client, log);
-        const running = options.controllers.map((factory) => {
-          const controller = factory.create({
-            client,
-            informers,
-            clock,
-            log: log.with({ controller: factory.name }),
-            recorder: createEventRecorder({ client, component: eventSource(factory), clock, log }),
-            settings: options.settings,
-          });
-          return controller;
-        });
+        const informers = options.informers ?? new InformerFactory(client, log);
+        // Handlers added for this term leave shared informers when it ends.
+        const running = withHandlerScope(leading, () =>
+          options.controllers.map((factory) => {
+            const controller = factory.create({
+              client,
+              informers,
+              clock,
+              log: log.with({ controller: factory.name }),
+              recorder: createEventRecorder({
+                client,
+                component: eventSource(factory),
+                clock,
+                log,
+              }),
+              settings: options.settings,
+            });
+            return controller;
+          }),
+        );
+        // A shared factory runs already (start is then a no-op).
         informers.start(leading);
         await informers.synced();
         log.info("controllers starting", { count: running.length });

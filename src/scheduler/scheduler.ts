@@ -14,6 +14,7 @@ import type {
   StorageClass,
 } from "../api/generated/types.ts";
 import { createEventRecorder } from "../client/event-recorder.ts";
+import { withHandlerScope } from "../client/informer.ts";
 import { InformerFactory } from "../client/informer-factory.ts";
 import { type LeaderElectionTimings, runLeaderElection } from "../client/leader-election.ts";
 import { resources } from "../client/resources.ts";
@@ -45,6 +46,11 @@ export interface SchedulerOptions {
   /** Replaces the API writes (tests: a fake binder). */
   readonly api?: ClusterApi;
   readonly maxInFlightBindings?: number;
+  /**
+   * Informers shared with other components of the process (started by the caller); without
+   * them each term as leader has its own, stopped when the term ends.
+   */
+  readonly informers?: InformerFactory;
 }
 
 export interface Scheduler {
@@ -66,7 +72,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   async function lead(signal: AbortSignal): Promise<void> {
     const { client } = options;
-    const factory = new InformerFactory(client, log);
+    const factory = options.informers ?? new InformerFactory(client, log);
     // Priorities must resolve when the first pods arrive: classes (and the other listers) sync
     // before the pod and node informers start.
     const pdbs = factory.informer<PodDisruptionBudget>(resources.poddisruptionbudgets);
@@ -100,7 +106,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       currentPod: (ns, name) => informers.pods.get(ns, name),
       ...(options.maxInFlightBindings ? { maxInFlightBindings: options.maxInFlightBindings } : {}),
     });
-    addAllEventHandlers(c, informers, schedulerName);
+    // Handlers added for this term leave shared informers when it ends.
+    withHandlerScope(signal, () => addAllEventHandlers(c, informers, schedulerName));
     await Promise.race([factory.synced(), aborted(signal)]);
     if (signal.aborted) return;
     core = c;
