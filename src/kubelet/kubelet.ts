@@ -75,8 +75,10 @@ export class Kubelet {
     });
     const timers = [
       this.#every(this.#o.heartbeatMs ?? 10_000, () => this.#renewLease()),
+      // Until the node is Ready (runtime and pod network up, a pod CIDR assigned) it checks
+      // four times a second: how soon a new node reports Ready is how soon a cluster is up.
       this.#every(
-        () => (this.#lastStatus.ready && this.#podCIDR ? (this.#o.statusCheckMs ?? 10_000) : 1000),
+        () => (this.#lastStatus.ready && this.#podCIDR ? (this.#o.statusCheckMs ?? 10_000) : 250),
         () => this.#updateNodeStatus(),
       ),
       this.#every(this.#o.resyncMs ?? 10_000, () => {
