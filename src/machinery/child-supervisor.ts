@@ -164,17 +164,20 @@ export class ChildSupervisor {
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#restartTimer?.cancel();
-    const child = this.#child;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    if (this.#child) await terminate(this.#child, 10_000);
     this.#child = undefined;
     rmSync(this.#o.pidFile, { force: true });
     await new Promise<void>((r) => (this.#logStream ? this.#logStream.end(r) : r()));
     this.#logStream = undefined;
   }
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. */
+export async function terminate(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
 }

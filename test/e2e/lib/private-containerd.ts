@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import protobuf from "protobufjs";
+import { terminate } from "../../../src/machinery/child-supervisor.ts";
 import { cleanupContainerd } from "./node-cleanup.ts";
 import { run } from "./server.ts";
 
@@ -98,14 +99,7 @@ state = "${d}/state"
   }
 
   async stop(): Promise<void> {
-    const child = this.#process;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    if (this.#process) await terminate(this.#process, 10_000);
     this.#process = undefined;
     // Tasks a test left running keep their shims (and containers) alive past containerd.
     await cleanupContainerd({

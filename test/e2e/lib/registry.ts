@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MEDIA_TYPE_MANIFEST } from "../../../src/kubelet/images/oci-image.ts";
 import type { RegistryConfig } from "../../../src/kubelet/images/registry-mirrors.ts";
+import { terminate } from "../../../src/machinery/child-supervisor.ts";
 import { freePort } from "../../../src/storage/testing/etcd-harness.ts";
 import { type BuiltTestImage, buildTestImages } from "../../images/build.ts";
 import { run } from "./server.ts";
@@ -204,14 +205,7 @@ export class TestRegistry {
   }
 
   async stop(): Promise<void> {
-    const child = this.#process;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    if (this.#process) await terminate(this.#process, 5000);
     this.#process = undefined;
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { configFromKubeconfig, RestClient } from "../../../src/client/rest-client.ts";
 import { freePort } from "../../../src/storage/testing/etcd-harness.ts";
 import { type KubectlVersion, kubectlPath } from "./tools.ts";
+import { until } from "./wait.ts";
 
 const bosun = fileURLToPath(new URL("../../../bin/bosun.ts", import.meta.url));
 
@@ -128,17 +129,11 @@ export class TestServer {
     }
     const client = new RestClient(configFromKubeconfig(this.kubeconfig, "e2e"));
     try {
-      for (;;) {
-        const found = await client.get("/api/v1/namespaces/default/serviceaccounts/default").then(
-          () => true,
-          () => false,
-        );
-        if (found) break;
-        if (Date.now() > deadline) {
-          throw new Error(`no default ServiceAccount 30 s after the start:\n${this.log}`);
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await until(
+        "the default ServiceAccount",
+        () => client.get("/api/v1/namespaces/default/serviceaccounts/default"),
+        30_000,
+      );
     } finally {
       client.close();
     }
