@@ -98,8 +98,10 @@ describe("SQLite store durability", () => {
     process.stderr.write(
       `growth: ${updates} updates of 1 KiB over ${keys} keys; size MiB: ${samples.map(mb).join(" ")}\n`,
     );
-    // Without compaction the file would hold every update: at least updates × 1 KiB.
-    assert.ok(updates * 1024 > 4 * last, `${mb(last)} MiB for ${updates} updates: no compaction?`);
+    // Without compaction the file would hold every update: at least updates × 1 KiB. With it, the
+    // file holds one to two compaction intervals of history plus the WAL, which on a slow machine
+    // (fewer updates in the run) is about a quarter of that, so the bound is half.
+    assert.ok(updates * 1024 > 2 * last, `${mb(last)} MiB for ${updates} updates: no compaction?`);
     assert.ok(last <= middle * 1.15, `file grew from ${mb(middle)} MiB to ${mb(last)} MiB`);
   });
 });
