@@ -5,6 +5,7 @@
  */
 import type { ClusterRole } from "../api/generated/types.ts";
 import type { KubeObject } from "../api/object.ts";
+import { onAbort } from "../machinery/abort.ts";
 import type { Logger } from "../machinery/log.ts";
 import { apiserverUser } from "./authn/user.ts";
 import { aggregatedRoleNames, aggregationUpdate } from "./authz/rbac/aggregation.ts";
@@ -99,7 +100,7 @@ export async function runRoleAggregation(
   await sync();
   const watcher = cache.watch("", cache.revision, {});
   if (!watcher) return;
-  signal.addEventListener("abort", () => watcher.end(), { once: true });
+  onAbort(signal, () => watcher.end());
   for await (const _ of watcher) await sync();
   void catalog;
 }

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { KubeObject } from "../api/object.ts";
 import type { ResourceDefinition } from "../api/resource.ts";
+import { onAbort } from "../machinery/abort.ts";
 import type { Clock } from "../machinery/clock.ts";
 import type { Logger } from "../machinery/log.ts";
 import { MetricsRegistry } from "../machinery/metrics.ts";
@@ -324,7 +325,7 @@ export class ApiServer {
 
   #startCache(cache: WatchCache): void {
     const stop = new AbortController();
-    this.#shutdown.signal.addEventListener("abort", () => stop.abort(), { once: true });
+    onAbort(this.#shutdown.signal, () => stop.abort());
     this.#caches.set(cache.registry, cache);
     this.#cacheStops.set(cache.registry, stop);
     void cache.run(stop.signal);

@@ -10,6 +10,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { LeaderElectionTimings } from "../client/leader-election.ts";
+import { onAbort } from "../machinery/abort.ts";
 import type { Logger } from "../machinery/log.ts";
 import { type ClusterPKI, loadOrIssueClientCertificate } from "../pki/cluster-pki.ts";
 import type { ComponentsConfig } from "./control-plane-components.ts";
@@ -80,8 +81,7 @@ export class ControlPlaneThread {
       if (code !== 0) throw new Error(`the control-plane worker exited with code ${code}`);
     });
     const stop = () => this.#worker.postMessage("stop");
-    if (signal.aborted) stop();
-    else signal.addEventListener("abort", stop, { once: true });
+    onAbort(signal, stop);
     return [exited];
   }
 }

@@ -3,6 +3,8 @@
  * idempotent, level-triggered `sync(key)`; a throw means "retry later with back-off", success
  * forgets the key's failures.
  */
+
+import { onAbort } from "../machinery/abort.ts";
 import type { Logger } from "../machinery/log.ts";
 import type { WorkQueue } from "./work-queue.ts";
 
@@ -20,7 +22,7 @@ export async function runWorkers(options: {
   signal: AbortSignal;
 }): Promise<void> {
   const { queue, sync, log, signal } = options;
-  signal.addEventListener("abort", () => queue.shutDown(), { once: true });
+  onAbort(signal, () => queue.shutDown());
   const worker = async () => {
     for (;;) {
       const key = await queue.get();

@@ -9,6 +9,7 @@
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, rmSync } from "node:fs";
 import { configFromKubeconfig } from "../client/rest-client.ts";
+import { untilAborted } from "../machinery/abort.ts";
 import { type Clock, realClock } from "../machinery/clock.ts";
 import { runCommand } from "../machinery/exec.ts";
 import type { Logger } from "../machinery/log.ts";
@@ -162,7 +163,7 @@ export async function runSupervisor(o: { base: string; name: string; log: Logger
   process.once("SIGINT", () => stopAll.abort());
   log.info("supervisor running", { pid: process.pid, nodes: cluster.nodes.length });
 
-  await new Promise<void>((r) => stopAll.signal.addEventListener("abort", () => r()));
+  await untilAborted(stopAll.signal);
   await balancer?.stop();
   await nodes.stopAll();
   save();

@@ -7,6 +7,7 @@ import type { Node, NodeCondition } from "../api/generated/types.ts";
 import type { EventRecorder } from "../client/event-recorder.ts";
 import { resourcePath, resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
+import { untilAborted } from "../machinery/abort.ts";
 import { type Clock, realClock } from "../machinery/clock.ts";
 import { type Logger, silentLogger } from "../machinery/log.ts";
 import { isStatusError } from "../machinery/status.ts";
@@ -87,9 +88,7 @@ export class Kubelet {
       this.#every(this.#o.housekeepingMs ?? 2000, () => this.#housekeeping()),
     ];
     await this.#renewLease();
-    await new Promise<void>((resolve) =>
-      signal.addEventListener("abort", () => resolve(), { once: true }),
-    );
+    await untilAborted(signal);
     this.#stopped = true;
     unsubscribe();
     for (const stop of timers) stop();

@@ -31,6 +31,7 @@ import { Informer } from "../client/informer.ts";
 import { resourcePath, resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import { WorkQueue } from "../client/work-queue.ts";
+import { untilAborted } from "../machinery/abort.ts";
 import { type Logger, silentLogger } from "../machinery/log.ts";
 import { isStatusError } from "../machinery/status.ts";
 
@@ -168,7 +169,7 @@ export class LocalPathStorage {
     const publishing =
       this.#o.publish === false ? [] : this.#o.nodeNames.map((n) => this.#publish(n, signal));
     const informer = this.#volumes.run(signal);
-    const aborted = new Promise<void>((r) => signal.addEventListener("abort", () => r()));
+    const aborted = untilAborted(signal);
     await Promise.race([this.#volumes.synced(), aborted]);
     await Promise.all([
       runWorkers({

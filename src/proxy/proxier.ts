@@ -10,6 +10,7 @@ import type { EndpointSlice, Node, Service } from "../api/generated/types.ts";
 import { Informer } from "../client/informer.ts";
 import { resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
+import { untilAborted } from "../machinery/abort.ts";
 import { type Clock, realClock, type Timer } from "../machinery/clock.ts";
 import { type Logger, silentLogger } from "../machinery/log.ts";
 import { type NodeState, rulesetFromPorts } from "./build-ruleset.ts";
@@ -112,7 +113,7 @@ export class Proxier {
     const informers = [this.#services, this.#slices, this.#nodes].map((i) => i.run(signal));
     await Promise.race([
       Promise.all([this.#services.synced(), this.#slices.synced(), this.#nodes.synced()]),
-      new Promise((r) => signal.addEventListener("abort", r, { once: true })),
+      untilAborted(signal),
     ]);
     if (!signal.aborted) this.#runner.request();
     let check: Timer | undefined;
@@ -128,7 +129,7 @@ export class Proxier {
       });
     };
     verify();
-    await new Promise((r) => signal.addEventListener("abort", r, { once: true }));
+    await untilAborted(signal);
     check?.cancel();
     this.#runner.stop();
     await this.#runner.idle();

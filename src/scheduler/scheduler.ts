@@ -19,6 +19,7 @@ import { InformerFactory } from "../client/informer-factory.ts";
 import { type LeaderElectionTimings, runLeaderElection } from "../client/leader-election.ts";
 import { resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
+import { untilAborted } from "../machinery/abort.ts";
 import { type Clock, realClock } from "../machinery/clock.ts";
 import { type Logger, silentLogger } from "../machinery/log.ts";
 import { addAllEventHandlers } from "./event-handlers.ts";
@@ -61,9 +62,6 @@ export interface Scheduler {
   readonly core: SchedulerCore | undefined;
 }
 
-const aborted = (signal: AbortSignal) =>
-  new Promise<void>((r) => signal.addEventListener("abort", () => r(), { once: true }));
-
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const schedulerName = options.schedulerName ?? defaultSchedulerName;
   const log = (options.log ?? silentLogger).with({ scheduler: schedulerName });
@@ -83,7 +81,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       namespaces: factory.informer<Namespace>(resources.namespaces),
     };
     factory.start(signal);
-    await Promise.race([factory.synced(), aborted(signal)]);
+    await Promise.race([factory.synced(), untilAborted(signal)]);
     if (signal.aborted) return;
     const informers = {
       ...volumes,
@@ -108,7 +106,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     });
     // Handlers added for this term leave shared informers when it ends.
     withHandlerScope(signal, () => addAllEventHandlers(c, informers, schedulerName));
-    await Promise.race([factory.synced(), aborted(signal)]);
+    await Promise.race([factory.synced(), untilAborted(signal)]);
     if (signal.aborted) return;
     core = c;
     c.queue.run(signal);

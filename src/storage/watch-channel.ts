@@ -1,3 +1,4 @@
+import { onAbort } from "../machinery/abort.ts";
 import { isStoreError, type StoreError, unavailable } from "./errors.ts";
 import type { Watch, WatchItem } from "./store.ts";
 
@@ -30,8 +31,7 @@ export class WatchChannel implements Watch {
     this.#onRequestProgress = options.onRequestProgress;
     const signal = options.signal;
     if (signal) {
-      if (signal.aborted) queueMicrotask(() => this.close());
-      else signal.addEventListener("abort", () => this.close(), { once: true });
+      onAbort(signal, () => this.close());
     }
   }
 

@@ -5,6 +5,7 @@
  * requested revision (each event serialized once for every watcher), else from the Store.
  */
 import type { KubeObject } from "../../api/object.ts";
+import { onAbort } from "../../machinery/abort.ts";
 import { newBadRequest, newTooOldResourceVersion } from "../../machinery/status.ts";
 import type { WatchCache } from "../cache/watch-cache.ts";
 import type { GenericRegistry } from "../registry/generic-registry.ts";
@@ -39,7 +40,7 @@ async function* fromCache(
 ): AsyncGenerator<WireEvent> {
   const watcher = cache.watch(namespace, after, matches ? { matches } : {});
   if (!watcher) return;
-  signal.addEventListener("abort", () => watcher.end(), { once: true });
+  onAbort(signal, () => watcher.end());
   for await (const ev of watcher) {
     if (ev.type === "EXPIRED") {
       const status = newTooOldResourceVersion(after, ev.object.revision).status;
@@ -85,7 +86,7 @@ export async function serveWatch(ctx: HttpContext, registry: GenericRegistry): P
   const stop = () => abort.abort();
   const timer = setTimeout(stop, duration);
   ctx.req.socket.once("close", stop);
-  parts.shutdown.addEventListener("abort", stop, { once: true });
+  onAbort(parts.shutdown, stop);
   const cache = parts.caches.get(registry);
   const source =
     cache?.ready && cache.covers(after)

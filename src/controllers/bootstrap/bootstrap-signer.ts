@@ -25,6 +25,7 @@ import {
   tokenSecretNamespace,
 } from "../../cluster-bootstrap/token.ts";
 import { expirationOf, tokenForSigning } from "../../cluster-bootstrap/token-secret.ts";
+import { onAbort } from "../../machinery/abort.ts";
 import { isStatusError } from "../../machinery/status.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
 import { DelayedEnqueuer } from "../job/delayed-enqueuer.ts";
@@ -81,7 +82,7 @@ export class BootstrapSigner implements Controller {
 
   async run(signal: AbortSignal): Promise<void> {
     await Promise.all([this.#configMaps.synced(), this.#secrets.synced()]);
-    signal.addEventListener("abort", () => this.#delayed.cancelAll(), { once: true });
+    onAbort(signal, () => this.#delayed.cancelAll());
     this.#queue.add(configMapKey);
     await runWorkers({
       queue: this.#queue,

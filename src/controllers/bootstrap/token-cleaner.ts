@@ -13,6 +13,7 @@ import { resourcePath, resources } from "../../client/resources.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
 import { secretTypeBootstrapToken, tokenSecretNamespace } from "../../cluster-bootstrap/token.ts";
 import { expirationOf } from "../../cluster-bootstrap/token-secret.ts";
+import { onAbort } from "../../machinery/abort.ts";
 import { isStatusError } from "../../machinery/status.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
 import { DelayedEnqueuer } from "../job/delayed-enqueuer.ts";
@@ -41,7 +42,7 @@ export class TokenCleaner implements Controller {
 
   async run(signal: AbortSignal): Promise<void> {
     await this.#secrets.synced();
-    signal.addEventListener("abort", () => this.#delayed.cancelAll(), { once: true });
+    onAbort(signal, () => this.#delayed.cancelAll());
     await runWorkers({
       queue: this.#queue,
       workers: 1,

@@ -7,6 +7,7 @@ import { runWorkers } from "../../client/controller.ts";
 import { type Informer, keyOf } from "../../client/informer.ts";
 import { resourcePath, resources } from "../../client/resources.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
+import { onAbort } from "../../machinery/abort.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
 import { DelayedEnqueuer } from "../job/delayed-enqueuer.ts";
 import { byJobStartTime, type CronJobObj, finishedStatusOf, type JobObj } from "./cronjob-utils.ts";
@@ -117,7 +118,7 @@ export class CronJobController implements Controller {
 
   async run(signal: AbortSignal): Promise<void> {
     await Promise.all([this.#cronJobs.synced(), this.#jobs.synced()]);
-    signal.addEventListener("abort", () => this.#delayed.cancelAll(), { once: true });
+    onAbort(signal, () => this.#delayed.cancelAll());
     await runWorkers({
       queue: this.#queue,
       workers: this.#workers,

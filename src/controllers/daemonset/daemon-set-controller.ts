@@ -10,6 +10,7 @@ import { runWorkers } from "../../client/controller.ts";
 import { type Informer, keyOf, splitKey } from "../../client/informer.ts";
 import { resources } from "../../client/resources.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
+import { onAbort } from "../../machinery/abort.ts";
 import { selectorFromLabelSelector } from "../../machinery/labels.ts";
 import { addControllerIndexes, claimCandidates } from "../common/controller-indexes.ts";
 import { claimObjects } from "../common/controller-ref-manager.ts";
@@ -65,7 +66,7 @@ export class DaemonSetController implements Controller {
     );
     const gc = setInterval(() => this.#deps.backoff.gc(), 60_000);
     gc.unref();
-    signal.addEventListener("abort", () => clearInterval(gc), { once: true });
+    onAbort(signal, () => clearInterval(gc));
     await runWorkers({
       queue: this.#queue,
       workers: 2,

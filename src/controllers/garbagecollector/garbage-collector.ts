@@ -9,6 +9,7 @@
 import type { OwnerReference } from "../../api/generated/types.ts";
 import type { KubeObject } from "../../api/object.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
+import { onAbort } from "../../machinery/abort.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
 import { type DiscoveredResources, discoverResources } from "./discovery.ts";
 import { AbsentOwnerCache, type GraphNode, ownerIdentity } from "./graph.ts";
@@ -221,7 +222,7 @@ export class GarbageCollector implements Controller {
         .catch((err: unknown) => this.#ctx.log.warn("discovery resync failed", { err }))
         .finally(() => this.#scheduleResync(signal));
     });
-    signal.addEventListener("abort", () => timer.cancel(), { once: true });
+    onAbort(signal, () => timer.cancel());
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -260,7 +261,7 @@ async function runQueue(
   ctx: ControllerContext,
   signal: AbortSignal,
 ): Promise<void> {
-  signal.addEventListener("abort", () => queue.shutDown(), { once: true });
+  onAbort(signal, () => queue.shutDown());
   const worker = async () => {
     for (let key = await queue.get(); key !== undefined; key = await queue.get()) {
       try {

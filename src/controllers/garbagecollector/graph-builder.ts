@@ -12,6 +12,7 @@ import { Informer } from "../../client/informer.ts";
 import { keepMetadataOnly } from "../../client/informer-factory.ts";
 import { RestClient } from "../../client/rest-client.ts";
 import type { WorkQueue } from "../../client/work-queue.ts";
+import { onAbort } from "../../machinery/abort.ts";
 import type { Logger } from "../../machinery/log.ts";
 import { type ApiResource, gvrKey } from "./discovery.ts";
 import {
@@ -97,7 +98,7 @@ export class GraphBuilder {
         onDelete: (obj) => this.#observeDelete(resource, obj),
       });
       const abort = new AbortController();
-      signal.addEventListener("abort", () => abort.abort(), { once: true });
+      onAbort(signal, () => abort.abort());
       void informer.run(abort.signal);
       this.#monitors.set(key, { informer, abort });
     }

@@ -9,6 +9,7 @@ import type { Informer } from "../../client/informer.ts";
 import { keyOf, splitKey } from "../../client/informer.ts";
 import { resources } from "../../client/resources.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
+import { onAbort } from "../../machinery/abort.ts";
 import { addControllerIndexes, controlledBy } from "../common/controller-indexes.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
 import { BackoffStore } from "./backoff.ts";
@@ -154,7 +155,7 @@ export class JobController implements Controller {
 
   async run(signal: AbortSignal): Promise<void> {
     await Promise.all([this.#jobs.synced(), this.#pods.synced()]);
-    signal.addEventListener("abort", () => this.#delayed.cancelAll(), { once: true });
+    onAbort(signal, () => this.#delayed.cancelAll());
     const log = this.#ctx.log;
     await Promise.all([
       runWorkers({

@@ -16,6 +16,7 @@ import { runWorkers } from "../../client/controller.ts";
 import type { Informer } from "../../client/informer.ts";
 import { resourcePath, resources } from "../../client/resources.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
+import { onAbort } from "../../machinery/abort.ts";
 import type { Timer } from "../../machinery/clock.ts";
 import { formatTime } from "../common/time.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
@@ -69,7 +70,7 @@ export class NodeLifecycleController implements Controller {
       this.#ctx.clock.after(nodeMonitorPeriodMs, monitor);
     };
     this.#ctx.clock.after(nodeMonitorPeriodMs, monitor);
-    signal.addEventListener("abort", () => {
+    onAbort(signal, () => {
       for (const t of this.#timers.values()) t.cancel();
     });
     await runWorkers({

@@ -12,6 +12,7 @@ import { runWorkers } from "../../client/controller.ts";
 import { type Informer, keyOf, splitKey } from "../../client/informer.ts";
 import { resourcePath, resources } from "../../client/resources.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
+import { onAbort } from "../../machinery/abort.ts";
 import type { Timer } from "../../machinery/clock.ts";
 import { isStatusError } from "../../machinery/status.ts";
 import { formatTime } from "../common/time.ts";
@@ -70,7 +71,7 @@ export class TaintEvictionController implements Controller {
 
   async run(signal: AbortSignal): Promise<void> {
     await Promise.all([this.#podInformer.synced(), this.#nodes.synced()]);
-    signal.addEventListener("abort", () => {
+    onAbort(signal, () => {
       for (const s of this.#scheduled.values()) s.timer?.cancel();
     });
     await runWorkers({

@@ -16,6 +16,7 @@ import type { Node as NodeType, PodCondition, Pod as PodType } from "../../api/g
 import type { KubeObject } from "../../api/object.ts";
 import type { Informer } from "../../client/informer.ts";
 import { resourcePath, resources } from "../../client/resources.ts";
+import { onAbort } from "../../machinery/abort.ts";
 import { isStatusError } from "../../machinery/status.ts";
 import { formatTime } from "../common/time.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
@@ -58,7 +59,7 @@ export class PodGCController implements Controller {
           });
       };
       this.#ctx.clock.after(gcCheckPeriodMs, tick);
-      signal.addEventListener("abort", () => resolve(), { once: true });
+      onAbort(signal, () => resolve());
     });
   }
 

@@ -11,6 +11,7 @@ import { runWorkers } from "../../client/controller.ts";
 import { type Informer, keyOf, splitKey } from "../../client/informer.ts";
 import { resourcePath, resources } from "../../client/resources.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
+import { onAbort } from "../../machinery/abort.ts";
 import { isStatusError } from "../../machinery/status.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
 import { DelayedEnqueuer } from "../job/delayed-enqueuer.ts";
@@ -103,7 +104,7 @@ export class TTLAfterFinishedController implements Controller {
 
   async run(signal: AbortSignal): Promise<void> {
     await this.#jobs.synced();
-    signal.addEventListener("abort", () => this.#delayed.cancelAll(), { once: true });
+    onAbort(signal, () => this.#delayed.cancelAll());
     await runWorkers({
       queue: this.#queue,
       workers: 5,

@@ -8,6 +8,7 @@
  * A relist every second (PLEG) wakes pods whose containers changed.
  */
 import type { Container as ContainerSpec } from "../../api/generated/types.ts";
+import { onAbort } from "../../machinery/abort.ts";
 import { type Clock, realClock, type Timer } from "../../machinery/clock.ts";
 import { type Logger, silentLogger } from "../../machinery/log.ts";
 import { isCriError } from "../cri/errors.ts";
@@ -64,7 +65,7 @@ export class ContainerdRuntime implements PodRuntime {
   /** Starts the relist loop (PLEG); runs until `signal` aborts. */
   run(signal: AbortSignal): void {
     this.pleg.run(signal);
-    signal.addEventListener("abort", () => {
+    onAbort(signal, () => {
       for (const t of this.#wakeups.values()) t.cancel();
     });
   }

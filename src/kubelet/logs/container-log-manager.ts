@@ -12,6 +12,7 @@ import { readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
+import { onAbort } from "../../machinery/abort.ts";
 import { type Clock, realClock, type Timer } from "../../machinery/clock.ts";
 import { type Logger, silentLogger } from "../../machinery/log.ts";
 import type { RuntimeService } from "../cri/types.ts";
@@ -74,7 +75,7 @@ export class ContainerLogManager {
         });
     };
     timer = this.#clock.after(this.#policy.intervalMs, tick);
-    signal.addEventListener("abort", () => timer?.cancel(), { once: true });
+    onAbort(signal, () => timer?.cancel());
   }
 
   /** One pass over the running containers. */

@@ -16,7 +16,9 @@ const htmlEscapes: Record<string, string> = {
 /** A string literal as Go writes it. */
 export function goJsonString(s: string): string {
   const json = JSON.stringify(s);
-  return htmlEscaped.test(json) ? json.replace(htmlEscapedAll, (ch) => htmlEscapes[ch] ?? ch) : json;
+  return htmlEscaped.test(json)
+    ? json.replace(htmlEscapedAll, (ch) => htmlEscapes[ch] ?? ch)
+    : json;
 }
 
 const htmlEscaped = /[<>&\u2028\u2029]/;

@@ -9,6 +9,7 @@
  * Pods with scheduling gates wait in unschedulablePods until an update removes the gates.
  */
 import type { Pod } from "../../api/generated/types.ts";
+import { onAbort } from "../../machinery/abort.ts";
 import type { Clock } from "../../machinery/clock.ts";
 import type { ClusterEvent } from "../framework/interface.ts";
 import type { PodInfo } from "../framework/pod-info.ts";
@@ -255,11 +256,11 @@ export class SchedulingQueue {
         timer = this.#o.clock.after(ms, tick);
       };
       let timer = this.#o.clock.after(ms, tick);
-      signal.addEventListener("abort", () => timer.cancel(), { once: true });
+      onAbort(signal, () => timer.cancel());
     };
     every(1_000, () => this.flushBackoffQCompleted());
     every(30_000, () => this.flushUnschedulablePodsLeftover());
-    signal.addEventListener("abort", () => this.close(), { once: true });
+    onAbort(signal, () => this.close());
   }
 
   close(): void {

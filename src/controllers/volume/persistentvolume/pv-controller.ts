@@ -16,6 +16,7 @@ import { createEventRecorder } from "../../../client/event-recorder.ts";
 import { keyOf } from "../../../client/informer.ts";
 import { resources } from "../../../client/resources.ts";
 import { WorkQueue } from "../../../client/work-queue.ts";
+import { onAbort } from "../../../machinery/abort.ts";
 import type { Timer } from "../../../machinery/clock.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../../context.ts";
 import { ObjectCache } from "../common/object-cache.ts";
@@ -117,7 +118,7 @@ export class PersistentVolumeController implements Controller {
       timer = this.#ctx.clock.after(this.#syncPeriodMs, tick);
     };
     timer = this.#ctx.clock.after(this.#syncPeriodMs, tick);
-    signal.addEventListener("abort", () => timer?.cancel(), { once: true });
+    onAbort(signal, () => timer?.cancel());
     const log = this.#deps.log;
     await Promise.all([
       runWorkers({
