@@ -1,9 +1,9 @@
 /**
  * Checks the spec reporter's output of a full `npm test`: every top-level suite that started
  * (`▶ name`) must also have ended (`✔ name (…ms)` or `✖ name (…ms)`). Node's test runner can lose
- * the end of a test process's results without counting a failure (most likely `--test-force-exit`
- * ending the process before its last output reached the runner). Not yet part of `.ci/run`: the
- * loss is not fixed. Usage: node scripts/check-test-output.ts <log>
+ * the end of a test process's results without counting a failure (as it did with `--test-force-exit`,
+ * which ended processes before their last output reached the runner). `.ci/run` runs it on the
+ * output of `npm test`. Usage: node scripts/check-test-output.ts <log>
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
