@@ -4,7 +4,7 @@
  * subresources, a second served version, and cleanup when the CRD goes.
  */
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -117,6 +117,7 @@ describe("custom resources", () => {
     writeFileSync(editor, `#!/bin/sh\nsed -i 's/color: blue/color: green/' "$1"\n`);
     chmodSync(editor, 0o755);
     const edited = await s.kubectl(["edit", "widget", "w1"], { env: { KUBE_EDITOR: editor } });
+    rmSync(dir, { recursive: true, force: true });
     assert.equal(edited.code, 0, edited.stderr);
     assert.equal((await s.json("get", "widget", "w1")).spec.color, "green");
   });

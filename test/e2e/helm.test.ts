@@ -5,7 +5,7 @@
  * server-side.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -19,10 +19,11 @@ for (const major of [3, 4] as const) {
   describe(`helm ${major}`, () => {
     let s: TestServer;
     let helm: (...args: string[]) => Promise<string>;
+    let home = "";
     const ns = `helm${major}`;
     before(async () => {
       s = await TestServer.start();
-      const home = mkdtempSync(join(tmpdir(), "bosun-helm-"));
+      home = mkdtempSync(join(tmpdir(), "bosun-helm-"));
       const env = {
         ...process.env,
         KUBECONFIG: s.kubeconfig,
@@ -40,6 +41,7 @@ for (const major of [3, 4] as const) {
     });
     after(async () => {
       await s.dispose();
+      rmSync(home, { recursive: true, force: true });
     });
 
     it("installs the chart with its CRD and custom resource", async () => {

@@ -3,7 +3,7 @@
  * 1.32. Assertions read `-o json`, not prose.
  */
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -16,8 +16,14 @@ const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, im
 const names = (list: { items: Array<{ metadata: { name: string } }> }) =>
   list.items.map((i) => i.metadata.name).sort();
 
+const editorDirs: string[] = [];
+after(() => {
+  for (const dir of editorDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 function editor(script: string): string {
   const dir = mkdtempSync(join(tmpdir(), "bosun-editor-"));
+  editorDirs.push(dir);
   const path = join(dir, "edit.sh");
   writeFileSync(path, `#!/bin/sh\n${script} "$1"\n`);
   chmodSync(path, 0o755);

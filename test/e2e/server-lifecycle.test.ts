@@ -99,6 +99,7 @@ describe("bosun server lifecycle", () => {
       "--disable-agent",
     );
     await other.dispose();
+    rmSync(`${other.dataDir}-2`, { recursive: true, force: true });
     assert.notEqual(samePort.code, 0);
     assert.match(samePort.stderr, /already in use/);
   });
