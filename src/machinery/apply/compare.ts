@@ -3,6 +3,9 @@
  * `TypedValue.Compare`: fields only in the new version are `added` (every node of a new
  * subtree), fields only in the old one `removed`, leaves (scalars, atomic lists and maps) whose
  * values differ `modified`.
+ *
+ * The walk builds the three sets top-down: each visited node knows its place in each set, made
+ * only when something below it is added (no path arrays, no lookups from the root).
  */
 import { deepEqual, isJsonObject } from "../patch/json-value.ts";
 import { FieldSet } from "./field-set.ts";
@@ -18,7 +21,7 @@ export interface Comparison {
 
 export function compareValues(lhs: unknown, rhs: unknown, schema: ApplySchema): Comparison {
   const out = { added: new FieldSet(), removed: new FieldSet(), modified: new FieldSet() };
-  compareAt(lhs, rhs, schema, [], out);
+  compareAt(lhs, rhs, schema, undefined, [out.added, out.removed, out.modified]);
   return out;
 }
 
@@ -27,41 +30,79 @@ export function changedFields(c: Comparison): FieldSet {
   return c.modified.union(c.added).union(c.removed);
 }
 
+const added = 0;
+const removed = 1;
+const modified = 2;
+type Which = typeof added | typeof removed | typeof modified;
+type Roots = readonly [FieldSet, FieldSet, FieldSet];
+
+/** A visited node below the root: its element, and its set in each output once made. */
+interface Node {
+  readonly parent: Node | undefined;
+  readonly pe: PathElement;
+  readonly text: string;
+  sets?: [FieldSet?, FieldSet?, FieldSet?];
+}
+
+/** The set of `which` that holds the paths below `node` (the root set for the root). */
+function setBelow(node: Node | undefined, roots: Roots, which: Which): FieldSet {
+  if (!node) return roots[which];
+  node.sets ??= [];
+  let set = node.sets[which];
+  if (!set) {
+    set = setBelow(node.parent, roots, which).openChild(node.text, node.pe);
+    node.sets[which] = set;
+  }
+  return set;
+}
+
+/** Adds `node`'s path to `which` (the root itself is never a member). */
+function mark(node: Node | undefined, roots: Roots, which: Which): void {
+  if (node) setBelow(node.parent, roots, which).addMember(node.text, node.pe);
+}
+
 function compareAt(
   lhs: unknown,
   rhs: unknown,
   schema: ApplySchema,
-  path: PathElement[],
-  out: Comparison,
+  node: Node | undefined,
+  roots: Roots,
 ): void {
   if (lhs === rhs) return; // the same value (or the same shared subtree): nothing changed
   if (lhs === undefined || rhs === undefined) {
-    subtree(lhs ?? rhs, schema, path, lhs === undefined ? out.added : out.removed);
+    subtree(lhs ?? rhs, schema, node, roots, lhs === undefined ? added : removed);
     return;
   }
   const shape = shapeOf(schema, rhs);
   if (shape !== shapeOf(schema, lhs) || shape === "leaf") {
-    if (!deepEqual(lhs, rhs)) out.modified.insert(path);
+    if (!deepEqual(lhs, rhs)) mark(node, roots, modified);
     return;
   }
-  for (const [pe, l, r, child] of pairs(lhs, rhs, schema, shape)) {
-    compareAt(l, r, child, [...path, pe], out);
-  }
-}
-
-type Pair = readonly [PathElement, unknown, unknown, ApplySchema];
-
-/** The children of two granular values, matched by field name or list-item element. */
-function pairs(lhs: unknown, rhs: unknown, schema: ApplySchema, shape: "object" | "list"): Pair[] {
-  const out: Pair[] = [];
   if (shape === "object" && isJsonObject(lhs) && isJsonObject(rhs)) {
-    const names = new Set([...Object.keys(lhs), ...Object.keys(rhs)]);
-    for (const name of names) {
-      const l = Object.hasOwn(lhs, name) ? lhs[name] : undefined;
+    for (const name in lhs) {
+      if (!Object.hasOwn(lhs, name)) continue;
       const r = Object.hasOwn(rhs, name) ? rhs[name] : undefined;
-      out.push([{ field: name }, l, r, fieldSchema(schema, name)]);
+      const pe = { field: name };
+      compareAt(
+        lhs[name],
+        r,
+        fieldSchema(schema, name),
+        { parent: node, pe, text: `f:${name}` },
+        roots,
+      );
     }
-    return out;
+    for (const name in rhs) {
+      if (!Object.hasOwn(rhs, name) || Object.hasOwn(lhs, name)) continue;
+      const pe = { field: name };
+      compareAt(
+        undefined,
+        rhs[name],
+        fieldSchema(schema, name),
+        { parent: node, pe, text: `f:${name}` },
+        roots,
+      );
+    }
+    return;
   }
   const items = itemSchema(schema);
   const left = new Map<string, [PathElement, unknown]>();
@@ -72,20 +113,39 @@ function pairs(lhs: unknown, rhs: unknown, schema: ApplySchema, shape: "object" 
   for (const it of indexList(schema, rhs as unknown[], { allowDuplicates: true })) {
     if (seen.has(it.text)) continue;
     seen.add(it.text);
-    out.push([it.element, left.get(it.text)?.[1], it.item, items]);
+    const child = { parent: node, pe: it.element, text: it.text };
+    compareAt(left.get(it.text)?.[1], it.item, items, child, roots);
   }
-  for (const [text, [element, item]] of left) {
-    if (!seen.has(text)) out.push([element, item, undefined, items]);
+  for (const [text, [pe, item]] of left) {
+    if (!seen.has(text)) compareAt(item, undefined, items, { parent: node, pe, text }, roots);
   }
-  return out;
 }
 
-/** Every node of `value` (the node itself, fields, list items, leaves) into `into`. */
-function subtree(value: unknown, schema: ApplySchema, path: PathElement[], into: FieldSet): void {
-  into.insert(path);
+/** Every node of `value` (the node itself, fields, list items, leaves) into `which`. */
+function subtree(
+  value: unknown,
+  schema: ApplySchema,
+  node: Node | undefined,
+  roots: Roots,
+  which: Which,
+): void {
+  mark(node, roots, which);
   const shape = shapeOf(schema, value);
   if (shape === "leaf") return;
-  for (const [pe, l, , child] of pairs(value, value, schema, shape)) {
-    subtree(l, child, [...path, pe], into);
+  if (shape === "object" && isJsonObject(value)) {
+    for (const name in value) {
+      if (!Object.hasOwn(value, name)) continue;
+      const child = { parent: node, pe: { field: name }, text: `f:${name}` };
+      subtree(value[name], fieldSchema(schema, name), child, roots, which);
+    }
+    return;
+  }
+  if (!Array.isArray(value)) return;
+  const items = itemSchema(schema);
+  const seen = new Set<string>();
+  for (const it of indexList(schema, value, { allowDuplicates: true })) {
+    if (seen.has(it.text)) continue;
+    seen.add(it.text);
+    subtree(it.item, items, { parent: node, pe: it.element, text: it.text }, roots, which);
   }
 }

@@ -52,6 +52,28 @@ export class FieldSet {
     return this;
   }
 
+  /**
+   * For builders that walk a value top-down: the set below `pe` (`text` is its `elementText`),
+   * created when missing. The caller adds to it at once, so no child stays empty.
+   */
+  openChild(text: string, pe: PathElement): FieldSet {
+    this.#assertOpen();
+    this.#fieldsV1 = undefined;
+    let child = this.#children.get(text);
+    if (!child) {
+      child = { element: pe, set: new FieldSet() };
+      this.#children.set(text, child);
+    }
+    return child.set;
+  }
+
+  /** Adds `pe` (`text` is its `elementText`) as a member: `insert([pe])` without the lookups. */
+  addMember(text: string, pe: PathElement): void {
+    this.#assertOpen();
+    this.#fieldsV1 = undefined;
+    this.#members.set(text, pe);
+  }
+
   /** Adds every path of `set` below `pe`. */
   insertChild(pe: PathElement, set: FieldSet): this {
     const text = elementText(pe);

@@ -18,6 +18,18 @@ export function withoutManagedFields(object: JsonObject): JsonObject {
   return copy;
 }
 
+/**
+ * `object` without `metadata.managedFields`, sharing everything else with it (only the top level
+ * and metadata are new): for reading. Comparing two such views stops at subtrees the versions
+ * share, such as the spec a status update carries over.
+ */
+export function viewWithoutManagedFields(object: JsonObject): JsonObject {
+  const metadata = metadataOf(object);
+  if (!metadata) return { ...object };
+  const { managedFields: _, ...rest } = metadata;
+  return { ...object, metadata: rest };
+}
+
 /** Sets `metadata.managedFields` in place; an empty list removes the field. */
 export function setManagedFields(object: JsonObject, entries: ManagedFieldsEntry[]): void {
   let metadata = metadataOf(object);

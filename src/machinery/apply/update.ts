@@ -22,7 +22,7 @@ import {
   managerIdentifier,
   stripMeta,
 } from "./managers.ts";
-import { metadataOf, rfc3339, setManagedFields, withoutManagedFields } from "./object.ts";
+import { metadataOf, rfc3339, setManagedFields, viewWithoutManagedFields } from "./object.ts";
 import type { ApplySchema } from "./schema.ts";
 import { TypedValueError } from "./typed.ts";
 import { updateOwnership } from "./updater.ts";
@@ -114,11 +114,12 @@ export interface ManagedFieldsResult {
 }
 
 export function updateManagedFields(o: UpdateManagedFieldsOptions): ManagedFieldsResult {
-  const newObject = withoutManagedFields(o.updated);
+  // Read-only views: the comparison below skips what old and new share.
+  const newObject = viewWithoutManagedFields(o.updated);
   const untracked = { object: newObject, managedFields: [] };
   const managed = startingPoint(o);
   if (managed.fields.size === 0 && o.old !== undefined) return untracked;
-  const oldObject = o.old ? withoutManagedFields(o.old) : zeroObjectFor(newObject, o.schema);
+  const oldObject = o.old ? viewWithoutManagedFields(o.old) : zeroObjectFor(newObject, o.schema);
   const manager = managerIdentifier({
     manager: o.manager,
     operation: "Update",
