@@ -12,7 +12,7 @@ import {
   listFromCache,
 } from "../cache/cached-list.ts";
 import { decodeBody, readBody } from "../http/body.ts";
-import { setWarnings, writeJson } from "../http/respond.ts";
+import { setWarnings, writeJson, writeJsonBody } from "../http/respond.ts";
 import type { GenericRegistry, RequestContext } from "../registry/generic-registry.ts";
 import { listObjects } from "../registry/list.ts";
 import type { HttpContext } from "./context.ts";
@@ -50,7 +50,9 @@ export function respondObject(
     writeJson(ctx.res, code, table);
     return;
   }
-  writeJson(ctx.res, code, obj);
+  const body = registry.responseBody(obj);
+  if (body) writeJsonBody(ctx.res, code, body);
+  else writeJson(ctx.res, code, obj);
 }
 
 /** Decodes a body meant for `registry`, checking apiVersion/kind and unknown fields. */
@@ -81,12 +83,7 @@ export async function getObject(ctx: HttpContext, registry: GenericRegistry): Pr
     respondObject(ctx, registry, await registry.get(ctx.info.namespace, ctx.info.name));
     return;
   }
-  const text = await registry.getJson(ctx.info.namespace, ctx.info.name);
-  ctx.res.writeHead(200, {
-    "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(text),
-  });
-  ctx.res.end(text);
+  writeJsonBody(ctx.res, 200, await registry.getBody(ctx.info.namespace, ctx.info.name));
 }
 
 export async function listObjectsHandler(ctx: HttpContext, registry: GenericRegistry) {
@@ -149,12 +146,7 @@ function respondCachedList(ctx: HttpContext, registry: GenericRegistry, list: Ca
     writeJson(ctx.res, 200, table);
     return;
   }
-  const text = cachedListJson(registry.definition, list);
-  ctx.res.writeHead(200, {
-    "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(text),
-  });
-  ctx.res.end(text);
+  writeJsonBody(ctx.res, 200, cachedListJson(registry.definition, list));
 }
 
 export async function createObject(ctx: HttpContext, registry: GenericRegistry): Promise<void> {

@@ -19,13 +19,22 @@ export function writeJson(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const text = JSON.stringify(body);
+  writeJsonBody(res, code, JSON.stringify(body), headers);
+}
+
+/** A body that is JSON already: text, or UTF-8 bytes. */
+export function writeJsonBody(
+  res: ServerResponse,
+  code: number,
+  body: string | Uint8Array,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(code, {
     "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(text),
+    "Content-Length": typeof body === "string" ? Buffer.byteLength(body) : body.byteLength,
     ...headers,
   });
-  res.end(text);
+  res.end(body);
 }
 
 /** `Warning: 299 - "text"` headers, as upstream formats them. */

@@ -31,6 +31,37 @@ export function servedJson(kv: KeyValue, apiVersion: string, kind: string): stri
   return `${prefix}${rv}${rest.startsWith("}") ? "" : ","}${rest}`;
 }
 
+const prefixes = new Map<string, Uint8Array>();
+
+/**
+ * `servedJson` as UTF-8 bytes, straight from the stored bytes (no decoding and re-encoding): what
+ * a response body is written from.
+ */
+export function servedBytes(
+  kv: KeyValue,
+  apiVersion: string,
+  kind: string,
+): Uint8Array | undefined {
+  const id = `${apiVersion}\n${kind}`;
+  let prefix = prefixes.get(id);
+  if (!prefix) {
+    prefix = encoder.encode(
+      `{"apiVersion":${JSON.stringify(apiVersion)},"kind":${JSON.stringify(kind)},"metadata":{`,
+    );
+    prefixes.set(id, prefix);
+  }
+  const value = kv.value;
+  if (value.length <= prefix.length) return undefined;
+  for (let i = 0; i < prefix.length; i++) if (value[i] !== prefix[i]) return undefined;
+  const empty = value[prefix.length] === 0x7d; // "}": metadata holds nothing else
+  const rv = encoder.encode(`"resourceVersion":"${kv.modRevision}"${empty ? "" : ","}`);
+  const out = Buffer.allocUnsafe(value.length + rv.length);
+  out.set(value.subarray(0, prefix.length), 0);
+  out.set(rv, prefix.length);
+  out.set(value.subarray(prefix.length), prefix.length + rv.length);
+  return out;
+}
+
 export function decodeObject(kv: KeyValue): KubeObject {
   const obj = JSON.parse(decoder.decode(kv.value)) as KubeObject;
   obj.metadata ??= {};

@@ -22,7 +22,7 @@ import type { KeyValue, Store } from "../../storage/store.ts";
 import type { AdmissionAttributes, AdmissionChain } from "../admission/admission.ts";
 import type { UserInfo } from "../authn/user.ts";
 import { type Selection, selectableFields } from "../handlers/selectors.ts";
-import { decodeObject, encodeObject, servedJson } from "./codec.ts";
+import { decodeObject, encodeObject, servedBytes, servedJson } from "./codec.ts";
 import { type DeleteOptions, planDelete, readyToRemove } from "./deletion.ts";
 import { trackUpdate } from "./managed-fields.ts";
 import { carryOverOnUpdate, fillCreateFields, sameObject } from "./object-meta.ts";
@@ -104,6 +104,8 @@ export class GenericRegistry {
   readonly #admission: AdmissionChain;
   readonly #storagePrefix: string;
   readonly #hooks: RegistryHooks;
+  /** What each object a create or update returned was stored as (see `responseBody`). */
+  readonly #stored = new WeakMap<KubeObject, KeyValue>();
 
   constructor(options: RegistryOptions) {
     this.definition = options.definition;
@@ -174,14 +176,32 @@ export class GenericRegistry {
     return def.storage ? undefined : servedJson(kv, apiVersionOf(def.group, def.version), def.kind);
   }
 
-  /** The object as JSON text, read without decoding when possible (the GET fast path). */
-  async getJson(namespace: string, name: string): Promise<string> {
+  /** The stored object as served, in UTF-8, straight from the stored bytes when possible. */
+  #servedBytes(kv: KeyValue): Uint8Array | undefined {
+    const def = this.definition;
+    return def.storage
+      ? undefined
+      : servedBytes(kv, apiVersionOf(def.group, def.version), def.kind);
+  }
+
+  /** The object as a JSON body, read without decoding when possible (the GET fast path). */
+  async getBody(namespace: string, name: string): Promise<Uint8Array | string> {
     try {
       const kv = await this.#store.get(this.key(namespace, name));
-      return this.servedJson(kv) ?? JSON.stringify(this.fromStored(kv));
+      return this.#servedBytes(kv) ?? JSON.stringify(this.fromStored(kv));
     } catch (err) {
       throw toStatusError(err, this.groupResource, name);
     }
+  }
+
+  /**
+   * The JSON body of an object this registry's create or update just returned, from the bytes it
+   * stored (no second encoding); undefined for any other object.
+   */
+  responseBody(obj: KubeObject): Uint8Array | undefined {
+    const kv = this.#stored.get(obj);
+    if (!kv || obj.metadata?.resourceVersion !== String(kv.modRevision)) return undefined;
+    return this.#servedBytes(kv);
   }
 
   async get(namespace: string, name: string): Promise<KubeObject> {
@@ -220,6 +240,7 @@ export class GenericRegistry {
     try {
       const kv = await this.#store.create(this.key(namespace, meta.name!), this.#toStored(obj));
       meta.resourceVersion = String(kv.modRevision);
+      this.#stored.set(obj, kv);
       return obj;
     } catch (err) {
       await undo?.();
@@ -317,8 +338,9 @@ export class GenericRegistry {
     if (subresource === "status") {
       // Only the status, and annotations (Deployments record their revision this way upstream).
       // The rest is the old object's own (`old` is this request's private copy): nothing below
-      // changes it, and comparisons of shared parts stop at once.
-      obj = { ...old, metadata: structuredClone(old.metadata ?? {}), status: desired.status };
+      // changes it, and comparisons of shared parts stop at once. What follows sets metadata's
+      // own fields (managedFields, generation…), never inside them, so a shallow copy will do.
+      obj = { ...old, metadata: { ...old.metadata }, status: desired.status };
       if (desired.status === undefined) delete obj.status;
       const annotations = desired.metadata?.annotations;
       if (annotations) obj.metadata = { ...obj.metadata, annotations };
@@ -354,6 +376,7 @@ export class GenericRegistry {
     }
     const kv = await this.#store.update(key, this.#toStored(obj), current.modRevision);
     meta.resourceVersion = String(kv.modRevision);
+    this.#stored.set(obj, kv);
     return obj;
   }
 
