@@ -10,6 +10,8 @@
  *    nodes' heartbeat load; server RSS and CPU; Lease renewals and all writes per second.
  *
  * `BOSUN_BENCH_HUGE=1` adds an attempt at 5,000 nodes and 150,000 pods and reports how far it gets.
+ * `BOSUN_BENCH_CPU_PROFILE_OUT=dir` runs the server under `node --cpu-prof`, prints its threads' busy
+ * time by component while the scheduler works alone, and keeps the profiles in `dir`.
  * Figures, not pass/fail. Run with `npm run bench -- scale`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -20,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import type { Deployment, Lease, Node, Pod } from "../src/api/generated/types.ts";
 import { configFromKubeconfig, RestClient } from "../src/client/rest-client.ts";
 import { freePort } from "../src/storage/testing/etcd-harness.ts";
+import { cpuByComponent, monotonicMicros, readProfiles } from "./cpu-profile.ts";
 import { now, printTable, summarize } from "./stats.ts";
 
 const bosun = fileURLToPath(new URL("../bin/bosun.ts", import.meta.url));
@@ -37,8 +40,8 @@ interface Proc {
   stop(): Promise<void>;
 }
 
-function start(args: string[]): Proc {
-  const child = spawn(process.execPath, [bosun, ...args], {
+function start(args: string[], nodeFlags: readonly string[] = []): Proc {
+  const child = spawn(process.execPath, [...nodeFlags, bosun, ...args], {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, BOSUN_LOG_LEVEL: "error" },
   });
@@ -119,6 +122,8 @@ interface RolloutFigures {
   runningSeconds: number;
   bindRate: number;
   maxBacklog: number;
+  /** From the scheduler's start (the Deployment's creation, or the Lease's release) to the last bind. */
+  bindWindow: { fromUs: number; toUs: number };
 }
 
 const schedulerLease = "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler";
@@ -193,6 +198,7 @@ async function rollout(
   })();
   if (backlog) await holdScheduler(client);
   createdAt = now();
+  let releasedUs = monotonicMicros();
   await client.create(
     `/apis/apps/v1/namespaces/${namespace}/deployments`,
     deployment(name, replicas),
@@ -202,6 +208,7 @@ async function rollout(
     if (bound.size > 0) throw new Error(`${name}: ${bound.size} pods bound while held off`);
     await client.delete(schedulerLease);
     createdAt = now();
+    releasedUs = monotonicMicros();
   }
   const deadline = Date.now() + 600_000;
   while (running.size < replicas && Date.now() < deadline) await sleep(100);
@@ -219,6 +226,7 @@ async function rollout(
     runningSeconds: (now() - createdAt) / 1000,
     bindRate: bindTimes.length / Math.max((last - first) / 1000, 0.001),
     maxBacklog,
+    bindWindow: { fromUs: releasedUs, toUs: releasedUs + (last - createdAt) * 1000 },
   };
 }
 
@@ -376,16 +384,14 @@ async function writeLoad(client: RestClient, seconds: number) {
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "bosun-scale-"));
   const port = await freePort();
-  const server = start([
-    "server",
-    "--data-dir",
-    dir,
-    "--https-port",
-    String(port),
-    "--disable-agent",
-  ]);
+  const profDir = process.env.BOSUN_BENCH_CPU_PROFILE_OUT;
+  const server = start(
+    ["server", "--data-dir", dir, "--https-port", String(port), "--disable-agent"],
+    profDir ? ["--cpu-prof", "--cpu-prof-dir", profDir, "--cpu-prof-interval", "10000"] : [],
+  );
   const sims: Proc[] = [];
   const kubeconfig = join(dir, "admin.kubeconfig");
+  let aloneWindow: { fromUs: number; toUs: number } | undefined;
   try {
     await until("server ready", 60_000, async () => existsSync(kubeconfig));
     const client = new RestClient(configFromKubeconfig(kubeconfig, "bosun-bench"));
@@ -438,6 +444,7 @@ export async function run(): Promise<void> {
       at1000.maxBacklog,
     ]);
     const alone = await rollout(client, "hold-1", perDeployment, true);
+    aloneWindow = alone.bindWindow;
     rows.push([
       `${allNodes}, scheduler alone`,
       alone.pods,
@@ -490,6 +497,26 @@ export async function run(): Promise<void> {
     for (const s of sims) await s.stop();
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+  if (profDir && aloneWindow) printBusyTime(profDir, aloneWindow);
+}
+
+/** The server's threads' busy time by component while the scheduler worked alone. */
+function printBusyTime(profDir: string, window: { fromUs: number; toUs: number }): void {
+  const { main, workers } = readProfiles(profDir);
+  const threads = [
+    ...(main ? [["main thread (API server)", main] as const] : []),
+    ...workers.map((w) => ["worker thread (controller manager, scheduler)", w] as const),
+  ];
+  console.log(
+    `\nWhile the scheduler worked alone (${((window.toUs - window.fromUs) / 1e6).toFixed(1)} s), busy seconds (10 ms samples; profiles in ${profDir}):\n`,
+  );
+  for (const [name, profile] of threads) {
+    console.log(`${name}:`);
+    printTable(
+      ["component", "busy s"],
+      cpuByComponent(profile, window).map((c) => [c.component, c.seconds]),
+    );
   }
 }
 
