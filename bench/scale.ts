@@ -509,7 +509,7 @@ function printBusyTime(profDir: string, window: { fromUs: number; toUs: number }
     ...workers.map((w) => ["worker thread (controller manager, scheduler)", w] as const),
   ];
   console.log(
-    `\nWhile the scheduler worked alone (${((window.toUs - window.fromUs) / 1e6).toFixed(1)} s), busy seconds (10 ms samples; profiles in ${profDir}):\n`,
+    `\nWhile the scheduler worked alone (${((window.toUs - window.fromUs) / 1e6).toFixed(1)} s; monotonic µs ${window.fromUs}-${window.toUs}), busy seconds (10 ms samples; profiles in ${profDir}):\n`,
   );
   for (const [name, profile] of threads) {
     console.log(`${name}:`);
