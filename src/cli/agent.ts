@@ -5,7 +5,6 @@
 import { isIP } from "node:net";
 import { hostname, networkInterfaces } from "node:os";
 import { parseArgs } from "node:util";
-import { setFlagsFromString } from "node:v8";
 import { defaultLocalPathStorageDir } from "../api/storage/local-path.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import { LocalPathStorage, simulatedLocalPathFs } from "../kubelet/local-path-storage.ts";
@@ -127,10 +126,6 @@ ${nodeProxyUsage}`,
     const connection = await connectNode(v, name, log);
     const client = connection.client;
     if (v.runtime === "containerd") {
-      // A node agent allocates little but keeps much of it across a few async steps, and V8 then
-      // grows the young generation to ~100 MB; pinning it at its initial size keeps the agent's
-      // resident memory flat (~140 MB instead of ~280 MB after many pods) for a few more scavenges.
-      setFlagsFromString("--semi-space-growth-factor=1");
       const nodeIP = String(v["node-ip"] ?? hostIP());
       const node = await startContainerdNode(
         containerdNodeSettings(v, {

@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -176,6 +176,9 @@ describe("node join with a bootstrap token", () => {
       "worker-1",
     ]);
     await until("the agent to run", async () => /agent running/.test(agent.log()));
+    // It runs with the small young generation it re-executes itself with (ADR 25).
+    const cmdline = readFileSync(`/proc/${agent.child.pid}/cmdline`, "utf8").split("\0");
+    assert.ok(cmdline.includes("--max-semi-space-size=2"), cmdline.join(" "));
     assert.match(agent.log(), /using the stored client certificate/);
     assert.doesNotMatch(agent.log(), /joining with the bootstrap token/);
     await stopAgent(agent.child);
