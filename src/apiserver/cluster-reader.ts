@@ -14,13 +14,16 @@ import type {
 } from "../api/generated/types.ts";
 import type { KubeObject } from "../api/object.ts";
 import type { AdmissionReader } from "./admission/plugins/reader.ts";
-import type { NodeGraphSource } from "./authz/node/graph-source.ts";
+import { type NodeGraphSource, type PodSummary, summarizePod } from "./authz/node/graph-source.ts";
 import type { RbacSource } from "./authz/rbac/source.ts";
-import { WatchCache } from "./cache/watch-cache.ts";
+import { type CachedObject, WatchCache } from "./cache/watch-cache.ts";
 import type { Catalog } from "./catalog.ts";
 import type { GenericRegistry } from "./registry/generic-registry.ts";
 
 const rbac = "rbac.authorization.k8s.io";
+
+/** The Node authorizer's summary of each cached pod version (see `podsOnNode`). */
+const podSummaries = new WeakMap<CachedObject, PodSummary>();
 
 export class ClusterReader implements AdmissionReader, RbacSource, NodeGraphSource {
   readonly #catalog: () => Catalog;
@@ -70,11 +73,18 @@ export class ClusterReader implements AdmissionReader, RbacSource, NodeGraphSour
     return this.list(rbac, "clusterrolebindings", "") as unknown as ClusterRoleBinding[];
   }
 
-  podsOnNode(nodeName: string): readonly Pod[] {
+  podsOnNode(nodeName: string): readonly PodSummary[] {
     const c = this.#cache("", "pods");
-    return c
-      ? (c.cache.byField("spec.nodeName", nodeName).map((o) => WatchCache.objectOf(o)) as Pod[])
-      : [];
+    if (!c) return [];
+    return c.cache.byField("spec.nodeName", nodeName).map((cached) => {
+      let summary = podSummaries.get(cached);
+      if (!summary) {
+        // Decoded for the summary only: the cache keeps the pod as JSON, not a second copy.
+        summary = summarizePod(JSON.parse(cached.json) as Pod);
+        podSummaries.set(cached, summary);
+      }
+      return summary;
+    });
   }
 
   getPersistentVolumeClaim(namespace: string, name: string): PersistentVolumeClaim | undefined {

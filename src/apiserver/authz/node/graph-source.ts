@@ -4,10 +4,29 @@
  * `MemoryNodeGraphSource` is the in-memory fake tests use.
  */
 import type { PersistentVolume, PersistentVolumeClaim, Pod } from "../../../api/generated/types.ts";
+import { type PodReferences, podReferences } from "./pod-references.ts";
+
+/** What the graph needs of a pod: where it is and what it refers to. */
+export interface PodSummary {
+  readonly namespace: string;
+  readonly name: string;
+  readonly references: PodReferences;
+}
+
+export function summarizePod(pod: Pod): PodSummary {
+  return {
+    namespace: pod.metadata?.namespace ?? "",
+    name: pod.metadata?.name ?? "",
+    references: podReferences(pod),
+  };
+}
 
 export interface NodeGraphSource {
-  /** Pods whose `spec.nodeName` is `nodeName` (any phase). */
-  podsOnNode(nodeName: string): readonly Pod[];
+  /**
+   * Pods whose `spec.nodeName` is `nodeName` (any phase), summarized: the API server keeps these
+   * summaries rather than decoded pods, which would be a second copy of every pod it caches.
+   */
+  podsOnNode(nodeName: string): readonly PodSummary[];
   /** A claim, to find the PersistentVolume it is bound to; absent: nodes may not read PVs. */
   getPersistentVolumeClaim?(namespace: string, name: string): PersistentVolumeClaim | undefined;
   /** A volume, to see whether it is a local-path volume on the node; absent: none is. */
@@ -31,8 +50,8 @@ export class MemoryNodeGraphSource implements NodeGraphSource {
     return this.volumes.find((v) => v.metadata?.name === name);
   }
 
-  podsOnNode(nodeName: string): readonly Pod[] {
-    return this.pods.filter((p) => p.spec?.nodeName === nodeName);
+  podsOnNode(nodeName: string): readonly PodSummary[] {
+    return this.pods.filter((p) => p.spec?.nodeName === nodeName).map(summarizePod);
   }
 
   getPersistentVolumeClaim(namespace: string, name: string): PersistentVolumeClaim | undefined {

@@ -6,7 +6,6 @@
  */
 import { localPathNodeLabel } from "../../../api/storage/local-path.ts";
 import type { NodeGraphSource } from "./graph-source.ts";
-import { podReferences } from "./pod-references.ts";
 
 export type VertexType =
   | "pod"
@@ -28,12 +27,12 @@ export class NodeGraph {
     const pods = this.#source.podsOnNode(nodeName);
     if (type === "persistentvolume") return this.#volumeOnNode(nodeName, name);
     for (const pod of pods) {
-      if ((pod.metadata?.namespace ?? "") !== namespace) continue;
+      if (pod.namespace !== namespace) continue;
       if (type === "pod") {
-        if (pod.metadata?.name === name) return true;
+        if (pod.name === name) return true;
         continue;
       }
-      const refs = podReferences(pod);
+      const refs = pod.references;
       const found =
         (type === "secret" && refs.secrets.has(name)) ||
         (type === "configmap" && refs.configMaps.has(name)) ||
@@ -54,9 +53,8 @@ export class NodeGraph {
     const getClaim = this.#source.getPersistentVolumeClaim?.bind(this.#source);
     if (!getClaim) return false;
     for (const pod of this.#source.podsOnNode(nodeName)) {
-      const namespace = pod.metadata?.namespace ?? "";
-      for (const claimName of podReferences(pod).persistentVolumeClaims) {
-        if (getClaim(namespace, claimName)?.spec?.volumeName === volumeName) return true;
+      for (const claimName of pod.references.persistentVolumeClaims) {
+        if (getClaim(pod.namespace, claimName)?.spec?.volumeName === volumeName) return true;
       }
     }
     return false;
