@@ -21,6 +21,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Deployment, Lease, Node, Pod } from "../src/api/generated/types.ts";
 import { configFromKubeconfig, RestClient } from "../src/client/rest-client.ts";
+import { isStatusError } from "../src/machinery/status.ts";
 import { freePort } from "../src/storage/testing/etcd-harness.ts";
 import { cpuByComponent, monotonicMicros, readProfiles } from "./cpu-profile.ts";
 import { now, printTable, summarize } from "./stats.ts";
@@ -134,17 +135,26 @@ const microTime = (ms: number) => new Date(ms).toISOString().replace("Z", "000Z"
  * a live holder at its next renewal (every 2 s) and stops scheduling.
  */
 async function holdScheduler(client: RestClient): Promise<void> {
-  const lease = await client.get<Lease>(schedulerLease);
-  await client.update(schedulerLease, {
-    ...lease,
-    spec: {
-      ...lease.spec,
-      holderIdentity: "scale-benchmark",
-      leaseDurationSeconds: 3600,
-      acquireTime: microTime(Date.now()),
-      renewTime: microTime(Date.now()),
-    },
-  });
+  // The scheduler renews its Lease every few seconds: a renewal between the read and the write
+  // is a conflict, and the read is tried again.
+  for (let attempt = 0; ; attempt++) {
+    const lease = await client.get<Lease>(schedulerLease);
+    try {
+      await client.update(schedulerLease, {
+        ...lease,
+        spec: {
+          ...lease.spec,
+          holderIdentity: "scale-benchmark",
+          leaseDurationSeconds: 3600,
+          acquireTime: microTime(Date.now()),
+          renewTime: microTime(Date.now()),
+        },
+      });
+      break;
+    } catch (err) {
+      if (attempt >= 5 || !isStatusError(err, "Conflict")) throw err;
+    }
+  }
   await sleep(5000);
 }
 
