@@ -135,37 +135,27 @@ export async function bootstrapObjects(catalog: Catalog, log: Logger, options: B
 
 /**
  * Creates or refreshes kube-public/cluster-info's kubeconfig (signatures are the signer's). Other
- * masters and the bootstrap signer write it too, so the update is unconditional (retried on a
- * write conflict) and a create that loses a race becomes an update.
+ * masters and the bootstrap signer write it too, so the update is unconditional: the registry
+ * retries it on a write conflict, and a create that loses a race becomes an update.
  */
 export async function ensureClusterInfo(catalog: Catalog, kubeconfig: string): Promise<void> {
   const configmaps = catalog.lookup("", "v1", "configmaps");
   if (!configmaps) return;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await configmaps.update(
-        "kube-public",
-        "cluster-info",
-        (current) => {
-          const data = {
-            ...((current?.data as Record<string, string> | undefined) ?? {}),
-            kubeconfig,
-          };
-          if (!current) {
-            const metadata = { name: "cluster-info", namespace: "kube-public" };
-            return { apiVersion: "v1", kind: "ConfigMap", metadata, data };
-          }
-          const { resourceVersion: _, ...metadata } = current.metadata ?? {};
-          return { ...current, metadata, data };
-        },
-        ctx(),
-        { createIfMissing: true },
-      );
-      return;
-    } catch (err) {
-      if (attempt > 0 || !isStatusError(err, "AlreadyExists")) throw err;
-    }
-  }
+  await configmaps.update(
+    "kube-public",
+    "cluster-info",
+    (current) => {
+      const data = { ...((current?.data as Record<string, string> | undefined) ?? {}), kubeconfig };
+      if (!current) {
+        const metadata = { name: "cluster-info", namespace: "kube-public" };
+        return { apiVersion: "v1", kind: "ConfigMap", metadata, data };
+      }
+      const { resourceVersion: _, ...metadata } = current.metadata ?? {};
+      return { ...current, metadata, data };
+    },
+    ctx(),
+    { createIfMissing: true },
+  );
 }
 
 /** The cluster DNS Service and the built-in ingress controller's IngressClass. */

@@ -18,24 +18,12 @@ export function encodeObject(obj: KubeObject): Uint8Array {
   return encoder.encode(JSON.stringify({ apiVersion, kind, metadata: meta, ...rest }));
 }
 
-/**
- * The stored object as the API returns it, resourceVersion added, without parsing it — or
- * undefined when it was stored as another apiVersion/kind (the caller then decodes).
- */
-export function servedJson(kv: KeyValue, apiVersion: string, kind: string): string | undefined {
-  const text = decoder.decode(kv.value);
-  const prefix = `{"apiVersion":${JSON.stringify(apiVersion)},"kind":${JSON.stringify(kind)},"metadata":{`;
-  if (!text.startsWith(prefix)) return undefined;
-  const rv = `"resourceVersion":"${kv.modRevision}"`;
-  const rest = text.slice(prefix.length);
-  return `${prefix}${rv}${rest.startsWith("}") ? "" : ","}${rest}`;
-}
-
 const prefixes = new Map<string, Uint8Array>();
 
 /**
- * `servedJson` as UTF-8 bytes, straight from the stored bytes (no decoding and re-encoding): what
- * a response body is written from.
+ * The stored object as the API returns it, resourceVersion added, without parsing it: UTF-8
+ * bytes spliced from the stored ones (what a response body is written from) — or undefined when it
+ * was stored as another apiVersion/kind (the caller then decodes).
  */
 export function servedBytes(
   kv: KeyValue,
@@ -60,6 +48,12 @@ export function servedBytes(
   out.set(rv, prefix.length);
   out.set(value.subarray(prefix.length), prefix.length + rv.length);
   return out;
+}
+
+/** `servedBytes` as text (what the watch cache keeps). */
+export function servedJson(kv: KeyValue, apiVersion: string, kind: string): string | undefined {
+  const bytes = servedBytes(kv, apiVersion, kind);
+  return bytes && decoder.decode(bytes);
 }
 
 export function decodeObject(kv: KeyValue): KubeObject {

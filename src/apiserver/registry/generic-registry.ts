@@ -11,6 +11,7 @@ import { apiVersionOf } from "../../api/object.ts";
 import type { ResourceDefinition } from "../../api/resource.ts";
 import type { Clock } from "../../machinery/clock.ts";
 import {
+  isStatusError,
   newBadRequest,
   newConflict,
   newInvalid,
@@ -279,8 +280,17 @@ export class GenericRegistry {
         if (!allowed || subresource) {
           throw newNotFound(this.groupResource, name);
         }
+        const pinned = Boolean(desired.metadata!.resourceVersion);
         delete desired.metadata!.resourceVersion;
-        return { object: await this.create(namespace, desired, ctx), created: true };
+        try {
+          return { object: await this.create(namespace, desired, ctx), created: true };
+        } catch (err) {
+          // Another writer created it meanwhile: like a write conflict, read it again and update.
+          if (pinned || !isStatusError(err, "AlreadyExists") || attempt >= maxConflictRetries) {
+            throw err;
+          }
+          continue;
+        }
       }
       const requestedVersion = desired.metadata!.resourceVersion;
       if (requestedVersion && requestedVersion !== old.metadata!.resourceVersion) {

@@ -34,21 +34,11 @@ export class FieldSet {
    * built are added to: the set operations share unchanged children between their answers.
    */
   insert(path: Path): this {
-    const [first, ...rest] = path;
-    if (first === undefined) return this;
-    this.#assertOpen();
-    this.#fieldsV1 = undefined;
-    const text = elementText(first);
-    if (rest.length === 0) {
-      this.#members.set(text, first);
-    } else {
-      let child = this.#children.get(text);
-      if (!child) {
-        child = { element: first, set: new FieldSet() };
-        this.#children.set(text, child);
-      }
-      child.set.insert(rest);
-    }
+    const last = path.at(-1);
+    if (last === undefined) return this;
+    let set: FieldSet = this;
+    for (let i = 0; i < path.length - 1; i++) set = set.openChild(elementText(path[i]!), path[i]!);
+    set.addMember(elementText(last), last);
     return this;
   }
 
