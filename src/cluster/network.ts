@@ -105,21 +105,30 @@ export async function createNetwork(run: RunCommand, spec: ClusterSpec): Promise
   await mustRun(run, "nft", ["-f", "-"], { input: hostNatRuleset(spec) });
 }
 
-/** Removes the namespaces (their veths go with them) and the host link; absent parts are fine. */
+/**
+ * Removes the namespaces (their veths go with them) and the host link; absent parts are fine. The
+ * host link is the peer of a veth in the LAN namespace, so the kernel may remove it at any moment
+ * once that namespace is deleted: "Cannot find device" is one more way of being absent.
+ */
 export async function deleteNetwork(run: RunCommand, spec: ClusterSpec): Promise<void> {
   for (const ns of [...spec.nodes.map((n) => n.netns), spec.lan.netns]) {
-    const r = await run("ip", ["netns", "delete", ns]);
-    if (r.code !== 0 && !/No such file|not found/i.test(r.stderr)) {
-      throw new CommandError("ip", ["netns", "delete", ns], r);
-    }
+    await runUnlessAbsent(run, "ip", ["netns", "delete", ns], /No such file|not found/i);
   }
-  const link = await run("ip", ["link", "show", spec.lan.hostLink]);
-  if (link.code === 0) await mustRun(run, "ip", ["link", "delete", spec.lan.hostLink]);
+  const link = ["link", "delete", spec.lan.hostLink];
+  await runUnlessAbsent(run, "ip", link, /Cannot find device|does not exist/i);
   const nat = ["delete", "table", "ip", hostNatTableName(spec)];
-  const r = await run("nft", nat);
-  if (r.code !== 0 && !/No such file|does not exist/i.test(r.stderr)) {
-    throw new CommandError("nft", nat, r);
-  }
+  await runUnlessAbsent(run, "nft", nat, /No such file|does not exist/i);
+}
+
+/** Runs a removal; a failure whose message says the thing is already gone is success. */
+async function runUnlessAbsent(
+  run: RunCommand,
+  cmd: string,
+  args: string[],
+  absent: RegExp,
+): Promise<void> {
+  const r = await run(cmd, args);
+  if (r.code !== 0 && !absent.test(r.stderr)) throw new CommandError(cmd, args, r);
 }
 
 /** Powers a node's network on: `eth0` up and its default route back (link-down removed it). */
