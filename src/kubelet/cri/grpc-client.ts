@@ -1,13 +1,14 @@
 /**
  * The CRI v1 client over gRPC on a unix socket: the only file in the kubelet that knows gRPC.
- * It loads the generated descriptor (`generated/cri-v1.json`) with `@grpc/proto-loader`, calls
- * `/runtime.v1.RuntimeService/*` and `/runtime.v1.ImageService/*` with a deadline each, and turns
- * failures into `CriError`. See docs/adr/0011-cri-client.md for why grpc-js.
+ * It encodes and decodes messages with protobufjs from the generated descriptor
+ * (`generated/cri-v1.json`), calls `/runtime.v1.RuntimeService/*` and `/runtime.v1.ImageService/*`
+ * through `GrpcUnixChannel` with a deadline each, and turns failures into `CriError`. See
+ * docs/adr/0011-cri-client.md.
  */
 import { readFileSync } from "node:fs";
-import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
+import protobuf from "protobufjs/light.js";
 import { CriError, type CriErrorCode } from "./errors.ts";
+import { GrpcCallError, GrpcUnixChannel } from "./grpc-unary.ts";
 import type {
   AuthConfig,
   Container,
@@ -38,89 +39,86 @@ export interface CriClientOptions {
   readonly pullTimeoutMs?: number;
 }
 
-type Callback<T> = (err: grpc.ServiceError | null, res: T) => void;
-type Unary = (req: object, opts: grpc.CallOptions, cb: Callback<unknown>) => void;
-type ServiceClient = grpc.Client & Record<string, Unary>;
-type ServiceCtor = new (
-  target: string,
-  creds: grpc.ChannelCredentials,
-  options: grpc.ChannelOptions,
-) => ServiceClient;
+/** Messages as they travel in this client: snake_case, int64 and enums as strings, defaults set. */
+const toObjectOptions: protobuf.IConversionOptions = {
+  longs: String,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+};
 
-let loaded: { runtime: ServiceCtor; image: ServiceCtor } | undefined;
-
-function services(): { runtime: ServiceCtor; image: ServiceCtor } {
-  if (!loaded) {
-    const json = JSON.parse(
-      readFileSync(new URL("./generated/cri-v1.json", import.meta.url), "utf8"),
-    ) as Record<string, unknown>;
-    const def = protoLoader.fromJSON(json, {
-      longs: String,
-      enums: String,
-      defaults: true,
-      oneofs: true,
-    });
-    const pkg = grpc.loadPackageDefinition(def) as unknown as {
-      runtime: { v1: { RuntimeService: ServiceCtor; ImageService: ServiceCtor } };
-    };
-    loaded = { runtime: pkg.runtime.v1.RuntimeService, image: pkg.runtime.v1.ImageService };
-  }
-  return loaded;
+interface Method {
+  readonly path: string;
+  readonly request: protobuf.Type;
+  readonly response: protobuf.Type;
 }
 
-const codes: Partial<Record<number, CriErrorCode>> = {
-  [grpc.status.NOT_FOUND]: "NotFound",
-  [grpc.status.UNAVAILABLE]: "Unavailable",
-  [grpc.status.DEADLINE_EXCEEDED]: "DeadlineExceeded",
-  [grpc.status.UNIMPLEMENTED]: "Unimplemented",
-  [grpc.status.INVALID_ARGUMENT]: "InvalidArgument",
-  [grpc.status.ALREADY_EXISTS]: "AlreadyExists",
+let root: protobuf.Root | undefined;
+const methods = new Map<string, Method | null>();
+
+/** A method of `runtime.v1.<service>`, resolved from the descriptor on first use. */
+function method(service: string, name: string): Method | undefined {
+  const key = `${service}/${name}`;
+  let m = methods.get(key);
+  if (m === undefined) {
+    root ??= protobuf.Root.fromJSON(
+      JSON.parse(readFileSync(new URL("./generated/cri-v1.json", import.meta.url), "utf8")),
+    );
+    const def = root.lookupService(`runtime.v1.${service}`).methods[name];
+    m = def
+      ? {
+          path: `/runtime.v1.${key}`,
+          request: root.lookupType(`runtime.v1.${def.requestType}`),
+          response: root.lookupType(`runtime.v1.${def.responseType}`),
+        }
+      : null;
+    methods.set(key, m);
+  }
+  return m ?? undefined;
+}
+
+const codes: Partial<Record<string, CriErrorCode>> = {
+  NotFound: "NotFound",
+  Unavailable: "Unavailable",
+  DeadlineExceeded: "DeadlineExceeded",
+  Unimplemented: "Unimplemented",
+  InvalidArgument: "InvalidArgument",
+  AlreadyExists: "AlreadyExists",
 };
 
 export class CriClient implements RuntimeService, ImageService, StreamingService {
   readonly socket: string;
-  readonly #channel: grpc.Channel;
-  readonly #runtime: ServiceClient;
-  readonly #image: ServiceClient;
+  readonly #channel: GrpcUnixChannel;
   readonly #timeoutMs: number;
   readonly #pullTimeoutMs: number;
 
   constructor(options: CriClientOptions) {
-    const svc = services();
     this.socket = options.socket;
-    const target = `unix://${options.socket}`;
-    const creds = grpc.credentials.createInsecure();
-    const channelOptions: grpc.ChannelOptions = {
-      // Upstream kubelet allows 16 MiB responses (ListContainers on a busy node).
-      "grpc.max_receive_message_length": 16 << 20,
-      "grpc.max_send_message_length": 16 << 20,
-      "grpc.initial_reconnect_backoff_ms": 100,
-      "grpc.max_reconnect_backoff_ms": 1000,
-      "grpc.min_reconnect_backoff_ms": 100,
-    };
-    const channel = new grpc.Channel(target, creds, channelOptions);
-    this.#channel = channel;
-    this.#runtime = new svc.runtime(target, creds, { ...channelOptions, channelOverride: channel });
-    this.#image = new svc.image(target, creds, { ...channelOptions, channelOverride: channel });
+    // Upstream kubelet allows 16 MiB responses (ListContainers on a busy node).
+    this.#channel = new GrpcUnixChannel(options.socket, { maxReceiveBytes: 16 << 20 });
     this.#timeoutMs = options.timeoutMs ?? 120_000;
     this.#pullTimeoutMs = options.pullTimeoutMs ?? 600_000;
   }
 
-  #call<T>(client: ServiceClient, method: string, req: object, timeoutMs?: number): Promise<T> {
-    const fn = client[method];
-    if (!fn) return Promise.reject(new CriError("Unimplemented", method, "unknown method"));
-    const deadline = Date.now() + (timeoutMs ?? this.#timeoutMs);
-    return new Promise<T>((resolve, reject) => {
-      fn.call(client, req, { deadline }, (err, res) => {
-        if (!err) return resolve(res as T);
-        const code = codes[err.code] ?? "Unknown";
-        reject(new CriError(code, method, err.details || err.message, { cause: err }));
-      });
-    });
+  async #call<T>(service: string, name: string, req: object, timeoutMs?: number): Promise<T> {
+    const m = method(service, name);
+    if (!m) throw new CriError("Unimplemented", name, "unknown method");
+    const body = m.request.encode(m.request.fromObject(req)).finish();
+    try {
+      const res = await this.#channel.call(m.path, body, timeoutMs ?? this.#timeoutMs);
+      return m.response.toObject(m.response.decode(res), toObjectOptions) as T;
+    } catch (err) {
+      if (!(err instanceof GrpcCallError)) throw err;
+      throw new CriError(codes[err.status] ?? "Unknown", name, err.details, { cause: err });
+    }
   }
 
-  #rt<T>(method: string, req: object, timeoutMs?: number): Promise<T> {
-    return this.#call<T>(this.#runtime, method, req, timeoutMs);
+  #rt<T>(name: string, req: object, timeoutMs?: number): Promise<T> {
+    return this.#call<T>("RuntimeService", name, req, timeoutMs);
+  }
+
+  #img<T>(name: string, req: object, timeoutMs?: number): Promise<T> {
+    return this.#call<T>("ImageService", name, req, timeoutMs);
   }
 
   version(): Promise<VersionResponse> {
@@ -256,12 +254,12 @@ export class CriClient implements RuntimeService, ImageService, StreamingService
   }
 
   async listImages(): Promise<Image[]> {
-    const res = await this.#call<{ images: Image[] }>(this.#image, "ListImages", {});
+    const res = await this.#img<{ images: Image[] }>("ListImages", {});
     return res.images;
   }
 
   async imageStatus(image: string): Promise<Image | undefined> {
-    const res = await this.#call<{ image: Image | null }>(this.#image, "ImageStatus", {
+    const res = await this.#img<{ image: Image | null }>("ImageStatus", {
       image: { image },
       verbose: false,
     });
@@ -273,8 +271,7 @@ export class CriClient implements RuntimeService, ImageService, StreamingService
     auth?: AuthConfig,
     sandboxConfig?: PodSandboxConfig,
   ): Promise<string> {
-    const res = await this.#call<{ image_ref: string }>(
-      this.#image,
+    const res = await this.#img<{ image_ref: string }>(
       "PullImage",
       {
         image: { image },
@@ -287,21 +284,15 @@ export class CriClient implements RuntimeService, ImageService, StreamingService
   }
 
   async removeImage(image: string): Promise<void> {
-    await this.#call(this.#image, "RemoveImage", { image: { image } });
+    await this.#img("RemoveImage", { image: { image } });
   }
 
   async imageFsInfo(): Promise<FilesystemUsage[]> {
-    const res = await this.#call<{ image_filesystems: FilesystemUsage[] }>(
-      this.#image,
-      "ImageFsInfo",
-      {},
-    );
+    const res = await this.#img<{ image_filesystems: FilesystemUsage[] }>("ImageFsInfo", {});
     return res.image_filesystems;
   }
 
   close(): void {
-    this.#runtime.close();
-    this.#image.close();
     this.#channel.close();
   }
 }
