@@ -15,7 +15,7 @@ import { freePort } from "../src/storage/testing/etcd-harness.ts";
 import { withWatchFanout } from "../src/storage/watch-fanout.ts";
 import { median, now, printTable, summarize } from "./stats.ts";
 
-const bosun = fileURLToPath(new URL("../bin/bosun.ts", import.meta.url));
+const bosun = fileURLToPath(new URL("../bin/bosun.js", import.meta.url));
 const clients = 64;
 
 interface Client {

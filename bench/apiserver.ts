@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { freePort } from "../src/storage/testing/etcd-harness.ts";
 import { median, now, printTable, summarize } from "./stats.ts";
 
-const bosun = fileURLToPath(new URL("../bin/bosun.ts", import.meta.url));
+const bosun = fileURLToPath(new URL("../bin/bosun.js", import.meta.url));
 
 function ready(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -25,7 +25,7 @@ import { buildTestImages } from "../test/images/build.ts";
 import { until } from "./processes.ts";
 import { median, now, printTable } from "./stats.ts";
 
-const bosun = fileURLToPath(new URL("../bin/bosun.ts", import.meta.url));
+const bosun = fileURLToPath(new URL("../bin/bosun.js", import.meta.url));
 const runs = Math.max(1, Number(process.env.BOSUN_BENCH_CLUSTER_RUNS ?? 1));
 
 interface Sample {

@@ -17,7 +17,7 @@ import { EtcdClient } from "../src/storage/etcd/etcd-client.ts";
 import { freePort } from "../src/storage/testing/etcd-harness.ts";
 import { median, now, printTable, summarize } from "./stats.ts";
 
-const bosun = fileURLToPath(new URL("../bin/bosun.ts", import.meta.url));
+const bosun = fileURLToPath(new URL("../bin/bosun.js", import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Master {

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { Node } from "../src/api/generated/types.ts";
 import type { RestClient } from "../src/client/rest-client.ts";
 
-const bosun = fileURLToPath(new URL("../bin/bosun.ts", import.meta.url));
+const bosun = fileURLToPath(new URL("../bin/bosun.js", import.meta.url));
 
 /** Children still running when the benchmark exits (even by a crash) are killed with it. */
 const children = new Set<ChildProcess>();

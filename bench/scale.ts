@@ -26,7 +26,7 @@ import { freePort } from "../src/storage/testing/etcd-harness.ts";
 import { cpuByComponent, monotonicMicros, readProfiles } from "./cpu-profile.ts";
 import { now, printTable, summarize } from "./stats.ts";
 
-const bosun = fileURLToPath(new URL("../bin/bosun.ts", import.meta.url));
+const bosun = fileURLToPath(new URL("../bin/bosun.js", import.meta.url));
 const namespace = "scale";
 /** Smaller runs for a quick check of the benchmark itself: BOSUN_BENCH_SCALE=0.01. */
 const scale = Number(process.env.BOSUN_BENCH_SCALE ?? 1);

@@ -2,7 +2,7 @@
  * The API server: a TLS listener in front of the request pipeline, the catalog of registries over
  * one Store, start-up bootstrap (the standard namespaces) and a clean shutdown that ends watches.
  */
-import { type IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
@@ -12,6 +12,7 @@ import { onAbort } from "../machinery/abort.ts";
 import type { Clock } from "../machinery/clock.ts";
 import type { Logger } from "../machinery/log.ts";
 import { MetricsRegistry } from "../machinery/metrics.ts";
+import { ServerResponse } from "../machinery/node-http.ts";
 import type { Store } from "../storage/store.ts";
 import { AdmissionChain, type AdmissionPlugin } from "./admission/admission.ts";
 import { certificateRequester } from "./admission/csr-requester.ts";

@@ -12,7 +12,7 @@ const spec = (runtime: "simulated" | "containerd", images?: string) =>
     runtime,
     index: 0,
     baseDir: "/var/lib/bosun/clusters",
-    bosun: ["/usr/bin/node", "/opt/bosun/bin/bosun.ts"],
+    bosun: ["/usr/bin/node", "/opt/bosun/bin/bosun.js"],
     serverArgs: ["--node-monitor-grace-period=5s"],
     agentArgs: ["--node-lease-duration-seconds=4"],
     ...(images ? { images } : {}),
@@ -68,7 +68,7 @@ describe("isolated node launcher", () => {
     const text = nodeInitScript(s, s.nodes[0]!, procs);
     assert.match(
       text,
-      /daemon server \/usr\/bin\/node \/opt\/bosun\/bin\/bosun\.ts server --data-dir \/var\/lib\/bosun\/clusters\/dev\/nodes\/dev-master1\/data --https-port 6443 --disable-agent --node-monitor-grace-period=5s/,
+      /daemon server \/usr\/bin\/node \/opt\/bosun\/bin\/bosun\.js server --data-dir \/var\/lib\/bosun\/clusters\/dev\/nodes\/dev-master1\/data --https-port 6443 --disable-agent --node-monitor-grace-period=5s/,
     );
     assert.match(text, /daemon agent agent/);
     assert.match(

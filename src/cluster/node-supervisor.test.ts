@@ -12,7 +12,7 @@ const spec = clusterSpec({
   runtime: "simulated",
   index: 0,
   baseDir: "/tmp/c",
-  bosun: ["node", "bosun.ts"],
+  bosun: ["node", "bosun.js"],
   now: new Date(0),
 });
 

@@ -17,7 +17,7 @@ const request = {
   runtime: "simulated" as const,
   index: 3,
   baseDir: "/var/lib/bosun/clusters",
-  bosun: ["/usr/bin/node", "/opt/bosun/bin/bosun.ts"],
+  bosun: ["/usr/bin/node", "/opt/bosun/bin/bosun.js"],
   now: new Date("2026-01-01T00:00:00Z"),
 };
 

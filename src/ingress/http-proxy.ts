@@ -6,11 +6,12 @@
  * as raw byte streams after the same routing. Answers of its own: 404 (no route), 503 (no
  * endpoints or no such service), 502 (every endpoint failed), 504 (a backend timed out).
  */
-import { Agent, type IncomingMessage, request, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { connect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { TLSSocket } from "node:tls";
 import type { Logger } from "../machinery/log.ts";
+import { Agent, request } from "../machinery/node-http.ts";
 import { type Resolved, RoundRobin, type Target } from "./backends.ts";
 import { type BackendRef, requestHost } from "./routes.ts";
 

@@ -6,7 +6,7 @@
  * labelled `bosun.dev/ingress=true`; the controller manager then lists the addresses of such
  * nodes in the status of every Ingress of class `bosun`.
  */
-import { createServer as createHttpServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type {
@@ -22,6 +22,7 @@ import { type GroupVersionResource, resourcePath, resources } from "../client/re
 import type { RestClient } from "../client/rest-client.ts";
 import type { Clock } from "../machinery/clock.ts";
 import type { Logger } from "../machinery/log.ts";
+import { createServer as createHttpServer } from "../machinery/node-http.ts";
 import { type BackendSource, resolveBackend } from "./backends.ts";
 import { CertificateStore, defaultCertificate, type KeyPair } from "./certificates.ts";
 import { IngressProxy } from "./http-proxy.ts";

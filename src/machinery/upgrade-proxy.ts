@@ -5,9 +5,10 @@
  * backend's answer is passed on as it is, 101 or not (an error status and its body reach the
  * client, which prints them). Bytes flow untouched in both directions afterwards.
  */
-import { type ClientRequest, request as httpRequest, type IncomingMessage } from "node:http";
+import type { ClientRequest, IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Duplex } from "node:stream";
+import { request as httpRequest } from "./node-http.ts";
 
 export interface UpgradeTarget {
   readonly url: URL;

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { kubeconfigYAML } from "../../src/pki/kubeconfig.ts";
 import { run } from "./lib/server.ts";
 
-const bosun = fileURLToPath(new URL("../../bin/bosun.ts", import.meta.url));
+const bosun = fileURLToPath(new URL("../../bin/bosun.js", import.meta.url));
 
 describe("bosun command line, bad input", () => {
   const dir = mkdtempSync(join(tmpdir(), "bosun-cli-bad-"));

@@ -24,7 +24,7 @@ import { freePort } from "../../src/storage/testing/etcd-harness.ts";
 import { run, TestServer } from "./lib/server.ts";
 import { until } from "./lib/wait.ts";
 
-const bosun = fileURLToPath(new URL("../../bin/bosun.ts", import.meta.url));
+const bosun = fileURLToPath(new URL("../../bin/bosun.js", import.meta.url));
 const hostIP = Object.values(networkInterfaces())
   .flat()
   .find((a) => a && a.family === "IPv4" && !a.internal)?.address;

@@ -18,7 +18,7 @@ import { isStatusError } from "../../src/machinery/status.ts";
 import { freePort } from "../../src/storage/testing/etcd-harness.ts";
 import { run, TestServer } from "./lib/server.ts";
 
-const bosun = fileURLToPath(new URL("../../bin/bosun.ts", import.meta.url));
+const bosun = fileURLToPath(new URL("../../bin/bosun.js", import.meta.url));
 const hasEtcd = (() => {
   try {
     execFileSync("etcd", ["--version"], { stdio: "ignore" });

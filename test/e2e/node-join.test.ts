@@ -19,7 +19,7 @@ import { generatePrivateKey } from "../../src/pki/keys.ts";
 import { run, TestServer } from "./lib/server.ts";
 import { until } from "./lib/wait.ts";
 
-const bosun = fileURLToPath(new URL("../../bin/bosun.ts", import.meta.url));
+const bosun = fileURLToPath(new URL("../../bin/bosun.js", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "bosun-join-e2e-"));
 const agents = new Set<ChildProcess>();
 

@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { run, TestServer } from "./lib/server.ts";
 
-const bosun = fileURLToPath(new URL("../../bin/bosun.ts", import.meta.url));
+const bosun = fileURLToPath(new URL("../../bin/bosun.js", import.meta.url));
 const secretValue = "correct-horse-battery-staple";
 
 function rawSecret(dataDir: string): Buffer {

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { freePort } from "../../src/storage/testing/etcd-harness.ts";
 import { run, TestServer } from "./lib/server.ts";
 
-const bosun = fileURLToPath(new URL("../../bin/bosun.ts", import.meta.url));
+const bosun = fileURLToPath(new URL("../../bin/bosun.js", import.meta.url));
 const bosunRun = (...args: string[]) =>
   run(process.execPath, [bosun, ...args], { timeoutMs: 30_000 });
 

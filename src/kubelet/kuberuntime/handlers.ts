@@ -3,11 +3,12 @@
  * and `pkg/kubelet/prober`): exec through CRI ExecSync, httpGet and tcpSocket against the pod's
  * IP, sleep on the clock. Each returns a verdict with upstream's failure message; none throws.
  */
-import { request as httpRequest } from "node:http";
+
 import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
 import type { Container, LifecycleHandler } from "../../api/generated/types.ts";
 import type { Clock } from "../../machinery/clock.ts";
+import { request as httpRequest } from "../../machinery/node-http.ts";
 import { grpcErrorText } from "../cri/errors.ts";
 import type { RuntimeService } from "../cri/types.ts";
 

@@ -14,12 +14,13 @@
  * The API server reaches it for `pods/log`, `pods/exec`, `pods/attach`, `pods/portforward` and
  * `nodes/proxy`, with its kubelet client certificate.
  */
-import { type IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { type Clock, realClock } from "../../machinery/clock.ts";
 import type { Logger } from "../../machinery/log.ts";
+import { ServerResponse } from "../../machinery/node-http.ts";
 import { forbiddenMessage, type KubeletAuth } from "./auth.ts";
 import { serveContainerLogs, writeText } from "./container-logs.ts";
 import type { KubeletHost } from "./host.ts";

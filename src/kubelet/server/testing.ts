@@ -4,9 +4,10 @@
  * containerd's streaming server speaks) that runs a scripted command, so exec, attach and
  * port-forward are tested end to end without containerd.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import { createServer } from "../../machinery/node-http.ts";
 import { createCA, issueCertificate } from "../../pki/certificate.ts";
 import type { Decision, KubeletUser, ReviewClient } from "./auth.ts";
 import type { KubeletAttributes } from "./request-attributes.ts";

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import type { RunResult } from "./server.ts";
 import { kubectlPath } from "./tools.ts";
 
-const bosun = fileURLToPath(new URL("../../../bin/bosun.ts", import.meta.url));
+const bosun = fileURLToPath(new URL("../../../bin/bosun.js", import.meta.url));
 
 /** Runs a command with stdin closed, collecting its output (killed after `timeoutMs`). */
 function run(

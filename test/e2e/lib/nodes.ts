@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { TestServer } from "./server.ts";
 
-const bosun = fileURLToPath(new URL("../../../bin/bosun.ts", import.meta.url));
+const bosun = fileURLToPath(new URL("../../../bin/bosun.js", import.meta.url));
 
 /** Agents still running when the test process exits are killed, so none outlive a failed test. */
 const running = new Set<ChildProcess>();

@@ -13,7 +13,7 @@ import { freePort } from "../../../src/storage/testing/etcd-harness.ts";
 import { type KubectlVersion, kubectlPath } from "./tools.ts";
 import { until } from "./wait.ts";
 
-const bosun = fileURLToPath(new URL("../../../bin/bosun.ts", import.meta.url));
+const bosun = fileURLToPath(new URL("../../../bin/bosun.js", import.meta.url));
 
 const running = new Set<ChildProcess>();
 process.once("exit", () => {

@@ -1,6 +1,7 @@
 /** A plain-text HTTP error on a raw socket (an upgrade request refused before switching). */
-import { STATUS_CODES } from "node:http";
+
 import type { Duplex } from "node:stream";
+import { STATUS_CODES } from "../../../machinery/node-http.ts";
 
 export function writeHttpError(socket: Duplex, status: number, message: string): void {
   if (socket.destroyed) return;
