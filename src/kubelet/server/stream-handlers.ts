@@ -14,8 +14,6 @@ import { isCriError } from "../cri/errors.ts";
 import type { KubeletHost, StreamRequest } from "./host.ts";
 import { upgradeKind } from "./streaming/channel-protocols.ts";
 import { writeHttpError } from "./streaming/http-error.ts";
-import { serveSpdyTunnel } from "./streaming/spdy-tunnel.ts";
-import { serveWebSocketExec } from "./streaming/websocket-exec.ts";
 
 export interface StreamCall {
   readonly req: IncomingMessage;
@@ -51,9 +49,13 @@ async function serve(
   o?: StreamRequest,
 ) {
   const kind = upgradeKind(c.req, what);
+  // The WebSocket paths (and the `ws` library, ~2 MiB resident) load on first use: most nodes
+  // never serve one.
   if (kind.kind === "websocket" && o) {
+    const { serveWebSocketExec } = await import("./streaming/websocket-exec.ts");
     await serveWebSocketExec({ ...c, url, protocol: kind.protocol, options: o });
   } else if (kind.kind === "spdy-tunnel") {
+    const { serveSpdyTunnel } = await import("./streaming/spdy-tunnel.ts");
     await serveSpdyTunnel({ ...c, url });
   } else {
     await proxyUpgrade(c.socket, c.head, {
