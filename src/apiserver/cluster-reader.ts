@@ -16,7 +16,7 @@ import type { KubeObject } from "../api/object.ts";
 import type { AdmissionReader } from "./admission/plugins/reader.ts";
 import { type NodeGraphSource, type PodSummary, summarizePod } from "./authz/node/graph-source.ts";
 import type { RbacSource } from "./authz/rbac/source.ts";
-import { type CachedObject, WatchCache } from "./cache/watch-cache.ts";
+import { type CachedObject, parseCached, WatchCache } from "./cache/watch-cache.ts";
 import type { Catalog } from "./catalog.ts";
 import type { GenericRegistry } from "./registry/generic-registry.ts";
 
@@ -80,7 +80,7 @@ export class ClusterReader implements AdmissionReader, RbacSource, NodeGraphSour
       let summary = podSummaries.get(cached);
       if (!summary) {
         // Decoded for the summary only: the cache keeps the pod as JSON, not a second copy.
-        summary = summarizePod(JSON.parse(cached.json) as Pod);
+        summary = summarizePod(parseCached(cached) as Pod);
         podSummaries.set(cached, summary);
       }
       return summary;

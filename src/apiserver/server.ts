@@ -27,7 +27,7 @@ import type { Authorizer } from "./authz/authorizer.ts";
 import { clusterAuthorization } from "./authz/cluster-authorizer.ts";
 import { withPublicInfo } from "./authz/public-info.ts";
 import { bootstrapObjects } from "./bootstrap.ts";
-import { WatchCache } from "./cache/watch-cache.ts";
+import { parseCached, WatchCache } from "./cache/watch-cache.ts";
 import { Catalog } from "./catalog.ts";
 import { ClusterReader } from "./cluster-reader.ts";
 import { CrdController } from "./crd-controller.ts";
@@ -312,7 +312,7 @@ export class ApiServer {
         const registry = this.catalog.lookup("", "v1", resource);
         if (!registry) return undefined;
         const cached = this.#caches.get(registry)?.getByKey(registry.key(namespace, name));
-        if (cached) return JSON.parse(cached.json) as KubeObject;
+        if (cached) return parseCached(cached);
         return registry.get(namespace, name).catch(() => undefined);
       },
     };
@@ -321,7 +321,7 @@ export class ApiServer {
   #cachedNamespace(name: string): KubeObject | undefined {
     const registry = this.catalog.lookup("", "v1", "namespaces");
     const cached = registry && this.#caches.get(registry)?.getByKey(registry.key("", name));
-    return cached ? (JSON.parse(cached.json) as KubeObject) : undefined;
+    return cached ? parseCached(cached) : undefined;
   }
 
   #startCache(cache: WatchCache): void {

@@ -74,7 +74,14 @@ export class CacheWatcher implements AsyncIterable<WatcherEvent> {
     if (this.#done) return;
     this.#push({
       type: "EXPIRED",
-      object: { key: "", namespace: "", revision, json: "", labels: {}, fields: {} },
+      object: {
+        key: "",
+        namespace: "",
+        revision,
+        bytes: new Uint8Array(0),
+        labels: {},
+        fields: {},
+      },
     });
     this.end();
   }

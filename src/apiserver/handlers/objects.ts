@@ -8,9 +8,10 @@ import { newBadRequest, statusSuccess } from "../../machinery/status.ts";
 import {
   type CachedList,
   cacheCanServe,
-  cachedListJson,
+  cachedListBody,
   listFromCache,
 } from "../cache/cached-list.ts";
+import { parseCached } from "../cache/watch-cache.ts";
 import { decodeBody, readBody } from "../http/body.ts";
 import { setWarnings, writeJson, writeJsonBody } from "../http/respond.ts";
 import type { GenericRegistry, RequestContext } from "../registry/generic-registry.ts";
@@ -134,7 +135,7 @@ export async function listObjectsHandler(ctx: HttpContext, registry: GenericRegi
 
 function respondCachedList(ctx: HttpContext, registry: GenericRegistry, list: CachedList): void {
   if (ctx.negotiated.rendering === "table") {
-    const objects = list.items.map((i) => JSON.parse(i.json) as KubeObject);
+    const objects = list.items.map(parseCached);
     const table = toTable(registry.definition, objects, {
       include: ctx.negotiated.includeObject,
       now: ctx.parts.clock.now(),
@@ -146,7 +147,7 @@ function respondCachedList(ctx: HttpContext, registry: GenericRegistry, list: Ca
     writeJson(ctx.res, 200, table);
     return;
   }
-  writeJsonBody(ctx.res, 200, cachedListJson(registry.definition, list));
+  writeJsonBody(ctx.res, 200, cachedListBody(registry.definition, list));
 }
 
 export async function createObject(ctx: HttpContext, registry: GenericRegistry): Promise<void> {

@@ -15,10 +15,14 @@ import type { HttpContext } from "./context.ts";
 import { compileSelectors, type Matcher, selectionOf } from "./selectors.ts";
 import { toTable } from "./table.ts";
 
+const decoder = new TextDecoder();
+const eventEnd = Buffer.from("}\n");
+
 /** One event on the wire: the object pre-serialized (from the cache) or as a value. */
 interface WireEvent {
   readonly type: string;
-  readonly json?: string;
+  /** The object as JSON in UTF-8, when it comes from the watch cache. */
+  readonly bytes?: Uint8Array;
   readonly object?: unknown;
   readonly revision?: string;
 }
@@ -47,7 +51,7 @@ async function* fromCache(
       yield { type: "ERROR", object: status };
       return;
     }
-    yield { type: ev.type, json: ev.object.json, revision: String(ev.object.revision) };
+    yield { type: ev.type, bytes: ev.object.bytes, revision: String(ev.object.revision) };
   }
 }
 
@@ -104,7 +108,7 @@ export async function serveWatch(ctx: HttpContext, registry: GenericRegistry): P
   let first = true;
   const send = (ev: WireEvent) => {
     if (ctx.negotiated.rendering === "table" && ev.type !== "ERROR" && ev.type !== "BOOKMARK") {
-      const obj = (ev.object ?? JSON.parse(ev.json!)) as KubeObject;
+      const obj = (ev.object ?? JSON.parse(decoder.decode(ev.bytes!))) as KubeObject;
       const table = toTable(def, [obj], {
         include: ctx.negotiated.includeObject,
         now: parts.clock.now(),
@@ -114,8 +118,13 @@ export async function serveWatch(ctx: HttpContext, registry: GenericRegistry): P
       res.write(`${JSON.stringify({ type: ev.type, object: table })}\n`);
       return;
     }
-    const object = ev.json ?? JSON.stringify(ev.object);
-    res.write(`{"type":"${ev.type}","object":${object}}\n`);
+    if (!ev.bytes) {
+      res.write(`{"type":"${ev.type}","object":${JSON.stringify(ev.object)}}\n`);
+      return;
+    }
+    // One chunk per event, the object's bytes copied once.
+    const head = Buffer.from(`{"type":"${ev.type}","object":`);
+    res.write(Buffer.concat([head, ev.bytes, eventEnd]));
   };
   const bookmarkTimer =
     query.get("allowWatchBookmarks") === "true"

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { encodeObject, servedBytes, servedJson } from "./codec.ts";
+import { encodeObject, servedBytes } from "./codec.ts";
 
 const kv = (value: Uint8Array) => ({
   key: "/k",
@@ -13,7 +13,7 @@ const text = (bytes: Uint8Array | undefined) =>
   bytes ? new TextDecoder().decode(bytes) : undefined;
 
 describe("stored object codec", () => {
-  it("serves stored bytes with the resourceVersion added, as servedJson does", () => {
+  it("serves stored bytes with the resourceVersion added, in memory of their own", () => {
     const stored = kv(
       encodeObject({
         apiVersion: "v1",
@@ -22,8 +22,11 @@ describe("stored object codec", () => {
         data: { k: "é ✓" },
       }),
     );
-    const served = text(servedBytes(stored, "v1", "ConfigMap"));
-    assert.equal(served, servedJson(stored, "v1", "ConfigMap"));
+    const bytes = servedBytes(stored, "v1", "ConfigMap")!;
+    // Kept by the watch cache for the object's life: never a slice of Node's shared Buffer pool.
+    assert.equal(bytes.byteOffset, 0);
+    assert.equal(bytes.buffer.byteLength, bytes.byteLength);
+    const served = text(bytes);
     assert.deepEqual(JSON.parse(served!), {
       apiVersion: "v1",
       kind: "ConfigMap",

@@ -43,17 +43,13 @@ export function servedBytes(
   for (let i = 0; i < prefix.length; i++) if (value[i] !== prefix[i]) return undefined;
   const empty = value[prefix.length] === 0x7d; // "}": metadata holds nothing else
   const rv = encoder.encode(`"resourceVersion":"${kv.modRevision}"${empty ? "" : ","}`);
-  const out = Buffer.allocUnsafe(value.length + rv.length);
+  // Its own memory, never a slice of Node's shared pool: the watch cache keeps these for as long
+  // as the object lives.
+  const out = Buffer.allocUnsafeSlow(value.length + rv.length);
   out.set(value.subarray(0, prefix.length), 0);
   out.set(rv, prefix.length);
   out.set(value.subarray(prefix.length), prefix.length + rv.length);
   return out;
-}
-
-/** `servedBytes` as text (what the watch cache keeps). */
-export function servedJson(kv: KeyValue, apiVersion: string, kind: string): string | undefined {
-  const bytes = servedBytes(kv, apiVersion, kind);
-  return bytes && decoder.decode(bytes);
 }
 
 export function decodeObject(kv: KeyValue): KubeObject {

@@ -23,7 +23,7 @@ import type { KeyValue, Store } from "../../storage/store.ts";
 import type { AdmissionAttributes, AdmissionChain } from "../admission/admission.ts";
 import type { UserInfo } from "../authn/user.ts";
 import { type Selection, selectableFields } from "../handlers/selectors.ts";
-import { decodeObject, encodeObject, servedBytes, servedJson } from "./codec.ts";
+import { decodeObject, encodeObject, servedBytes } from "./codec.ts";
 import { type DeleteOptions, planDelete, readyToRemove } from "./deletion.ts";
 import { trackUpdate } from "./managed-fields.ts";
 import { carryOverOnUpdate, fillCreateFields, sameObject } from "./object-meta.ts";
@@ -171,14 +171,11 @@ export class GenericRegistry {
     return written.get(kv.value);
   }
 
-  /** The stored object as served, without decoding it; undefined when it must be decoded. */
-  servedJson(kv: KeyValue): string | undefined {
-    const def = this.definition;
-    return def.storage ? undefined : servedJson(kv, apiVersionOf(def.group, def.version), def.kind);
-  }
-
-  /** The stored object as served, in UTF-8, straight from the stored bytes when possible. */
-  #servedBytes(kv: KeyValue): Uint8Array | undefined {
+  /**
+   * The stored object as served, in UTF-8, straight from the stored bytes (in memory of its own,
+   * fit to keep); undefined when it must be decoded (stored as another version).
+   */
+  servedBytes(kv: KeyValue): Uint8Array | undefined {
     const def = this.definition;
     return def.storage
       ? undefined
@@ -189,7 +186,7 @@ export class GenericRegistry {
   async getBody(namespace: string, name: string): Promise<Uint8Array | string> {
     try {
       const kv = await this.#store.get(this.key(namespace, name));
-      return this.#servedBytes(kv) ?? JSON.stringify(this.fromStored(kv));
+      return this.servedBytes(kv) ?? JSON.stringify(this.fromStored(kv));
     } catch (err) {
       throw toStatusError(err, this.groupResource, name);
     }
@@ -202,7 +199,7 @@ export class GenericRegistry {
   responseBody(obj: KubeObject): Uint8Array | undefined {
     const kv = this.#stored.get(obj);
     if (!kv || obj.metadata?.resourceVersion !== String(kv.modRevision)) return undefined;
-    return this.#servedBytes(kv);
+    return this.servedBytes(kv);
   }
 
   async get(namespace: string, name: string): Promise<KubeObject> {
