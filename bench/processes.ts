@@ -59,16 +59,31 @@ export async function startBosun(
   };
 }
 
-/** RSS in MiB and CPU seconds (user + system) of a process, from /proc. */
-export function usage(pid: number): { rssMiB: number; cpuSeconds: number } {
+export interface Usage {
+  readonly rssMiB: number;
+  /** The private part of RSS (heap, stacks, malloc): what the process itself costs. */
+  readonly anonMiB: number;
+  /** File pages in RSS: the executable's and libraries' code, shared with other processes. */
+  readonly fileMiB: number;
+  readonly cpuSeconds: number;
+}
+
+/** RSS in MiB (and its private and file-backed parts) and CPU seconds (user + system), from /proc. */
+export function usage(pid: number): Usage {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    const rss = kib("VmRSS") / 1024;
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { rssMiB: rss, cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100 };
+    return {
+      rssMiB: rss,
+      anonMiB: kib("RssAnon") / 1024,
+      fileMiB: kib("RssFile") / 1024,
+      cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100,
+    };
   } catch {
-    return { rssMiB: Number.NaN, cpuSeconds: Number.NaN };
+    return { rssMiB: Number.NaN, anonMiB: Number.NaN, fileMiB: Number.NaN, cpuSeconds: Number.NaN };
   }
 }
 
