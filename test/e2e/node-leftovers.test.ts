@@ -7,10 +7,11 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { nodeDirs } from "../../src/cli/containerd-node.ts";
 import { ensurePauseImage, PAUSE_IMAGE } from "../../src/kubelet/images/pause-image.ts";
-import { mountsUnder, shimsServing } from "./lib/node-cleanup.ts";
+import { childrenOf, mountsUnder, shimsServing } from "./lib/node-cleanup.ts";
 import { PrivateContainerd } from "./lib/private-containerd.ts";
 import { TestServer } from "./lib/server.ts";
 import { until } from "./lib/wait.ts";
@@ -35,19 +36,27 @@ describe("node leftovers", { skip: canRun ? false : "needs root and containerd" 
   it("PrivateContainerd stops a task's shim and container with itself", async () => {
     const containerd = await PrivateContainerd.start();
     let shims: number[] = [];
+    let tasks: number[] = [];
     try {
       await ensurePauseImage({ socket: containerd.socket, namespace: "k8s.io" });
       const id = `leftover-${process.pid}`;
-      const r = await containerd.ctr(["run", "-d", PAUSE_IMAGE, id]);
+      // Its runc state under the private dir, as the CRI plugin's (else it lands in
+      // /run/containerd/runc and outlives the test).
+      const runcRoot = join(containerd.dir, "runc");
+      const r = await containerd.ctr(["run", "-d", "--runc-root", runcRoot, PAUSE_IMAGE, id]);
       assert.equal(r.code, 0, r.stderr);
       shims = shimsServing(containerd.socket);
       assert.equal(shims.length, 1, "one shim serves the task");
+      tasks = childrenOf(shims);
+      assert.equal(tasks.length, 1, "the task runs under its shim");
     } finally {
       await containerd.stop();
     }
     assert.deepEqual(shimsServing(containerd.socket), []);
     // Gone, or a zombie its (non-reaping) parent has not collected yet.
     for (const pid of shims) assert.ok(!alive(pid), `shim ${pid} still runs`);
+    for (const pid of tasks) assert.ok(!alive(pid), `task ${pid} still runs`);
+    assert.ok(!existsSync(`/run/containerd/runc/k8s.io/leftover-${process.pid}`));
     assert.ok(!existsSync(containerd.dir));
   });
 

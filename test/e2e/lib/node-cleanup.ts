@@ -27,6 +27,22 @@ export function shimsServing(socket: string): number[] {
   return pids;
 }
 
+/** Pids of the processes whose parent is one of `parents` (a shim's tasks: it is their subreaper). */
+export function childrenOf(parents: readonly number[]): number[] {
+  const wanted = new Set(parents);
+  const pids: number[] = [];
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (wanted.has(ppid)) pids.push(Number(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
 export function mountsUnder(dir: string): string[] {
   return readFileSync("/proc/self/mountinfo", "utf8")
     .split("\n")
@@ -58,7 +74,10 @@ export async function cleanupContainerd(parts: {
   dirs: readonly string[];
 }): Promise<void> {
   await killContainers(parts.runcRoot);
-  for (const pid of shimsServing(parts.socket)) {
+  // A task under another runc root (`ctr run` without --runc-root, say) is still the shim's child:
+  // killed first, or it outlives its shim, reparented to init.
+  const shims = shimsServing(parts.socket);
+  for (const pid of [...childrenOf(shims), ...shims]) {
     try {
       process.kill(pid, "SIGKILL");
     } catch {
