@@ -5,7 +5,7 @@
  * inside, so every command can print it and exit non-zero.
  */
 import { readFileSync } from "node:fs";
-import { parseYaml } from "../machinery/yaml-on-demand.ts";
+import { parse as parseYaml } from "yaml";
 import type { ClientConfig } from "./rest-client.ts";
 
 type Fields = Record<string, unknown>;

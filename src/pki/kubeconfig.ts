@@ -3,7 +3,7 @@
  * (`certificate-authority-data`, `client-certificate-data`, `client-key-data`) or a bearer token.
  */
 import { rename, rm, writeFile } from "node:fs/promises";
-import { stringifyYaml } from "../machinery/yaml-on-demand.ts";
+import { stringify } from "yaml";
 
 export interface KubeconfigOptions {
   /** The API server URL, e.g. https://127.0.0.1:6443. */
@@ -36,7 +36,7 @@ export function kubeconfigYAML(opts: KubeconfigOptions): string {
     credentials["client-key-data"] = b64(opts.clientKeyPem);
   }
   if (opts.token !== undefined) credentials.token = opts.token;
-  return stringifyYaml({
+  return stringify({
     apiVersion: "v1",
     kind: "Config",
     clusters: [

@@ -7,7 +7,7 @@
 import type { KubeObject } from "../../api/object.ts";
 import { onAbort } from "../../machinery/abort.ts";
 import { newBadRequest, newTooOldResourceVersion } from "../../machinery/status.ts";
-import type { WatchCache } from "../cache/watch-cache.ts";
+import { type CachedObject, parseCached, type WatchCache } from "../cache/watch-cache.ts";
 import type { GenericRegistry } from "../registry/generic-registry.ts";
 import { parseResourceVersion } from "../registry/list.ts";
 import { watchObjects } from "../registry/watch.ts";
@@ -15,14 +15,13 @@ import type { HttpContext } from "./context.ts";
 import { compileSelectors, type Matcher, selectionOf } from "./selectors.ts";
 import { toTable } from "./table.ts";
 
-const decoder = new TextDecoder();
 const eventEnd = Buffer.from("}\n");
 
 /** One event on the wire: the object pre-serialized (from the cache) or as a value. */
 interface WireEvent {
   readonly type: string;
-  /** The object as JSON in UTF-8, when it comes from the watch cache. */
-  readonly bytes?: Uint8Array;
+  /** The object as the watch cache holds it (JSON in UTF-8), when it comes from there. */
+  readonly cached?: CachedObject;
   readonly object?: unknown;
   readonly revision?: string;
 }
@@ -51,7 +50,7 @@ async function* fromCache(
       yield { type: "ERROR", object: status };
       return;
     }
-    yield { type: ev.type, bytes: ev.object.bytes, revision: String(ev.object.revision) };
+    yield { type: ev.type, cached: ev.object, revision: String(ev.object.revision) };
   }
 }
 
@@ -108,7 +107,7 @@ export async function serveWatch(ctx: HttpContext, registry: GenericRegistry): P
   let first = true;
   const send = (ev: WireEvent) => {
     if (ctx.negotiated.rendering === "table" && ev.type !== "ERROR" && ev.type !== "BOOKMARK") {
-      const obj = (ev.object ?? JSON.parse(decoder.decode(ev.bytes!))) as KubeObject;
+      const obj = (ev.object ?? parseCached(ev.cached!)) as KubeObject;
       const table = toTable(def, [obj], {
         include: ctx.negotiated.includeObject,
         now: parts.clock.now(),
@@ -118,13 +117,13 @@ export async function serveWatch(ctx: HttpContext, registry: GenericRegistry): P
       res.write(`${JSON.stringify({ type: ev.type, object: table })}\n`);
       return;
     }
-    if (!ev.bytes) {
+    if (!ev.cached) {
       res.write(`{"type":"${ev.type}","object":${JSON.stringify(ev.object)}}\n`);
       return;
     }
     // One chunk per event, the object's bytes copied once.
     const head = Buffer.from(`{"type":"${ev.type}","object":`);
-    res.write(Buffer.concat([head, ev.bytes, eventEnd]));
+    res.write(Buffer.concat([head, ev.cached.bytes, eventEnd]));
   };
   const bookmarkTimer =
     query.get("allowWatchBookmarks") === "true"

@@ -12,6 +12,7 @@
  */
 import { request } from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
+import { parse as parseYaml } from "yaml";
 import type { ConfigMap } from "../../api/generated/types.ts";
 import { resourcePath, resources } from "../../client/resources.ts";
 import { RestClient } from "../../client/rest-client.ts";
@@ -27,7 +28,6 @@ import {
 import { type Clock, realClock } from "../../machinery/clock.ts";
 import { type Logger, silentLogger } from "../../machinery/log.ts";
 import { isStatusError } from "../../machinery/status.ts";
-import { parseYaml } from "../../machinery/yaml-on-demand.ts";
 
 /** Why discovery gave up: the message is for the person running the join. */
 export class DiscoveryError extends Error {

@@ -77,14 +77,15 @@ function method(service: string, name: string): Method | undefined {
   return m ?? undefined;
 }
 
-const codes: Partial<Record<string, CriErrorCode>> = {
-  NotFound: "NotFound",
-  Unavailable: "Unavailable",
-  DeadlineExceeded: "DeadlineExceeded",
-  Unimplemented: "Unimplemented",
-  InvalidArgument: "InvalidArgument",
-  AlreadyExists: "AlreadyExists",
-};
+/** The gRPC statuses callers tell apart; any other is "Unknown". */
+const known = new Set<string>([
+  "NotFound",
+  "Unavailable",
+  "DeadlineExceeded",
+  "Unimplemented",
+  "InvalidArgument",
+  "AlreadyExists",
+] satisfies CriErrorCode[]);
 
 export class CriClient implements RuntimeService, ImageService, StreamingService {
   readonly socket: string;
@@ -109,7 +110,8 @@ export class CriClient implements RuntimeService, ImageService, StreamingService
       return m.response.toObject(m.response.decode(res), toObjectOptions) as T;
     } catch (err) {
       if (!(err instanceof GrpcCallError)) throw err;
-      throw new CriError(codes[err.status] ?? "Unknown", name, err.details, { cause: err });
+      const code = known.has(err.status) ? (err.status as CriErrorCode) : "Unknown";
+      throw new CriError(code, name, err.details, { cause: err });
     }
   }
 

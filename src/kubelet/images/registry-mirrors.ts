@@ -10,7 +10,7 @@
  * Unlike k3s, the registry's own upstream is never appended after the mirrors: a mirrored
  * registry resolves only through its mirrors (see registry-hosts.ts).
  */
-import { parseYaml } from "../../machinery/yaml-on-demand.ts";
+import { parse as parseYaml } from "yaml";
 
 /** Every other registry: containerd's `certs.d/_default`. */
 export const DEFAULT_REGISTRY = "_default";
