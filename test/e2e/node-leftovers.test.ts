@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { nodeDirs } from "../../src/cli/containerd-node.ts";
 import { ensurePauseImage, PAUSE_IMAGE } from "../../src/kubelet/images/pause-image.ts";
-import { childrenOf, mountsUnder, shimsServing } from "./lib/node-cleanup.ts";
+import { childrenOf, mountsUnder, podCgroups, shimsServing } from "./lib/node-cleanup.ts";
 import { PrivateContainerd } from "./lib/private-containerd.ts";
 import { TestServer } from "./lib/server.ts";
 import { until } from "./lib/wait.ts";
@@ -105,11 +105,16 @@ describe("node leftovers", { skip: canRun ? false : "needs root and containerd" 
       "--image-pull-policy=IfNotPresent",
       `--overrides={"spec":{"nodeName":"${nodeName}"}}`,
     );
-    await until(
+    const left = await until(
       "the pod to run",
-      async () => (await server.json("get", "pod", "left")).status.phase === "Running",
+      async () => {
+        const p = await server.json("get", "pod", "left");
+        return p.status.phase === "Running" && p;
+      },
       60_000,
     );
+    const uid = left.metadata.uid as string;
+    assert.notDeepEqual(podCgroups(uid), [], "the running pod has its cgroup");
     assert.ok(shimsServing(d.socket).length > 0);
     s = undefined;
     await server.dispose();
@@ -117,5 +122,6 @@ describe("node leftovers", { skip: canRun ? false : "needs root and containerd" 
     assert.deepEqual([...mountsUnder(d.run), ...mountsUnder(server.dataDir)], []);
     assert.ok(!existsSync(d.run));
     assert.ok(!existsSync(server.dataDir));
+    assert.deepEqual(podCgroups(uid), []);
   });
 });

@@ -5,8 +5,8 @@
  * with pods — or fails half-way — calls this after stopping its server or containerd.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { nodeDirs } from "../../../src/cli/containerd-node.ts";
 import { run, type TestServer } from "./server.ts";
 
@@ -50,7 +50,30 @@ export function mountsUnder(dir: string): string[] {
     .filter((m) => m.startsWith(`${dir}/`));
 }
 
-/** Kills every container under a runc root (`<root>/<namespace>/<id>`) and deletes its state. */
+/** The pod's cgroup directories (cgroupfs layout, every hierarchy) that exist. */
+export function podCgroups(uid: string): string[] {
+  const hierarchies = existsSync("/sys/fs/cgroup/cgroup.controllers")
+    ? ["/sys/fs/cgroup"]
+    : readdirSync("/sys/fs/cgroup").map((h) => join("/sys/fs/cgroup", h));
+  return hierarchies
+    .flatMap((h) => ["", "burstable", "besteffort"].map((q) => join(h, "kubepods", q, `pod${uid}`)))
+    .filter((d) => existsSync(d));
+}
+
+/** The cgroup directories runc made for a container (from its state), per hierarchy. */
+function containerCgroups(stateDir: string): string[] {
+  try {
+    const state = JSON.parse(readFileSync(join(stateDir, "state.json"), "utf8"));
+    return Object.values((state.cgroup_paths ?? {}) as Record<string, string>);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Kills every container under a runc root (`<root>/<namespace>/<id>`) and deletes its state; the
+ * pod cgroups that held them go too once empty (the kubelet that would remove them is gone).
+ */
 async function killContainers(runcRoot: string): Promise<void> {
   let namespaces: string[] = [];
   try {
@@ -61,8 +84,17 @@ async function killContainers(runcRoot: string): Promise<void> {
   for (const ns of namespaces) {
     const root = join(runcRoot, ns);
     for (const id of readdirSync(root)) {
+      const parents = new Set(containerCgroups(join(root, id)).map((p) => dirname(p)));
       await run("runc", ["--root", root, "kill", id, "KILL"]);
       await run("runc", ["--root", root, "delete", "--force", id]);
+      for (const dir of parents) {
+        if (!/\/pod[0-9a-f-]+$/.test(dir)) continue;
+        try {
+          rmdirSync(dir);
+        } catch {
+          // another container of the pod is still there (removed with it), or gone already
+        }
+      }
     }
   }
 }
