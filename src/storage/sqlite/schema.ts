@@ -5,9 +5,13 @@
  */
 export const schemaVersion = 1;
 
+/**
+ * synchronous = NORMAL: commits do not wait for the disk; the store syncs the WAL file itself off
+ * the event loop before it acknowledges a write (sqlite-store.ts), which is as durable as FULL.
+ */
 export const pragmas = `
 PRAGMA journal_mode = WAL;
-PRAGMA synchronous = FULL;
+PRAGMA synchronous = NORMAL;
 PRAGMA foreign_keys = OFF;
 PRAGMA wal_autocheckpoint = 1000;
 PRAGMA cache_size = -16000;
