@@ -201,6 +201,54 @@ describe("kubelet registration", () => {
     }
   });
 
+  it("asks for a missing pod CIDR at doubling intervals once Ready, and takes it when it comes", async () => {
+    const clock = new FakeClock();
+    const nodePath = resourcePath(resources.nodes, "", "sim-nocidr");
+    let gets = 0;
+    class CountingClient extends RestClient {
+      override get<T>(path: string, query?: RequestOptions["query"]) {
+        if (path === nodePath) gets++;
+        return super.get<T>(path, query);
+      }
+    }
+    const client = new CountingClient(api.client.config);
+    const stop = new AbortController();
+    const node = createSimulatedNode({
+      client,
+      pods: new InformerPodSource(api.client),
+      name: "sim-nocidr",
+      internalIP: "192.168.50.4",
+      clock,
+    });
+    const running = node.run(stop.signal);
+    /** Moves the fake clock on in 50 ms steps, letting requests finish between them. */
+    const elapse = async (ms: number) => {
+      for (let t = 0; t < ms; t += 50) {
+        clock.advance(50);
+        await new Promise((r) => setTimeout(r, 3));
+      }
+    };
+    try {
+      const registered = await eventually(() => client.get<Node>(nodePath).catch(() => undefined));
+      assert.equal(registered.spec?.podCIDR, undefined, "no node IPAM here");
+      const before = gets;
+      await elapse(8000);
+      // Four times a second would be 32 GETs; doubling from 250 ms is 4 or 5.
+      assert.ok(gets - before <= 6, `${gets - before} GETs of the node in 8 s`);
+      await api.client.patch(nodePath, "merge", { spec: { podCIDR: "10.99.0.0/24" } });
+      const patched = gets;
+      await elapse(20_000);
+      assert.ok(gets > patched, "the kubelet looked at its node again");
+      const settled = gets;
+      await elapse(20_000);
+      assert.equal(gets, settled, "with a pod CIDR, no more GETs until the status is due");
+    } finally {
+      stop.abort();
+      await running;
+      client.close();
+    }
+  });
+
   it("stops trying when stopped", async () => {
     class DownClient extends RestClient {
       override create<T>(): Promise<T> {

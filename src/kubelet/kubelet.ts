@@ -40,6 +40,8 @@ export interface KubeletOptions {
 
 const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
 
+const fastStatusCheckMs = 250;
+
 export class Kubelet {
   readonly #o: KubeletOptions;
   readonly #clock: Clock;
@@ -48,6 +50,7 @@ export class Kubelet {
   #podCIDR: string | undefined;
   #runtimePodCIDR: string | undefined;
   #lastStatus = { ready: false, postedAt: 0 };
+  #cidrWaitMs = fastStatusCheckMs;
   /** The last version of each pod seen, by uid, to kill it properly once it is gone. */
   readonly #known = new Map<string, Pod>();
   readonly #started = new Map<string, number>();
@@ -76,10 +79,8 @@ export class Kubelet {
     });
     const timers = [
       this.#every(this.#o.heartbeatMs ?? 10_000, () => this.#renewLease()),
-      // Until the node is Ready (runtime and pod network up, a pod CIDR assigned) it checks
-      // four times a second: how soon a new node reports Ready is how soon a cluster is up.
       this.#every(
-        () => (this.#lastStatus.ready && this.#podCIDR ? (this.#o.statusCheckMs ?? 10_000) : 250),
+        () => this.#statusCheckPeriod(),
         () => this.#updateNodeStatus(),
       ),
       this.#every(this.#o.resyncMs ?? 10_000, () => {
@@ -92,6 +93,23 @@ export class Kubelet {
     this.#stopped = true;
     unsubscribe();
     for (const stop of timers) stop();
+  }
+
+  /**
+   * Until the node is Ready (runtime and pod network up) it checks four times a second: how soon
+   * a new node reports Ready is how soon a cluster is up. A Ready node still waiting for a pod
+   * CIDR (the cluster CIDR may have none left for it) asks at doubling intervals up to the usual
+   * period, not four times a second for ever: 744 of 1,000 simulated nodes once did, 3,000 GETs/s.
+   */
+  #statusCheckPeriod(): number {
+    const period = this.#o.statusCheckMs ?? 10_000;
+    if (!this.#lastStatus.ready) {
+      this.#cidrWaitMs = fastStatusCheckMs;
+      return fastStatusCheckMs;
+    }
+    if (this.#podCIDR) return period;
+    this.#cidrWaitMs = Math.min(this.#cidrWaitMs * 2, period);
+    return this.#cidrWaitMs;
   }
 
   /** Re-syncs one pod soon (the runtime calls this when a container changes state). */
