@@ -98,6 +98,14 @@ export interface WrittenObject extends Selection {
  */
 const written = new WeakMap<Uint8Array, WrittenObject>();
 
+/**
+ * The current object at a Store key as a cache holds it (undefined when it holds none): its
+ * modification revision and a fresh decoded copy of it each call.
+ */
+export type CurrentObjects = (
+  key: string,
+) => { readonly revision: number; decode(): KubeObject } | undefined;
+
 export class GenericRegistry {
   readonly definition: ResourceDefinition;
   readonly #store: Store;
@@ -107,6 +115,7 @@ export class GenericRegistry {
   readonly #hooks: RegistryHooks;
   /** What each object a create or update returned was stored as (see `responseBody`). */
   readonly #stored = new WeakMap<KubeObject, KeyValue>();
+  #currentObjects: CurrentObjects | undefined;
 
   constructor(options: RegistryOptions) {
     this.definition = options.definition;
@@ -118,6 +127,11 @@ export class GenericRegistry {
     const group = def.storage ? def.storage.group : def.group;
     const resource = def.storage ? def.storage.resource : def.plural;
     this.#storagePrefix = `/registry/${group || "core"}/${resource}/`;
+  }
+
+  /** Where updates read the current object first (the watch cache; see `update`). */
+  readCurrentFrom(source: CurrentObjects): void {
+    this.#currentObjects = source;
   }
 
   get groupResource() {
@@ -258,19 +272,30 @@ export class GenericRegistry {
     options: UpdateOptions = {},
   ): Promise<{ object: KubeObject; created: boolean }> {
     const subresource = options.subresource ?? "";
+    const key = this.key(namespace, name);
+    // The first try starts from the watch cache's copy, as upstream's GuaranteedUpdate does: one
+    // Store read less per update. The cache may lag the Store by a moment, so a write conflict,
+    // a resourceVersion other than the cached one, or no change at all is checked against the
+    // Store before it is believed.
+    let cacheFirst = true;
     for (let attempt = 0; ; attempt++) {
-      let current: KeyValue | undefined;
-      try {
-        current = await this.#store.get(this.key(namespace, name));
-      } catch (err) {
-        if (!isStoreError(err, "NotFound")) throw toStatusError(err, this.groupResource, name);
+      const cached = cacheFirst ? this.#currentObjects?.(key) : undefined;
+      cacheFirst = false;
+      let current: { modRevision: number; decode(): KubeObject } | undefined = cached && {
+        modRevision: cached.revision,
+        decode: cached.decode,
+      };
+      if (!cached) {
+        try {
+          const kv = await this.#store.get(key);
+          current = { modRevision: kv.modRevision, decode: () => this.fromStored(kv) };
+        } catch (err) {
+          if (!isStoreError(err, "NotFound")) throw toStatusError(err, this.groupResource, name);
+        }
       }
-      const old = current ? this.fromStored(current) : undefined;
+      const old = current?.decode();
       // The mutation gets its own copy: decoding the stored bytes again is cheaper than a clone.
-      const desired = this.#normalize(
-        await mutate(current ? this.fromStored(current) : undefined),
-        namespace,
-      );
+      const desired = this.#normalize(await mutate(current?.decode()), namespace);
       this.#checkName(desired, name);
       if (!old) {
         const allowed = this.definition.strategy.allowCreateOnUpdate || options.createIfMissing;
@@ -291,6 +316,7 @@ export class GenericRegistry {
       }
       const requestedVersion = desired.metadata!.resourceVersion;
       if (requestedVersion && requestedVersion !== old.metadata!.resourceVersion) {
+        if (cached) continue;
         throw newConflict(this.groupResource, name, optimisticLockErrorMsg);
       }
       if (!requestedVersion && this.definition.strategy.allowUnconditionalUpdate === false) {
@@ -304,11 +330,14 @@ export class GenericRegistry {
         ]);
       }
       const obj = await this.#prepareUpdate(desired, old, ctx, subresource, options.admitAs);
-      if (sameObject(obj, old)) return { object: old, created: false };
+      if (sameObject(obj, old)) {
+        if (cached) continue;
+        return { object: old, created: false };
+      }
       if (ctx.dryRun) return { object: obj, created: false };
       const undo = await this.#hooks.beforeUpdate?.(obj, old);
       try {
-        const written = await this.#writeUpdate(namespace, name, obj, current!);
+        const written = await this.#writeUpdate(namespace, name, obj, current!.modRevision);
         await this.#hooks.afterUpdate?.(written, old);
         return { object: written, created: false };
       } catch (err) {
@@ -373,15 +402,15 @@ export class GenericRegistry {
   }
 
   /** Writes an update; an object being deleted whose last finalizer went is removed instead. */
-  async #writeUpdate(namespace: string, name: string, obj: KubeObject, current: KeyValue) {
+  async #writeUpdate(namespace: string, name: string, obj: KubeObject, revision: number) {
     const key = this.key(namespace, name);
     const meta = obj.metadata!;
     if (readyToRemove(obj, this.definition.strategy)) {
-      await this.#store.delete(key, { expectedRevision: current.modRevision });
+      await this.#store.delete(key, { expectedRevision: revision });
       await this.#hooks.afterDelete?.(obj);
       return obj;
     }
-    const kv = await this.#store.update(key, this.#toStored(obj), current.modRevision);
+    const kv = await this.#store.update(key, this.#toStored(obj), revision);
     meta.resourceVersion = String(kv.modRevision);
     this.#stored.set(obj, kv);
     return obj;
