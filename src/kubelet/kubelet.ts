@@ -337,11 +337,31 @@ function keyOf(pod: Pod): string {
   return `${pod.metadata?.namespace}/${pod.metadata?.name}`;
 }
 
-/** Equal except for condition timestamps. */
-function sameStatus(a: unknown, b: unknown): boolean {
-  const strip = (s: unknown) =>
-    JSON.stringify(s, (k, v) =>
-      k === "lastTransitionTime" || k === "lastProbeTime" ? undefined : v,
-    );
-  return strip(a) === strip(b);
+/**
+ * Equal as JSON except for condition timestamps (a member that is undefined counts as absent;
+ * object key order does not matter, array order does). Every pod's status is compared on every
+ * sync, so this walks the two values instead of serializing both.
+ */
+export function sameStatus(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameStatus(a[i] ?? null, b[i] ?? null)) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let present = 0;
+  for (const k in x) {
+    if (k === "lastTransitionTime" || k === "lastProbeTime" || x[k] === undefined) continue;
+    present++;
+    if (!sameStatus(x[k], y[k])) return false;
+  }
+  for (const k in y) {
+    if (k === "lastTransitionTime" || k === "lastProbeTime" || y[k] === undefined) continue;
+    present--;
+  }
+  return present === 0;
 }
