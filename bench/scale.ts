@@ -10,7 +10,9 @@
  *    nodes' heartbeat load; server RSS and CPU; Lease renewals and all writes per second.
  *
  * `BOSUN_BENCH_ONLY=alone` runs only the scheduler-alone rollout at 1,000 nodes (a quick look at the
- * scheduler's own throughput, e.g. with a CPU profile).
+ * scheduler's own throughput, e.g. with a CPU profile); `BOSUN_BENCH_ONLY=rollout` only the
+ * Deployment at 1,000 nodes.
+ * `BOSUN_BENCH_SERVER_NODE_FLAGS="--max-semi-space-size=64"` runs the server with those Node flags.
  * `BOSUN_BENCH_HUGE=1` adds an attempt at 5,000 nodes and 150,000 pods and reports how far it gets.
  * `BOSUN_BENCH_CPU_PROFILE_OUT=dir` runs the server under `node --cpu-prof`, prints its threads' busy
  * time by component while the scheduler works alone, and keeps the profiles in `dir`.
@@ -35,11 +37,16 @@ const scale = Number(process.env.BOSUN_BENCH_SCALE ?? 1);
 const perDeployment = Math.max(10, Math.round(10_000 * scale));
 const firstNodes = Math.max(2, Math.round(100 * scale));
 const allNodes = Math.max(4, Math.round(1000 * scale));
-const onlyAlone = process.env.BOSUN_BENCH_ONLY === "alone";
+/** One phase only, at 1,000 nodes: "alone" (the scheduler alone) or "rollout" (a Deployment). */
+const only = process.env.BOSUN_BENCH_ONLY;
 const profDir = process.env.BOSUN_BENCH_CPU_PROFILE_OUT;
 /** Node flags that profile a process into `dir` (the server's into the top, the simulator's below). */
 const profileFlags = (dir: string | undefined) =>
   dir ? ["--cpu-prof", "--cpu-prof-dir", dir, "--cpu-prof-interval", "10000"] : [];
+/** Node flags for the server only, to try V8 settings: BOSUN_BENCH_SERVER_NODE_FLAGS="…". */
+const serverNodeFlags = (process.env.BOSUN_BENCH_SERVER_NODE_FLAGS ?? "")
+  .split(" ")
+  .filter(Boolean);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Proc {
@@ -75,13 +82,13 @@ function start(args: string[], nodeFlags: readonly string[] = []): Proc {
 }
 
 /** RSS in MiB and CPU seconds (user + system) of a process, from /proc. */
-function usage(pid: number): { rssMiB: number; cpuSeconds: number } {
+function usage(pid: number): { rssMiB: number; cpuSeconds: number; systemSeconds: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const ticks = Number(fields[11]) + Number(fields[12]);
-  return { rssMiB: rss, cpuSeconds: ticks / 100 };
+  return { rssMiB: rss, cpuSeconds: ticks / 100, systemSeconds: Number(fields[12]) / 100 };
 }
 
 async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
@@ -419,7 +426,7 @@ export async function run(): Promise<void> {
       "--cluster-cidr",
       "10.128.0.0/11",
     ],
-    profileFlags(profDir),
+    [...profileFlags(profDir), ...serverNodeFlags],
   );
   const sims: Proc[] = [];
   const kubeconfig = join(dir, "admin.kubeconfig");
@@ -442,10 +449,25 @@ export async function run(): Promise<void> {
     );
 
     const rows: Array<Array<string | number>> = [];
-    if (onlyAlone) {
+    if (only === "alone" || only === "rollout") {
       const joined = await addNodes(kubeconfig, "sim-", allNodes, sims, client, allNodes);
       console.log(`${allNodes} simulated nodes Ready in ${joined.toFixed(1)} s`);
-      aloneWindow = await schedulerAlone(client, rows, server, sims);
+      if (only === "alone") aloneWindow = await schedulerAlone(client, rows, server, sims);
+      else {
+        const usage0 = cpuOf(server, sims);
+        const r = await rollout(client, "web", perDeployment);
+        printCpu("rollout", r, usage0, cpuOf(server, sims));
+        rows.push([
+          String(allNodes),
+          r.pods,
+          r.createdSeconds,
+          r.boundSeconds,
+          r.runningSeconds,
+          r.bindRate,
+          r.maxBacklog,
+        ]);
+        aloneWindow = r.bindWindow;
+      }
       printRollouts(rows);
       client.close();
       return;
@@ -536,12 +558,11 @@ async function schedulerAlone(
   server: Proc,
   sims: Proc[],
 ): Promise<{ fromUs: number; toUs: number }> {
-  const cpu = () => [server, ...sims].map((p) => usage(p.pid).cpuSeconds);
-  let before: number[] = [];
+  let before: Array<ReturnType<typeof usage>> = [];
   const alone = await rollout(client, "hold-1", perDeployment, true, () => {
-    before = cpu();
+    before = cpuOf(server, sims);
   });
-  const after = cpu();
+  const after = cpuOf(server, sims);
   rows.push([
     `${allNodes}, scheduler alone`,
     alone.pods,
@@ -551,13 +572,28 @@ async function schedulerAlone(
     alone.bindRate,
     alone.maxBacklog,
   ]);
-  const used = after.map((c, i) => c - (before[i] ?? 0));
-  const server0 = used[0] ?? 0;
-  const simulator = used.slice(1).reduce((a, b) => a + b, 0);
-  console.log(
-    `scheduler alone, CPU from its release until every pod Running (${alone.runningSeconds.toFixed(1)} s): server ${server0.toFixed(1)} s, simulator ${simulator.toFixed(1)} s, per pod ${((1000 * (server0 + simulator)) / alone.pods).toFixed(2)} ms`,
-  );
+  printCpu("scheduler alone, from its release", alone, before, after);
   return alone.bindWindow;
+}
+
+const cpuOf = (server: Proc, sims: Proc[]) => [server, ...sims].map((p) => usage(p.pid));
+
+/** CPU the server and the simulator used between two samples of `cpuOf`, and per pod. */
+function printCpu(
+  what: string,
+  r: RolloutFigures,
+  before: Array<ReturnType<typeof usage>>,
+  after: Array<ReturnType<typeof usage>>,
+): void {
+  const used = (part: "cpuSeconds" | "systemSeconds") =>
+    after.map((c, i) => c[part] - (before[i]?.[part] ?? 0));
+  const [server0 = 0, ...sim] = used("cpuSeconds");
+  const [serverSys = 0, ...simSys] = used("systemSeconds");
+  const simulator = sim.reduce((a, b) => a + b, 0);
+  const simulatorSys = simSys.reduce((a, b) => a + b, 0);
+  console.log(
+    `${what}, CPU until every pod Running (${r.runningSeconds.toFixed(1)} s): server ${server0.toFixed(1)} s (${serverSys.toFixed(1)} in the kernel), simulator ${simulator.toFixed(1)} s (${simulatorSys.toFixed(1)}), per pod ${((1000 * (server0 + simulator)) / r.pods).toFixed(2)} ms`,
+  );
 }
 
 function printRollouts(rows: Array<Array<string | number>>): void {
