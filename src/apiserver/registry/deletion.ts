@@ -6,6 +6,7 @@
  */
 import type { KubeObject } from "../../api/object.ts";
 import type { Strategy } from "../../api/strategy.ts";
+import { deepCopy } from "../../machinery/patch/json-value.ts";
 import { rfc3339 } from "./object-meta.ts";
 
 export type PropagationPolicy = "Orphan" | "Background" | "Foreground";
@@ -62,7 +63,7 @@ export function planDelete(
   strategy: Strategy,
   now: number,
 ): DeletePlan {
-  const updated = structuredClone(current);
+  const updated = deepCopy(current);
   updated.metadata ??= {};
   const meta = updated.metadata;
   let requested = options.gracePeriodSeconds;

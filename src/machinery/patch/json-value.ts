@@ -40,13 +40,20 @@ export function deleteOwn(object: JsonObject, key: string): void {
 
 /** A deep copy that shares no objects or arrays with `value`. */
 export function deepCopy<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v) => deepCopy(v)) as T;
-  if (isJsonObject(value)) {
-    const copy: JsonObject = {};
-    for (const [k, v] of Object.entries(value)) setOwn(copy, k, deepCopy(v));
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    const copy = new Array(value.length);
+    for (let i = 0; i < value.length; i++) copy[i] = deepCopy(value[i]);
     return copy as T;
   }
-  return value;
+  const copy: JsonObject = {};
+  // for…in: JSON values have no inherited enumerable keys, and it allocates no key array.
+  for (const k in value) {
+    const v = deepCopy((value as JsonObject)[k]);
+    if (k === "__proto__") setOwn(copy, k, v);
+    else copy[k] = v;
+  }
+  return copy as T;
 }
 
 /** Structural equality of JSON values; object key order does not matter, array order does. */
