@@ -194,4 +194,101 @@ describe("client", () => {
     for (const s of stops) s.abort();
     await Promise.all(runs);
   });
+
+  /** Another holder's Lease, written as a candidate on a machine with a skewed clock would. */
+  const otherHolder = async (name: string, skewMs: number) => {
+    const path = resourcePath(resources.leases, "kube-system", name);
+    const stamp = new Date(Date.now() + skewMs).toISOString().replace("Z", "000Z");
+    const spec = { holderIdentity: "other", leaseDurationSeconds: 1, renewTime: stamp };
+    const current = await client.get<KubeObject>(path).catch(() => undefined);
+    if (current) await client.update(path, { ...current, spec });
+    else {
+      await client.create(resourcePath(resources.leases, "kube-system"), {
+        apiVersion: "coordination.k8s.io/v1",
+        kind: "Lease",
+        metadata: { name },
+        spec: { ...spec, acquireTime: stamp },
+      });
+    }
+  };
+  const candidate = (name: string, c: RestClient = client) => {
+    const state = { leading: false, lost: false };
+    const stop = new AbortController();
+    const run = runLeaderElection(
+      {
+        client: c,
+        name,
+        identity: "me",
+        leaseDurationSeconds: 1,
+        retryPeriodMs: 100,
+        onStartedLeading: (signal) => {
+          state.leading = true;
+          signal.addEventListener("abort", () => {
+            state.lost = true;
+          });
+        },
+      },
+      stop.signal,
+    );
+    return {
+      state,
+      stop: () => {
+        stop.abort();
+        return run;
+      },
+    };
+  };
+
+  it("does not take a Lease that is renewed, however old its renewTime reads", async () => {
+    // The holder's clock is an hour behind: by renewTime its lease expired long ago.
+    await otherHolder("skew-behind", -3_600_000);
+    const me = candidate("skew-behind");
+    try {
+      for (let t = 0; t < 2500; t += 200) {
+        await otherHolder("skew-behind", -3_600_000);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal(me.state.leading, false, "took a lease its holder keeps renewing");
+    } finally {
+      await me.stop();
+    }
+  });
+
+  it("takes a Lease nobody renews once its duration has passed, however new its renewTime reads", async () => {
+    // The holder's clock was an hour ahead when it stopped: by renewTime its lease is fresh.
+    await otherHolder("skew-ahead", 3_600_000);
+    const started = Date.now();
+    const me = candidate("skew-ahead");
+    try {
+      await eventually(() => me.state.leading, 5000);
+      assert.ok(Date.now() - started >= 900, "took it before a lease duration had passed");
+    } finally {
+      await me.stop();
+    }
+  });
+
+  it("keeps leading through API errors until its renew deadline, then stops", async () => {
+    let failing = false;
+    class FlakyClient extends RestClient {
+      override get<T>(path: string, query?: Record<string, string>) {
+        if (failing) return Promise.reject(new Error("connect ECONNREFUSED"));
+        return super.get<T>(path, query);
+      }
+    }
+    const flaky = new FlakyClient(clientConfig);
+    const me = candidate("deadline", flaky);
+    try {
+      await eventually(() => me.state.leading, 5000);
+      failing = true;
+      const since = Date.now();
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal(me.state.lost, false, "stopped leading at the first failed renewal");
+      await eventually(() => me.state.lost, 3000);
+      // The deadline is two thirds of the 1 s lease, counted from the last renewal.
+      assert.ok(Date.now() - since < 1500, `still leading ${Date.now() - since} ms after`);
+    } finally {
+      await me.stop();
+      flaky.close();
+    }
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * Leader election on a coordination.k8s.io Lease (client-go's leaderelection): one holder at a
- * time renews the lease; others take it over when it has not been renewed for its duration.
- * The leader's work runs with a signal that aborts when leadership is lost.
+ * time renews the lease; others take it over when they have seen no renewal for its duration,
+ * timed on their own clocks. The leader's work runs with a signal that aborts when leadership is
+ * lost: at once when another holds the lease, or when it could not renew for its renew deadline.
  */
 import { randomUUID } from "node:crypto";
 import type { Lease } from "../api/generated/types.ts";
@@ -44,19 +45,28 @@ export async function runLeaderElection(
   const retry = options.retryPeriodMs ?? 2000;
   const path = resourcePath(resources.leases, ns, options.name);
   let leading: AbortController | undefined;
+  // As client-go: another holder's lease is judged by when this candidate saw it change, on its
+  // own clock, never by the renewTime written with another machine's clock (a master whose
+  // clock runs ahead would otherwise take a live lease, one that runs behind keep a dead one).
+  let observed: { version: string; at: number } | undefined;
+  let lastRenewed = 0;
+  // Upstream's --leader-elect-renew-deadline (10 s of a 15 s lease): how long a leader that
+  // cannot reach the API keeps leading before it stops.
+  const renewDeadlineMs = (duration * 1000 * 2) / 3;
 
   const tryAcquireOrRenew = async (): Promise<boolean> => {
-    const now = clock.now();
     let lease: Lease | undefined;
     try {
       lease = await options.client.get<Lease>(path);
     } catch (err) {
       if (!isStatusError(err, "NotFound")) throw err;
     }
+    const now = clock.now();
     const spec = lease?.spec ?? {};
     const holder = spec.holderIdentity;
-    const renewed = spec.renewTime ? Date.parse(spec.renewTime) : 0;
-    const expired = now - renewed > (spec.leaseDurationSeconds ?? duration) * 1000;
+    const version = lease?.metadata?.resourceVersion ?? "";
+    if (observed?.version !== version) observed = { version, at: now };
+    const expired = now - observed.at >= (spec.leaseDurationSeconds ?? duration) * 1000;
     if (lease && holder && holder !== identity && !expired) return false;
     const transitions = (spec.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
     const desired = {
@@ -72,8 +82,11 @@ export async function runLeaderElection(
       },
     };
     try {
-      if (lease) await options.client.update(path, desired);
-      else await options.client.create(resourcePath(resources.leases, ns), desired);
+      const written = lease
+        ? await options.client.update<Lease>(path, desired)
+        : await options.client.create<Lease>(resourcePath(resources.leases, ns), desired);
+      observed = { version: written.metadata?.resourceVersion ?? "", at: now };
+      lastRenewed = now;
       return true;
     } catch (err) {
       if (isStatusError(err, "Conflict") || isStatusError(err, "AlreadyExists")) return false;
@@ -87,6 +100,9 @@ export async function runLeaderElection(
       held = await tryAcquireOrRenew();
     } catch (err) {
       log.warn("lease renewal failed", { err });
+      // The API did not answer: a leader keeps leading until its renew deadline passes (another
+      // candidate waits a whole lease duration from the last renewal it saw).
+      held = leading !== undefined && clock.now() - lastRenewed < renewDeadlineMs;
     }
     if (held && !leading) {
       leading = new AbortController();
