@@ -26,9 +26,10 @@ export interface InformerOptions {
   readonly log?: Logger;
   /**
    * Applied to every object before it is cached or handed to handlers (client-go's
-   * SetTransform), e.g. to drop fields no consumer reads; may change the object in place.
+   * SetTransform), e.g. to drop fields no consumer reads: what it returns is cached (it may be
+   * the object itself, changed in place).
    */
-  readonly transform?: (obj: ObjectLike) => void;
+  readonly transform?: <U extends ObjectLike>(obj: U) => U;
 }
 
 interface List<T> {
@@ -154,8 +155,9 @@ export class Informer<T extends ObjectLike = ObjectLike> {
         limit: 500,
         ...(token ? { continue: token } : {}),
       });
-      for (const item of page.items) {
-        this.#options.transform?.(item);
+      const transform = this.#options.transform;
+      for (const raw of page.items) {
+        const item = transform ? transform(raw) : raw;
         fresh.set(keyOf(item), item);
       }
       token = page.metadata.continue;
@@ -187,10 +189,11 @@ export class Informer<T extends ObjectLike = ObjectLike> {
     }
   }
 
-  #apply(ev: WatchEvent<T>): string | undefined {
-    const rv = ev.object.metadata?.resourceVersion;
-    if (ev.type === "BOOKMARK") return rv;
-    this.#options.transform?.(ev.object);
+  #apply(event: WatchEvent<T>): string | undefined {
+    const rv = event.object.metadata?.resourceVersion;
+    if (event.type === "BOOKMARK") return rv;
+    const transform = this.#options.transform;
+    const ev = transform ? { type: event.type, object: transform(event.object) } : event;
     const key = keyOf(ev.object);
     if (ev.type === "DELETED") {
       const old = this.#items.get(key) ?? ev.object;
