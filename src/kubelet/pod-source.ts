@@ -6,6 +6,7 @@
 import type { Pod as PodType } from "../api/generated/types.ts";
 import type { KubeObject } from "../api/object.ts";
 import { Informer, keyOf } from "../client/informer.ts";
+import { stripManagedFields } from "../client/informer-factory.ts";
 import { resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import type { Logger } from "../machinery/log.ts";
@@ -34,6 +35,9 @@ export class InformerPodSource implements PodSource {
       client,
       resource: resources.pods,
       fieldSelector: options.nodeName ? `spec.nodeName=${options.nodeName}` : "spec.nodeName!=",
+      // The kubelet never reads managedFields and writes status by patch: cached pods drop them
+      // (a third of a pod), as the controllers' do.
+      transform: stripManagedFields,
       ...(options.log ? { log: options.log } : {}),
     });
     const changed = (pod: Pod, gone: boolean) => {
