@@ -78,6 +78,14 @@ export class InformerFactory {
     return informer as unknown as Informer<T>;
   }
 
+  /** The informer of `resource` if a component has asked for it, without creating one. */
+  existing<T extends ObjectLike = ObjectLike>(
+    resource: GroupVersionResource,
+  ): Informer<T> | undefined {
+    const key = `${resource.group}/${resource.version}/${resource.resource}`;
+    return this.#informers.get(key) as unknown as Informer<T> | undefined;
+  }
+
   /**
    * Starts every informer asked for so far (and later ones as they are asked for); a factory
    * started already stays on its first signal (several components may share one factory).

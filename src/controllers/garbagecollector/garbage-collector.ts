@@ -57,6 +57,7 @@ export class GarbageCollector implements Controller {
       attemptToDelete: this.#attemptToDelete,
       attemptToOrphan: this.#attemptToOrphan,
       absentOwnerCache: this.#absentOwnerCache,
+      shared: (gvr) => ctx.informers.existing(gvr),
     });
   }
 

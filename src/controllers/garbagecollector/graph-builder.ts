@@ -8,7 +8,7 @@
  */
 import type { OwnerReference } from "../../api/generated/types.ts";
 import type { KubeObject } from "../../api/object.ts";
-import { Informer } from "../../client/informer.ts";
+import { Informer, type InformerHandlers, withHandlerScope } from "../../client/informer.ts";
 import { keepMetadataOnly } from "../../client/informer-factory.ts";
 import { RestClient } from "../../client/rest-client.ts";
 import type { WorkQueue } from "../../client/work-queue.ts";
@@ -36,6 +36,8 @@ const watchesPerClient = 16;
 interface Monitor {
   readonly informer: Informer;
   readonly abort: AbortController;
+  /** Another controller's informer: only the handlers are the monitor's. */
+  readonly shared?: boolean;
 }
 
 export interface GraphBuilderOptions {
@@ -44,6 +46,13 @@ export interface GraphBuilderOptions {
   readonly attemptToDelete: WorkQueue<string>;
   readonly attemptToOrphan: WorkQueue<string>;
   readonly absentOwnerCache: AbsentOwnerCache;
+  /**
+   * The informer other controllers of this process already run for a resource, if any: its
+   * monitor then only adds handlers to it instead of watching the resource a second time (every
+   * pod event parsed twice, every pod cached twice). Resources nobody else watches get a
+   * metadata-only informer of their own, as upstream's monitors are.
+   */
+  readonly shared?: (gvr: ApiResource["gvr"]) => Informer<KubeObject> | undefined;
 }
 
 function waitingFor(obj: KubeObject | undefined, finalizer: string): boolean {
@@ -85,6 +94,15 @@ export class GraphBuilder {
     }
     for (const [key, resource] of wanted) {
       if (this.#monitors.has(key) || signal.aborted) continue;
+      const shared = this.#options.shared?.(resource.gvr);
+      if (shared) {
+        const abort = new AbortController();
+        onAbort(signal, () => abort.abort());
+        // Its handlers go when the monitor stops; the informer runs on for its other users.
+        withHandlerScope(abort.signal, () => shared.addHandlers(this.#handlers(resource)));
+        this.#monitors.set(key, { informer: shared, abort, shared: true });
+        continue;
+      }
       const informer = new Informer<KubeObject>({
         client: this.#watchClient(signal),
         resource: resource.gvr,
@@ -92,16 +110,20 @@ export class GraphBuilder {
         // Upstream's monitors are metadata-only informers: the graph needs nothing else.
         transform: keepMetadataOnly,
       });
-      informer.addHandlers({
-        onAdd: (obj) => this.#observe(resource, obj, undefined),
-        onUpdate: (old, obj) => this.#observe(resource, obj, old),
-        onDelete: (obj) => this.#observeDelete(resource, obj),
-      });
+      informer.addHandlers(this.#handlers(resource));
       const abort = new AbortController();
       onAbort(signal, () => abort.abort());
       void informer.run(abort.signal);
       this.#monitors.set(key, { informer, abort });
     }
+  }
+
+  #handlers(resource: ApiResource): InformerHandlers<KubeObject> {
+    return {
+      onAdd: (obj) => this.#observe(resource, obj, undefined),
+      onUpdate: (old, obj) => this.#observe(resource, obj, old),
+      onDelete: (obj) => this.#observeDelete(resource, obj),
+    };
   }
 
   #watchClient(signal: AbortSignal): RestClient {
@@ -134,6 +156,11 @@ export class GraphBuilder {
 
   get monitoredResources(): number {
     return this.#monitors.size;
+  }
+
+  /** Monitors that ride on another controller's informer (the rest watch for themselves). */
+  get sharedMonitors(): number {
+    return [...this.#monitors.values()].filter((m) => m.shared).length;
   }
 
   #identityOf(resource: ApiResource, obj: KubeObject): Identity {
