@@ -66,6 +66,8 @@ export interface Usage {
   /** File pages in RSS: the executable's and libraries' code, shared with other processes. */
   readonly fileMiB: number;
   readonly cpuSeconds: number;
+  /** The part of cpuSeconds spent in the kernel. */
+  readonly systemSeconds: number;
 }
 
 /** RSS in MiB (and its private and file-backed parts) and CPU seconds (user + system), from /proc. */
@@ -81,9 +83,11 @@ export function usage(pid: number): Usage {
       anonMiB: kib("RssAnon") / 1024,
       fileMiB: kib("RssFile") / 1024,
       cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100,
+      systemSeconds: Number(fields[12]) / 100,
     };
   } catch {
-    return { rssMiB: Number.NaN, anonMiB: Number.NaN, fileMiB: Number.NaN, cpuSeconds: Number.NaN };
+    const nan = Number.NaN;
+    return { rssMiB: nan, anonMiB: nan, fileMiB: nan, cpuSeconds: nan, systemSeconds: nan };
   }
 }
 

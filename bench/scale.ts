@@ -18,19 +18,24 @@
  * time by component while the scheduler works alone, and keeps the profiles in `dir`.
  * Figures, not pass/fail. Run with `npm run bench -- scale`.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Deployment, Lease, Node, Pod } from "../src/api/generated/types.ts";
+import type { Deployment, Lease, Pod } from "../src/api/generated/types.ts";
 import { configFromKubeconfig, RestClient } from "../src/client/rest-client.ts";
 import { isStatusError } from "../src/machinery/status.ts";
 import { freePort } from "../src/storage/testing/etcd-harness.ts";
 import { cpuByComponent, monotonicMicros, readProfiles } from "./cpu-profile.ts";
+import {
+  type BenchProcess,
+  startBosun,
+  type Usage,
+  until,
+  usage,
+  waitForReadyNodes,
+} from "./processes.ts";
 import { now, printTable, summarize } from "./stats.ts";
 
-const bosun = fileURLToPath(new URL("../bin/bosun.js", import.meta.url));
 const namespace = "scale";
 /** Smaller runs for a quick check of the benchmark itself: BOSUN_BENCH_SCALE=0.01. */
 const scale = Number(process.env.BOSUN_BENCH_SCALE ?? 1);
@@ -48,63 +53,6 @@ const serverNodeFlags = (process.env.BOSUN_BENCH_SERVER_NODE_FLAGS ?? "")
   .split(" ")
   .filter(Boolean);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Proc {
-  readonly child: ChildProcess;
-  readonly pid: number;
-  stop(): Promise<void>;
-}
-
-function start(args: string[], nodeFlags: readonly string[] = []): Proc {
-  const child = spawn(process.execPath, [...nodeFlags, bosun, ...args], {
-    stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, BOSUN_LOG_LEVEL: "error" },
-  });
-  let err = "";
-  child.stderr!.on("data", (d: Buffer) => {
-    err = (err + d.toString()).slice(-4000);
-  });
-  child.once("exit", (code, signal) => {
-    if (code && code !== 0) console.error(`bosun ${args[0]} exited ${code ?? signal}: ${err}`);
-  });
-  return {
-    child,
-    pid: child.pid!,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((r) => child.once("exit", () => r()));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-/** RSS in MiB and CPU seconds (user + system) of a process, from /proc. */
-function usage(pid: number): { rssMiB: number; cpuSeconds: number; systemSeconds: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return { rssMiB: rss, cpuSeconds: ticks / 100, systemSeconds: Number(fields[12]) / 100 };
-}
-
-async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${ms / 1000} s`);
-    await sleep(250);
-  }
-}
-
-async function readyNodes(client: RestClient): Promise<number> {
-  const nodes = await client.get<{ items: Node[] }>("/api/v1/nodes");
-  return nodes.items.filter((n) =>
-    (n.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
-  ).length;
-}
 
 function deployment(name: string, replicas: number): Deployment {
   return {
@@ -273,13 +221,13 @@ async function addNodes(
   kubeconfig: string,
   prefix: string,
   count: number,
-  sims: Proc[],
+  sims: BenchProcess[],
   client: RestClient,
   total: number,
 ): Promise<number> {
   const t0 = now();
   sims.push(
-    start(
+    await startBosun(
       [
         "simulate",
         "nodes",
@@ -295,7 +243,7 @@ async function addNodes(
       profileFlags(profDir && join(profDir, "simulator")),
     ),
   );
-  await until(`${total} nodes Ready`, 300_000, async () => (await readyNodes(client)) >= total);
+  await waitForReadyNodes(client, total);
   return (now() - t0) / 1000;
 }
 
@@ -413,7 +361,7 @@ async function writeLoad(client: RestClient, seconds: number) {
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "bosun-scale-"));
   const port = await freePort();
-  const server = start(
+  const server = await startBosun(
     // A cluster CIDR with a /24 for each of 5,000 nodes (the default /16 has 256), as a cluster
     // this size would be set up; nodes without one keep asking for it.
     [
@@ -428,7 +376,7 @@ export async function run(): Promise<void> {
     ],
     [...profileFlags(profDir), ...serverNodeFlags],
   );
-  const sims: Proc[] = [];
+  const sims: BenchProcess[] = [];
   const kubeconfig = join(dir, "admin.kubeconfig");
   let aloneWindow: { fromUs: number; toUs: number } | undefined;
   try {
@@ -555,10 +503,10 @@ export async function run(): Promise<void> {
 async function schedulerAlone(
   client: RestClient,
   rows: Array<Array<string | number>>,
-  server: Proc,
-  sims: Proc[],
+  server: BenchProcess,
+  sims: BenchProcess[],
 ): Promise<{ fromUs: number; toUs: number }> {
-  let before: Array<ReturnType<typeof usage>> = [];
+  let before: Usage[] = [];
   const alone = await rollout(client, "hold-1", perDeployment, true, () => {
     before = cpuOf(server, sims);
   });
@@ -576,15 +524,11 @@ async function schedulerAlone(
   return alone.bindWindow;
 }
 
-const cpuOf = (server: Proc, sims: Proc[]) => [server, ...sims].map((p) => usage(p.pid));
+const cpuOf = (server: BenchProcess, sims: BenchProcess[]) =>
+  [server, ...sims].map((p) => usage(p.pid));
 
 /** CPU the server and the simulator used between two samples of `cpuOf`, and per pod. */
-function printCpu(
-  what: string,
-  r: RolloutFigures,
-  before: Array<ReturnType<typeof usage>>,
-  after: Array<ReturnType<typeof usage>>,
-): void {
+function printCpu(what: string, r: RolloutFigures, before: Usage[], after: Usage[]): void {
   const used = (part: "cpuSeconds" | "systemSeconds") =>
     after.map((c, i) => c[part] - (before[i]?.[part] ?? 0));
   const [server0 = 0, ...sim] = used("cpuSeconds");
@@ -626,7 +570,12 @@ function printBusyTime(profDir: string, window: { fromUs: number; toUs: number }
 }
 
 /** 5,000 nodes and 150,000 pods: reports how far it gets. */
-async function huge(kubeconfig: string, client: RestClient, sims: Proc[], server: Proc) {
+async function huge(
+  kubeconfig: string,
+  client: RestClient,
+  sims: BenchProcess[],
+  server: BenchProcess,
+) {
   console.log("\nAttempt: 5,000 nodes and 150,000 pods\n");
   try {
     const joined = await addNodes(kubeconfig, "sim-c-", 4000, sims, client, 5000);

@@ -327,7 +327,7 @@ export class ApiServer {
   #startCache(cache: WatchCache): void {
     cache.registry.readCurrentFrom((key) => {
       const cached = cache.getByKey(key);
-      return cached && { revision: cached.revision, decode: () => parseCached(cached) };
+      return cached && { modRevision: cached.revision, decode: () => parseCached(cached) };
     });
     const stop = new AbortController();
     onAbort(this.#shutdown.signal, () => stop.abort());

@@ -153,6 +153,29 @@ describe("kubelet registration", () => {
   });
   after(() => api.stop());
 
+  /** Runs a simulated node through `client`; `stop` ends it and closes the client. */
+  function runNode(
+    client: RestClient,
+    node: { name: string; internalIP: string; clock: FakeClock; pods?: InformerPodSource },
+  ) {
+    const stop = new AbortController();
+    const running = createSimulatedNode({
+      client,
+      pods: node.pods ?? new InformerPodSource(api.client),
+      name: node.name,
+      internalIP: node.internalIP,
+      clock: node.clock,
+    }).run(stop.signal);
+    return {
+      signal: stop.signal,
+      async stop() {
+        stop.abort();
+        await running;
+        client.close();
+      },
+    };
+  }
+
   it("retries registration with back-off while the API server cannot be reached", async () => {
     const clock = new FakeClock();
     let failures = 2;
@@ -170,18 +193,14 @@ describe("kubelet registration", () => {
         return super.create<T>(path, body, query);
       }
     }
-    const client = new FlakyClient(api.client.config);
-    const stop = new AbortController();
     const pods = new InformerPodSource(api.client);
-    void pods.run(stop.signal);
-    const node = createSimulatedNode({
-      client,
-      pods,
+    const node = runNode(new FlakyClient(api.client.config), {
       name: "sim-retry",
       internalIP: "192.168.50.2",
       clock,
+      pods,
     });
-    const running = node.run(stop.signal);
+    void pods.run(node.signal);
     try {
       // Time moves in 50 ms steps while the kubelet waits (whenever it starts waiting).
       await eventually(() => {
@@ -195,9 +214,7 @@ describe("kubelet registration", () => {
       assert.ok(second - first >= 100, `waited ${second - first} ms before the 2nd attempt`);
       assert.ok(third - second >= 200, `waited ${third - second} ms before the 3rd attempt`);
     } finally {
-      stop.abort();
-      await running;
-      client.close();
+      await node.stop();
     }
   });
 
@@ -212,15 +229,7 @@ describe("kubelet registration", () => {
       }
     }
     const client = new CountingClient(api.client.config);
-    const stop = new AbortController();
-    const node = createSimulatedNode({
-      client,
-      pods: new InformerPodSource(api.client),
-      name: "sim-nocidr",
-      internalIP: "192.168.50.4",
-      clock,
-    });
-    const running = node.run(stop.signal);
+    const node = runNode(client, { name: "sim-nocidr", internalIP: "192.168.50.4", clock });
     /** Moves the fake clock on in 50 ms steps, letting requests finish between them. */
     const elapse = async (ms: number) => {
       for (let t = 0; t < ms; t += 50) {
@@ -243,9 +252,7 @@ describe("kubelet registration", () => {
       await elapse(20_000);
       assert.equal(gets, settled, "with a pod CIDR, no more GETs until the status is due");
     } finally {
-      stop.abort();
-      await running;
-      client.close();
+      await node.stop();
     }
   });
 
@@ -255,18 +262,11 @@ describe("kubelet registration", () => {
         return Promise.reject(new Error("connect ECONNREFUSED"));
       }
     }
-    const client = new DownClient(api.client.config);
-    const stop = new AbortController();
-    const node = createSimulatedNode({
-      client,
-      pods: new InformerPodSource(api.client),
+    const node = runNode(new DownClient(api.client.config), {
       name: "sim-never",
       internalIP: "192.168.50.3",
       clock: new FakeClock(),
     });
-    const running = node.run(stop.signal);
-    stop.abort();
-    await running;
-    client.close();
+    await node.stop();
   });
 });

@@ -37,7 +37,7 @@ async function setup() {
     if (k !== key || !cached) return undefined;
     cacheReads++;
     const { revision, json } = cached;
-    return { revision, decode: () => JSON.parse(json) as KubeObject };
+    return { modRevision: revision, decode: () => JSON.parse(json) as KubeObject };
   });
   const snapshot = async () => {
     const kv = await store.get(key);

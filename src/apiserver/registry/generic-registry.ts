@@ -99,13 +99,14 @@ export interface WrittenObject extends Selection {
  */
 const written = new WeakMap<Uint8Array, WrittenObject>();
 
-/**
- * The current object at a Store key as a cache holds it (undefined when it holds none): its
- * modification revision and a fresh decoded copy of it each call.
- */
-export type CurrentObjects = (
-  key: string,
-) => { readonly revision: number; decode(): KubeObject } | undefined;
+/** An object's current version: its modification revision, and a fresh decoded copy each call. */
+export interface CurrentObject {
+  readonly modRevision: number;
+  decode(): KubeObject;
+}
+
+/** The current object at a Store key as a cache holds it (undefined when it holds none). */
+export type CurrentObjects = (key: string) => CurrentObject | undefined;
 
 export class GenericRegistry {
   readonly definition: ResourceDefinition;
@@ -280,12 +281,9 @@ export class GenericRegistry {
     // Store before it is believed.
     let cacheFirst = true;
     for (let attempt = 0; ; attempt++) {
-      const cached = cacheFirst ? this.#currentObjects?.(key) : undefined;
+      let current = cacheFirst ? this.#currentObjects?.(key) : undefined;
+      const cached = current !== undefined;
       cacheFirst = false;
-      let current: { modRevision: number; decode(): KubeObject } | undefined = cached && {
-        modRevision: cached.revision,
-        decode: cached.decode,
-      };
       if (!cached) {
         try {
           const kv = await this.#store.get(key);

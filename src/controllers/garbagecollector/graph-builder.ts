@@ -8,7 +8,7 @@
  */
 import type { OwnerReference } from "../../api/generated/types.ts";
 import type { KubeObject } from "../../api/object.ts";
-import { Informer, type InformerHandlers, withHandlerScope } from "../../client/informer.ts";
+import { Informer, withHandlerScope } from "../../client/informer.ts";
 import { keepMetadataOnly } from "../../client/informer-factory.ts";
 import { RestClient } from "../../client/rest-client.ts";
 import type { WorkQueue } from "../../client/work-queue.ts";
@@ -94,12 +94,17 @@ export class GraphBuilder {
     }
     for (const [key, resource] of wanted) {
       if (this.#monitors.has(key) || signal.aborted) continue;
+      const abort = new AbortController();
+      onAbort(signal, () => abort.abort());
+      const handlers = {
+        onAdd: (obj: KubeObject) => this.#observe(resource, obj, undefined),
+        onUpdate: (old: KubeObject, obj: KubeObject) => this.#observe(resource, obj, old),
+        onDelete: (obj: KubeObject) => this.#observeDelete(resource, obj),
+      };
       const shared = this.#options.shared?.(resource.gvr);
       if (shared) {
-        const abort = new AbortController();
-        onAbort(signal, () => abort.abort());
         // Its handlers go when the monitor stops; the informer runs on for its other users.
-        withHandlerScope(abort.signal, () => shared.addHandlers(this.#handlers(resource)));
+        withHandlerScope(abort.signal, () => shared.addHandlers(handlers));
         this.#monitors.set(key, { informer: shared, abort, shared: true });
         continue;
       }
@@ -110,20 +115,10 @@ export class GraphBuilder {
         // Upstream's monitors are metadata-only informers: the graph needs nothing else.
         transform: keepMetadataOnly,
       });
-      informer.addHandlers(this.#handlers(resource));
-      const abort = new AbortController();
-      onAbort(signal, () => abort.abort());
+      informer.addHandlers(handlers);
       void informer.run(abort.signal);
       this.#monitors.set(key, { informer, abort });
     }
-  }
-
-  #handlers(resource: ApiResource): InformerHandlers<KubeObject> {
-    return {
-      onAdd: (obj) => this.#observe(resource, obj, undefined),
-      onUpdate: (old, obj) => this.#observe(resource, obj, old),
-      onDelete: (obj) => this.#observeDelete(resource, obj),
-    };
   }
 
   #watchClient(signal: AbortSignal): RestClient {

@@ -48,11 +48,7 @@ export function deepCopy<T>(value: T): T {
   }
   const copy: JsonObject = {};
   // for…in: JSON values have no inherited enumerable keys, and it allocates no key array.
-  for (const k in value) {
-    const v = deepCopy((value as JsonObject)[k]);
-    if (k === "__proto__") setOwn(copy, k, v);
-    else copy[k] = v;
-  }
+  for (const k in value) setOwn(copy, k, deepCopy((value as JsonObject)[k]));
   return copy as T;
 }
 

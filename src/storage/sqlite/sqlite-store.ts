@@ -5,7 +5,7 @@
  * transaction, and none is acknowledged before that transaction is durable. SQLite commits
  * without syncing (synchronous=NORMAL) and the store syncs the WAL file itself on libuv's thread
  * pool, so the event loop never waits for the disk: a sync covers every transaction committed
- * before it starts, those committed meanwhile wait for the next one (ADR 6). Only then are the
+ * before it starts, those committed meanwhile wait for the next one (ADR 4). Only then are the
  * writes acknowledged and watchers told, in commit order. Compaction runs in small chunks so it
  * never blocks the event loop for long; see `compactor.ts` for when it runs.
  */
