@@ -5,13 +5,9 @@
  */
 export const schemaVersion = 1;
 
-/**
- * synchronous = NORMAL: commits do not wait for the disk; the store syncs the WAL file itself off
- * the event loop before it acknowledges a write (sqlite-store.ts), which is as durable as FULL.
- */
 export const pragmas = `
 PRAGMA journal_mode = WAL;
-PRAGMA synchronous = NORMAL;
+PRAGMA synchronous = FULL;
 PRAGMA foreign_keys = OFF;
 PRAGMA wal_autocheckpoint = 1000;
 PRAGMA cache_size = -16000;

@@ -1,15 +1,12 @@
 /**
- * The embedded default Store: one SQLite database file in WAL mode.
+ * The embedded default Store: one SQLite database file (WAL, synchronous=FULL).
  *
  * Writes are group-committed: every write that arrives within one event-loop turn goes into one
- * transaction, and none is acknowledged before that transaction is durable. SQLite commits
- * without syncing (synchronous=NORMAL) and the store syncs the WAL file itself on libuv's thread
- * pool, so the event loop never waits for the disk: a sync covers every transaction committed
- * before it starts, those committed meanwhile wait for the next one (ADR 4). Only then are the
- * writes acknowledged and watchers told, in commit order. Compaction runs in small chunks so it
- * never blocks the event loop for long; see `compactor.ts` for when it runs.
+ * transaction, and none is acknowledged before that transaction is durable. Watchers are told
+ * in-process right after the commit. Compaction runs in small chunks so it never blocks the event
+ * loop for long; see `compactor.ts` for when it runs.
  */
-import { closeSync, fdatasync, mkdirSync, openSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { type Clock, realClock, type Timer } from "../../machinery/clock.ts";
@@ -49,15 +46,6 @@ export interface SqliteStoreOptions {
   /** Revisions deleted per compaction step. */
   readonly compactChunk?: number;
   readonly leaseCheckMs?: number;
-  /** Makes the WAL file durable (tests slow it down or fail it); fs.fdatasync by default. */
-  readonly syncFile?: (fd: number, done: (err: Error | null) => void) => void;
-}
-
-/** A committed transaction waiting for the WAL sync that makes it durable. */
-interface Committed {
-  readonly batch: Pending[];
-  readonly outcomes: Array<{ kv?: KeyValue | undefined; error?: unknown }>;
-  readonly events: WatchEvent[];
 }
 
 type WriteOp =
@@ -96,13 +84,6 @@ export class SqliteStore implements Store {
   #leaseTimer: Timer | undefined;
   #compacting: Promise<void> | undefined;
   #closed = false;
-  /** The WAL file, for syncing; SQLite keeps the same file while the database is open. */
-  #walFd: number;
-  #syncFile: (fd: number, done: (err: Error | null) => void) => void;
-  #awaitingSync: Committed[] = [];
-  #syncing = false;
-  /** Set when a sync failed: what was committed may not be on disk, so nothing more is taken. */
-  #syncFailure: StoreError | undefined;
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(dirname(options.path), { recursive: true });
@@ -110,7 +91,6 @@ export class SqliteStore implements Store {
       this.#db = new DatabaseSync(options.path);
       this.#db.exec(pragmas);
       this.#db.exec(schema);
-      this.#walFd = openSync(`${options.path}-wal`, "r");
     } catch (err) {
       throw unavailable(`cannot open database ${options.path}: ${(err as Error).message}`, err);
     }
@@ -128,7 +108,6 @@ export class SqliteStore implements Store {
     this.#maxBatch = options.maxBatch ?? 256;
     this.#compactChunk = options.compactChunk ?? 1000;
     this.#leaseCheckMs = options.leaseCheckMs ?? 500;
-    this.#syncFile = options.syncFile ?? fdatasync;
     this.#scheduleLeaseCheck();
   }
 
@@ -252,34 +231,11 @@ export class SqliteStore implements Store {
       for (const p of batch) p.reject(failure);
       return;
     }
-    this.#awaitingSync.push({ batch, outcomes, events });
-    this.#sync();
-  }
-
-  /** Syncs the WAL for every transaction committed so far, then acknowledges them in order. */
-  #sync(): void {
-    if (this.#syncing || this.#awaitingSync.length === 0) return;
-    const group = this.#awaitingSync;
-    this.#awaitingSync = [];
-    this.#syncing = true;
-    this.#syncFile(this.#walFd, (err) => {
-      this.#syncing = false;
-      if (err && !this.#syncFailure) {
-        this.#syncFailure = unavailable(`syncing the database failed: ${err.message}`, err);
-      }
-      for (const { batch, outcomes, events } of group) {
-        if (this.#syncFailure) {
-          for (const p of batch) p.reject(this.#syncFailure);
-          continue;
-        }
-        this.#notify(events);
-        batch.forEach((p, i) => {
-          const o = outcomes[i]!;
-          if (o.error) p.reject(o.error);
-          else p.resolve(o.kv);
-        });
-      }
-      this.#sync();
+    this.#notify(events);
+    batch.forEach((p, i) => {
+      const o = outcomes[i]!;
+      if (o.error) p.reject(o.error);
+      else p.resolve(o.kv);
     });
   }
 
@@ -500,7 +456,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    while (this.#queue.length > 0 || this.#scheduled || this.#syncing) {
+    while (this.#queue.length > 0 || this.#scheduled) {
       await new Promise((r) => setImmediate(r));
     }
     await this.#compacting?.catch(() => {});
@@ -508,12 +464,10 @@ export class SqliteStore implements Store {
     this.#leaseTimer?.cancel();
     for (const w of [...this.#watchers]) w.channel.end();
     this.#db.close();
-    closeSync(this.#walFd);
   }
 
   #checkOpen(): void {
     if (this.#closed) throw new StoreError("Unavailable", "store is closed");
-    if (this.#syncFailure) throw this.#syncFailure;
   }
 
   #readRevision(requested: number | undefined): number {
