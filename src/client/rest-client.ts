@@ -14,6 +14,7 @@
 import type { ClientRequest, IncomingMessage } from "node:http";
 import { Agent, request } from "node:https";
 import type { TLSSocket } from "node:tls";
+import { createSecureContext } from "node:tls";
 import { newGenericServerResponse } from "../machinery/generic-response.ts";
 import { type Status, StatusError, statusErrorFromStatus } from "../machinery/status.ts";
 import type { ServerPool } from "./failover.ts";
@@ -34,6 +35,8 @@ export interface ClientConfig {
   readonly servers?: ServerPool;
   /** With `servers`: how long a new connection may take before the next server is tried. */
   readonly connectTimeoutMs?: number;
+  /** How long a kept-alive connection may sit idle before the client closes it (90 s). */
+  readonly idleTimeoutMs?: number;
 }
 
 export type PatchType = "merge" | "json" | "strategic" | "apply";
@@ -353,15 +356,27 @@ export class RestClient {
   }
 }
 
+/**
+ * The two connection pools to one server: keep-alive for requests, one connection per watch. Both
+ * share one TLS context (without one, every connection parses the CA and the client's key again
+ * and holds its own OpenSSL context, ~100 KiB each). Idle connections close after 90 s
+ * (client-go's IdleConnTimeout): a burst of requests does not leave its connections open for the
+ * server's two-minute keep-alive.
+ */
 function agentsFor(config: ClientConfig): [Agent, Agent] {
-  const tls = {
+  const secureContext = createSecureContext({
     ca: config.caPem,
     ...(config.certPem ? { cert: config.certPem } : {}),
     ...(config.keyPem ? { key: config.keyPem } : {}),
-  };
+  });
   return [
-    new Agent({ keepAlive: true, maxSockets: 64, ...tls }),
-    new Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY, ...tls }),
+    new Agent({
+      keepAlive: true,
+      maxSockets: 64,
+      timeout: config.idleTimeoutMs ?? 90_000,
+      secureContext,
+    }),
+    new Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY, secureContext }),
   ];
 }
 

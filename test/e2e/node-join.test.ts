@@ -176,9 +176,11 @@ describe("node join with a bootstrap token", () => {
       "worker-1",
     ]);
     await until("the agent to run", async () => /agent running/.test(agent.log()));
-    // It runs with the small young generation it re-executes itself with (ADR 25).
+    // It runs with the memory settings it re-executes itself with (ADR 25).
     const cmdline = readFileSync(`/proc/${agent.child.pid}/cmdline`, "utf8").split("\0");
-    assert.ok(cmdline.includes("--max-semi-space-size=2"), cmdline.join(" "));
+    for (const flag of ["--max-semi-space-size=2", "--optimize-for-size"]) {
+      assert.ok(cmdline.includes(flag), cmdline.join(" "));
+    }
     assert.match(agent.log(), /using the stored client certificate/);
     assert.doesNotMatch(agent.log(), /joining with the bootstrap token/);
     await stopAgent(agent.child);
