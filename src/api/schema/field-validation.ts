@@ -70,55 +70,46 @@ class Trail {
   }
 }
 
+/** What one walk of an object against its kind's schema found. */
+export interface FieldProblems {
+  /** Values of the wrong JSON type, in document order. */
+  readonly typeErrors: FieldTypeError[];
+  /** Paths of fields the schema does not declare. */
+  readonly unknown: string[];
+}
+
+/**
+ * Type errors and unknown fields of `obj` in one walk (the API server wants both for every
+ * write; two walks were a third of a status patch's time). Empty when the kind has no schema.
+ */
+export function findFieldProblems(
+  obj: unknown,
+  gvk: GroupVersionKind,
+  options: FieldValidationOptions = {},
+): FieldProblems {
+  const table = options.table ?? builtinSchema();
+  const name = table.definitionNameFor(gvk);
+  const found: FieldProblems = { typeErrors: [], unknown: [] };
+  if (name !== undefined) walk(obj, { $ref: name }, new Trail(), undefined, table, found);
+  return found;
+}
+
 /** Fields of `obj` its kind's schema does not know; empty when the kind has no schema. */
 export function findUnknownFields(
   obj: unknown,
   gvk: GroupVersionKind,
   options: FieldValidationOptions = {},
 ): string[] {
-  const table = options.table ?? builtinSchema();
-  const name = table.definitionNameFor(gvk);
-  const out: string[] = [];
-  if (name !== undefined) walkUnknown(obj, { $ref: name }, new Trail(), table, out);
-  return out;
+  return findFieldProblems(obj, gvk, options).unknown;
 }
 
-function walkUnknown(
-  value: unknown,
-  field: SchemaNode,
-  trail: Trail,
-  table: SchemaTable,
-  out: string[],
-): void {
-  if (value === null || typeof value !== "object") return;
-  const { node, shape } = table.deref(field);
-  if (shape === "list") {
-    if (!Array.isArray(value) || !node.items) return;
-    for (let i = 0; i < value.length; i++) {
-      trail.push(i, false);
-      walkUnknown(value[i], node.items, trail, table, out);
-      trail.pop();
-    }
-    return;
-  }
-  if (Array.isArray(value)) return;
-  const object = value as Record<string, unknown>;
-  if (shape === "map" && typeof node.additionalProperties === "object") {
-    for (const key in object) {
-      trail.push(key, false);
-      walkUnknown(object[key], node.additionalProperties, trail, table, out);
-      trail.pop();
-    }
-  } else if (shape === "struct") {
-    for (const key in object) {
-      const property = node.properties?.[key];
-      if (property) {
-        trail.push(key, true);
-        walkUnknown(object[key], property, trail, table, out);
-        trail.pop();
-      } else if (!allowsUndeclared(node, key)) out.push(trail.child(key));
-    }
-  }
+/** Values of the wrong JSON type, in document order; empty when the kind has no schema. */
+export function findTypeErrors(
+  obj: unknown,
+  gvk: GroupVersionKind,
+  options: FieldValidationOptions = {},
+): FieldTypeError[] {
+  return findFieldProblems(obj, gvk, options).typeErrors;
 }
 
 function allowsUndeclared(node: SchemaNode, key: string): boolean {
@@ -129,63 +120,55 @@ function allowsUndeclared(node: SchemaNode, key: string): boolean {
   );
 }
 
-/** Values of the wrong JSON type, in document order; empty when the kind has no schema. */
-export function findTypeErrors(
-  obj: unknown,
-  gvk: GroupVersionKind,
-  options: FieldValidationOptions = {},
-): FieldTypeError[] {
-  const table = options.table ?? builtinSchema();
-  const name = table.definitionNameFor(gvk);
-  const out: FieldTypeError[] = [];
-  if (name !== undefined) walkTypes(obj, { $ref: name }, new Trail(), undefined, table, out);
-  return out;
-}
-
 /**
- * `struct` is the Go type name of the innermost struct holding the value (Go's error context).
+ * `struct` is the definition name of the innermost struct holding the value (Go's error
+ * context). A value of the wrong type is not looked into.
  */
-function walkTypes(
+function walk(
   value: unknown,
   field: SchemaNode,
   trail: Trail,
   struct: string | undefined,
   table: SchemaTable,
-  out: FieldTypeError[],
+  found: FieldProblems,
 ): void {
   if (value === null) return;
   const resolved = table.deref(field);
   const { node, shape, name } = resolved;
   const mismatch = typeMismatch(value, resolved);
   if (mismatch !== undefined) {
-    out.push({
+    found.typeErrors.push({
       path: trail.path(),
       message: decodeMessage(mismatch, trail.goPath(), struct, resolved, table),
     });
     return;
   }
-  if (shape === "list" && Array.isArray(value) && node.items) {
-    for (let i = 0; i < value.length; i++) {
+  if (shape === "list") {
+    if (!node.items) return;
+    const list = value as unknown[];
+    for (let i = 0; i < list.length; i++) {
       trail.push(i, false);
-      walkTypes(value[i], node.items, trail, struct, table, out);
+      walk(list[i], node.items, trail, struct, table, found);
       trail.pop();
     }
-  } else if (shape === "map" && typeof node.additionalProperties === "object") {
+  } else if (shape === "map") {
+    if (typeof node.additionalProperties !== "object") return;
     const object = value as Record<string, unknown>;
     for (const key in object) {
       trail.push(key, false);
-      walkTypes(object[key], node.additionalProperties, trail, struct, table, out);
+      walk(object[key], node.additionalProperties, trail, struct, table, found);
       trail.pop();
     }
   } else if (shape === "struct") {
-    const inner = name === undefined ? struct : lastSegment(name);
+    const inner = name ?? struct;
     const object = value as Record<string, unknown>;
     for (const key in object) {
       const property = node.properties?.[key];
-      if (!property) continue;
-      trail.push(key, true);
-      walkTypes(object[key], property, trail, inner, table, out);
-      trail.pop();
+      if (property) {
+        trail.push(key, true);
+        walk(object[key], property, trail, inner, table, found);
+        trail.pop();
+      } else if (!allowsUndeclared(node, key)) found.unknown.push(trail.child(key));
     }
   }
 }
@@ -243,7 +226,7 @@ function decodeMessage(
   const target =
     struct === undefined || goPath.length === 0
       ? "Go value"
-      : `Go struct field ${struct}.${goPath.join(".")}`;
+      : `Go struct field ${lastSegment(struct)}.${goPath.join(".")}`;
   return `json: cannot unmarshal ${jsonValue} into ${target} of type ${goType}`;
 }
 

@@ -82,6 +82,23 @@ it("keeps fresh events, drops stale ones above the minimum, and never more than 
   await t.stop();
 });
 
+it("keeps exactly the newest `capacity` events while trimming in place, and replays them", async () => {
+  const t = await setup({ capacity: 40, minEvents: 10 });
+  await t.cache.waitFor(0, 2000);
+  const revs: number[] = [];
+  for (let i = 0; i < 130; i++) revs.push(await t.write(`b${i % 7}`, { i: String(i) }));
+  // The window holds the last 40 events: a watcher may start after the 90th, not before.
+  assert.ok(!t.cache.covers(revs[88]!));
+  assert.ok(t.cache.covers(revs[89]!));
+  const watcher = t.cache.watch("", revs[100]!, {})!;
+  const replayed = await take(watcher, 29);
+  assert.deepEqual(
+    replayed.map((e) => e.object.revision),
+    revs.slice(101),
+  );
+  await t.stop();
+});
+
 it("turns label changes from an older revision into ADDED and DELETED for a selector", async () => {
   const t = await setup({});
   await t.cache.waitFor(0, 2000);

@@ -4,7 +4,7 @@
  */
 import type { KubeObject } from "../../api/object.ts";
 import type { ResourceDefinition } from "../../api/resource.ts";
-import { findTypeErrors, findUnknownFields } from "../../api/schema/field-validation.ts";
+import { findFieldProblems } from "../../api/schema/field-validation.ts";
 import { newBadRequest } from "../../machinery/status.ts";
 
 export type FieldValidation = "Strict" | "Warn" | "Ignore";
@@ -47,11 +47,10 @@ export function checkFields(
 ): string[] {
   const gvk = { group: def.group, version: def.version, kind: def.kind };
   const handledAs = `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}`;
-  const typeErrors = findTypeErrors(obj, gvk);
-  if (typeErrors.length > 0) throw newBadRequest(`${handledAs}: ${typeErrors[0]!.message}`);
-  const unknown = def.strategy.unknownFields
-    ? def.strategy.unknownFields(obj)
-    : findUnknownFields(obj, gvk);
+  const problems = findFieldProblems(obj, gvk);
+  const typeError = problems.typeErrors[0];
+  if (typeError) throw newBadRequest(`${handledAs}: ${typeError.message}`);
+  const unknown = def.strategy.unknownFields ? def.strategy.unknownFields(obj) : problems.unknown;
   if (unknown.length === 0) return [];
   if (mode === "Strict") {
     const list = unknown.map((p) => `unknown field "${p}"`).join(", ");
