@@ -101,3 +101,19 @@ test("a server whose certificate another CA signed is refused", async () => {
     await stop(s.server);
   }
 });
+
+test("a discarded response is drained, not parsed, and its connection is reused", async () => {
+  const s = await slowServer(pki.serving, 0);
+  const client = new RestClient({ server: s.url, caPem: pki.ca.certPem });
+  try {
+    for (let i = 0; i < 3; i++) {
+      const reply = await client.request("PATCH", "/x", { body: {}, discardResponse: true });
+      assert.equal(reply, undefined);
+    }
+    assert.deepEqual(await client.get("/x"), { cn: null });
+    assert.equal(await s.open(), 1);
+  } finally {
+    client.close();
+    await stop(s.server);
+  }
+});

@@ -53,6 +53,8 @@ export interface RequestOptions {
   readonly body?: unknown;
   readonly contentType?: string;
   readonly signal?: AbortSignal;
+  /** The caller has no use for a successful response's body: it is read but not parsed. */
+  readonly discardResponse?: boolean;
 }
 
 export interface WatchEvent<T> {
@@ -235,11 +237,17 @@ export class RestClient {
           ...(options.signal ? { signal: options.signal } : {}),
         },
         (res) => {
+          const code = res.statusCode ?? 0;
+          if (options.discardResponse && code >= 200 && code < 300) {
+            res.on("end", () => resolve(undefined as T));
+            res.on("error", reject);
+            res.resume();
+            return;
+          }
           const chunks: Buffer[] = [];
           res.on("data", (d: Buffer) => chunks.push(d));
           res.on("end", () => {
             const text = Buffer.concat(chunks).toString("utf8");
-            const code = res.statusCode ?? 0;
             if (code >= 200 && code < 300) {
               try {
                 resolve((text ? JSON.parse(text) : undefined) as T);
@@ -278,8 +286,10 @@ export class RestClient {
     type: PatchType,
     body: unknown,
     query?: RequestOptions["query"],
+    options: Pick<RequestOptions, "discardResponse"> = {},
   ): Promise<T> {
     return this.request<T>("PATCH", path, {
+      ...options,
       body,
       contentType: patchContentTypes[type],
       ...(query ? { query } : {}),

@@ -325,6 +325,9 @@ export class Kubelet {
         resourcePath(resources.pods, pod.metadata?.namespace, pod.metadata?.name, "status"),
         "merge",
         { metadata: { resourceVersion: pod.metadata?.resourceVersion }, status },
+        undefined,
+        // The new version comes back through the pod informer; parsing the reply is wasted.
+        { discardResponse: true },
       )
       .catch((err) => {
         if (!isStatusError(err, "Conflict")) throw err;
