@@ -110,6 +110,41 @@ describe("API server in process", () => {
     assert.equal(listed.status, 200);
   });
 
+  it("serves events from the store, as upstream: no watch cache copies them", async () => {
+    const path = "/api/v1/namespaces/default/events";
+    const event = (name: string, pod: string) =>
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Event",
+        metadata: { name },
+        involvedObject: { kind: "Pod", namespace: "default", name: pod },
+        reason: "Tested",
+        message: `about ${pod}`,
+        type: "Normal",
+      });
+    assert.equal((await api.send("POST", path, event("e1", "a"))).status, 201);
+    const listed = await api.send("GET", `${path}?fieldSelector=involvedObject.name%3Da`);
+    assert.deepEqual(
+      listed.json().items.map((e: { metadata: { name: string } }) => e.metadata.name),
+      ["e1"],
+    );
+    const rv = listed.json().metadata.resourceVersion;
+    const before = backendWatches.count;
+    const core = api.watch(`${path}?watch=true&resourceVersion=${rv}`, (e) => e.length >= 1);
+    const newer = api.watch(
+      `/apis/events.k8s.io/v1/namespaces/default/events?watch=true&resourceVersion=${rv}`,
+      (e) => e.length >= 1,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(backendWatches.count, before + 2, "each event watch is a store watch");
+    assert.equal((await api.send("POST", path, event("e2", "b"))).status, 201);
+    const [c, n] = await Promise.all([core, newer]);
+    assert.equal(c.events[0]!.object.metadata.name, "e2");
+    assert.equal(n.events[0]!.object.kind, "Event");
+    assert.equal(n.events[0]!.object.apiVersion, "events.k8s.io/v1");
+    assert.equal(n.events[0]!.object.regarding.name, "b");
+  });
+
   it("publishes metrics for requests", async () => {
     const text = (await api.send("GET", "/metrics")).body;
     assert.match(

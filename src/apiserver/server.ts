@@ -165,6 +165,7 @@ export class ApiServer {
       : undefined;
     if (options.watchCache ?? true) {
       for (const registry of this.catalog.registries) {
+        if (uncachedResource(registry)) continue;
         const pods = registry.definition.group === "" && registry.definition.plural === "pods";
         this.#caches.set(
           registry,
@@ -180,8 +181,11 @@ export class ApiServer {
           this.#cacheStops.get(registry)?.abort();
           this.#caches.delete(registry);
         }
-        for (const registry of added)
-          this.#startCache(new WatchCache({ registry, log: options.log }));
+        for (const registry of added) {
+          if (!uncachedResource(registry)) {
+            this.#startCache(new WatchCache({ registry, log: options.log }));
+          }
+        }
       });
     }
     const openapi = buildOpenAPIDocuments(this.catalog);
@@ -365,4 +369,15 @@ function kubeletSubresources(
     "pods/portforward": connect,
     "nodes/proxy": (ctx, nodes) => serveNodeProxy(ctx, nodes, kubelet),
   };
+}
+
+/**
+ * Resources served from the Store, not a watch cache: events, as upstream's default
+ * (`DefaultWatchCacheSizes`). They are written once or twice, read rarely, and are the most
+ * written resource of a busy cluster; the events.k8s.io cache even decoded and converted every
+ * core Event to keep its copy.
+ */
+function uncachedResource(registry: GenericRegistry): boolean {
+  const { group, plural } = registry.definition;
+  return plural === "events" && (group === "" || group === "events.k8s.io");
 }
