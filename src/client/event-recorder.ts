@@ -111,21 +111,27 @@ export function createEventRecorder(options: {
       if (c.action === "skip") return;
       const now = time();
       const create = (name: string, first: string, count: number) =>
-        options.client.create(resourcePath(resources.events, namespace), {
-          apiVersion: "v1",
-          kind: "Event",
-          metadata: { name, namespace },
-          involvedObject: involved,
-          reason,
-          message: c.message,
-          type,
-          source,
-          reportingComponent: options.component,
-          reportingInstance: options.host ?? "",
-          firstTimestamp: first,
-          lastTimestamp: now,
-          count,
-        });
+        options.client.create(
+          resourcePath(resources.events, namespace),
+          {
+            apiVersion: "v1",
+            kind: "Event",
+            metadata: { name, namespace },
+            involvedObject: involved,
+            reason,
+            message: c.message,
+            type,
+            source,
+            reportingComponent: options.component,
+            reportingInstance: options.host ?? "",
+            firstTimestamp: first,
+            lastTimestamp: now,
+            count,
+          },
+          undefined,
+          // Nothing reads the written event back.
+          { discardResponse: true },
+        );
       if (c.action === "create") {
         const name = eventName(meta.name ?? "");
         correlator.created(c.key, name, now);
@@ -134,11 +140,13 @@ export function createEventRecorder(options: {
       }
       enqueue(() =>
         options.client
-          .patch(resourcePath(resources.events, namespace, c.name), "merge", {
-            count: c.count,
-            lastTimestamp: now,
-            message: c.message,
-          })
+          .patch(
+            resourcePath(resources.events, namespace, c.name),
+            "merge",
+            { count: c.count, lastTimestamp: now, message: c.message },
+            undefined,
+            { discardResponse: true },
+          )
           .catch((err: unknown) => {
             if (!isStatusError(err, "NotFound")) throw err;
             // Expired (events live an hour): start it again under a new name.

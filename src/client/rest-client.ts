@@ -273,8 +273,13 @@ export class RestClient {
     return this.request<T>("GET", path, query ? { query } : {});
   }
 
-  create<T>(path: string, body: unknown, query?: RequestOptions["query"]): Promise<T> {
-    return this.request<T>("POST", path, { body, ...(query ? { query } : {}) });
+  create<T>(
+    path: string,
+    body: unknown,
+    query?: RequestOptions["query"],
+    options: Pick<RequestOptions, "discardResponse"> = {},
+  ): Promise<T> {
+    return this.request<T>("POST", path, { ...options, body, ...(query ? { query } : {}) });
   }
 
   update<T>(path: string, body: unknown, query?: RequestOptions["query"]): Promise<T> {

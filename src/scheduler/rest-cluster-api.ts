@@ -17,12 +17,17 @@ export function restClusterApi(client: RestClient, clock: Clock): ClusterApi {
   return {
     async bind(pod, nodeName) {
       const meta = pod.metadata ?? {};
-      await client.create(podPath(pod, "binding"), {
-        apiVersion: "v1",
-        kind: "Binding",
-        metadata: { name: meta.name, namespace: meta.namespace, uid: meta.uid },
-        target: { kind: "Node", name: nodeName },
-      });
+      await client.create(
+        podPath(pod, "binding"),
+        {
+          apiVersion: "v1",
+          kind: "Binding",
+          metadata: { name: meta.name, namespace: meta.namespace, uid: meta.uid },
+          target: { kind: "Node", name: nodeName },
+        },
+        undefined,
+        { discardResponse: true },
+      );
     },
     async updatePodStatus(pod, update) {
       const status: Record<string, unknown> = {};
