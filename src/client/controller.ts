@@ -8,6 +8,13 @@ import { onAbort } from "../machinery/abort.ts";
 import type { Logger } from "../machinery/log.ts";
 import type { WorkQueue } from "./work-queue.ts";
 
+/**
+ * A sync that found its informer's cache behind the controller's own last write (it would act on
+ * what it already replaced). Retried with back-off like any failure, but logged at debug only:
+ * it is expected right after every write (upstream logs it at V(2)).
+ */
+export class StaleCacheError extends Error {}
+
 export interface Controller {
   readonly name: string;
   /** Runs until `signal` aborts. */
@@ -31,7 +38,9 @@ export async function runWorkers(options: {
         await sync(key);
         queue.forget(key);
       } catch (err) {
-        log.warn("sync failed; will retry", { key, err, retries: queue.numRequeues(key) });
+        const fields = { key, err, retries: queue.numRequeues(key) };
+        if (err instanceof StaleCacheError) log.debug("cache out of date; will retry", fields);
+        else log.warn("sync failed; will retry", fields);
         queue.addRateLimited(key);
       } finally {
         queue.done(key);

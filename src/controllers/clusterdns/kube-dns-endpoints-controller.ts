@@ -126,8 +126,9 @@ export class KubeDnsEndpointsController implements Controller {
         await client.update(path, want);
       }
     } catch (err) {
-      // The informer will bring the slice that is already there, and a new look.
-      if (isStatusError(err, "AlreadyExists")) return;
+      // The informer will bring the slice that is already there (or the newer version our copy
+      // conflicted with), and its event a new look.
+      if (isStatusError(err, "AlreadyExists") || isStatusError(err, "Conflict")) return;
       throw err;
     }
   }

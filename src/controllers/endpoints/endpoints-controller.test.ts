@@ -143,6 +143,37 @@ describe("endpoints controller", () => {
     assert.equal(await getEndpoints("manual"), undefined);
   });
 
+  it("waits for its own writes instead of updating from a stale cache (no conflict warnings)", async () => {
+    await c().create(resourcePath(resources.services, ns), {
+      metadata: { name: "burst" },
+      spec: { selector: { app: "burst" }, ports: [{ port: 80, targetPort: 8080 }] },
+    });
+    await eventually(() => getEndpoints("burst"));
+    // Each pod changes the Endpoints again, faster than the informer sees the last write.
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          createPod(`burst-${round}-${i}`, `10.244.1.${round * 10 + i}`, {
+            ready: true,
+            labels: { app: "burst" },
+          }),
+        ),
+      );
+    }
+    await eventually(
+      async () => (await getEndpoints("burst"))?.subsets?.[0]?.addresses?.length === 24,
+    );
+    await new Promise((r) => setTimeout(r, 500)); // events are written after the fact
+    const events = await c().get<{ items: Array<{ reason?: string; message?: string }> }>(
+      resourcePath(resources.events, ns),
+    );
+    const failed = events.items.filter((e) => e.reason?.startsWith("FailedToUpdateEndpoint"));
+    assert.deepEqual(
+      failed.map((e) => e.message),
+      [],
+    );
+  });
+
   it("recreates deleted Endpoints and deletes them with the service", async () => {
     await c().delete(epPath("web"));
     await eventually(() => getEndpoints("web"));

@@ -11,7 +11,7 @@ import type {
   Service as ServiceType,
 } from "../../api/generated/types.ts";
 import type { KubeObject } from "../../api/object.ts";
-import { runWorkers } from "../../client/controller.ts";
+import { runWorkers, StaleCacheError } from "../../client/controller.ts";
 import { type Informer, keyOf, splitKey } from "../../client/informer.ts";
 import { resourcePath, resources } from "../../client/resources.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
@@ -50,6 +50,12 @@ export class EndpointsController implements Controller {
   readonly #pods: Informer<Pod>;
   readonly #endpoints: Informer<Endpoints>;
   readonly #triggerTimes = new TriggerTimeTracker();
+  /**
+   * Per service key, the resourceVersion of the Endpoints this controller last replaced
+   * (upstream's staleEndpointsTracker): a sync whose cache still shows that version would update
+   * from it and fail with a conflict (and a FailedToUpdateEndpoint warning), so it waits instead.
+   */
+  readonly #replaced = new Map<string, string>();
 
   constructor(ctx: ControllerContext) {
     this.#ctx = ctx;
@@ -109,6 +115,12 @@ export class EndpointsController implements Controller {
     const { subsets } = computeSubsets(service, pods);
     const truncated = truncateSubsets(subsets);
     const current = this.#endpoints.get(namespace, name);
+    const version = current?.metadata?.resourceVersion;
+    if (version !== undefined && this.#replaced.get(key) === version) {
+      throw new StaleCacheError(
+        `endpoints informer cache is out of date, resource version ${version} already processed for endpoints ${key}`,
+      );
+    }
     const labels: Record<string, string> = {
       ...service.metadata?.labels,
       [labelManagedBy]: controllerName,
@@ -138,19 +150,26 @@ export class EndpointsController implements Controller {
     else delete annotations[endpointsOverCapacity];
     meta.annotations = annotations;
     next.subsets = subsets;
-    await this.#write(next, current === undefined);
+    const written = await this.#write(next, current === undefined);
+    // Some updates change nothing and keep the version (upstream issues 126578, 127370).
+    if (version !== undefined && written?.metadata?.resourceVersion !== version) {
+      this.#replaced.set(key, version);
+    }
   }
 
-  async #write(endpoints: Endpoints, create: boolean): Promise<void> {
+  async #write(endpoints: Endpoints, create: boolean): Promise<Endpoints | undefined> {
     const { namespace = "", name = "" } = endpoints.metadata ?? {};
     try {
-      if (create)
-        await this.#ctx.client.create(resourcePath(resources.endpoints, namespace), endpoints);
-      else
-        await this.#ctx.client.update(
-          resourcePath(resources.endpoints, namespace, name),
+      if (create) {
+        return await this.#ctx.client.create<Endpoints>(
+          resourcePath(resources.endpoints, namespace),
           endpoints,
         );
+      }
+      return await this.#ctx.client.update<Endpoints>(
+        resourcePath(resources.endpoints, namespace, name),
+        endpoints,
+      );
     } catch (err) {
       // Creates keep failing in a terminating namespace; drop the key.
       if (create && isNamespaceTerminating(err)) return;
@@ -176,6 +195,7 @@ export class EndpointsController implements Controller {
 
   async #deleteEndpoints(namespace: string, name: string): Promise<void> {
     this.#triggerTimes.deleteService(namespace, name);
+    this.#replaced.delete(`${namespace}/${name}`);
     const current = this.#endpoints.get(namespace, name);
     if (current?.metadata?.labels?.[labelManagedBy] !== controllerName) return;
     try {
