@@ -49,6 +49,7 @@ export function newReplicaSetController(
     expectations: new ControllerExpectations(ctx.clock),
     queue,
     burstReplicas: options.burstReplicas ?? defaultBurstReplicas,
+    statusReplaced: new Map(),
   };
   addReplicaSetHandlers(deps);
   addPodHandlers(deps);

@@ -44,6 +44,12 @@ export interface ReplicaSetSyncDeps {
   readonly expectations: ControllerExpectations;
   readonly queue: WorkQueue<string>;
   readonly burstReplicas: number;
+  /**
+   * Per ReplicaSet key, the resourceVersion its last status write replaced. While the informer
+   * still shows that version, a status write would start from it and fail with a conflict; the
+   * event of the write itself brings the ReplicaSet back for a fresh look.
+   */
+  readonly statusReplaced: Map<string, string>;
 }
 
 export async function syncReplicaSet(deps: ReplicaSetSyncDeps, key: string): Promise<void> {
@@ -51,6 +57,7 @@ export async function syncReplicaSet(deps: ReplicaSetSyncDeps, key: string): Pro
   const cached = deps.rsInformer.get(namespace, name);
   if (!cached) {
     deps.expectations.deleteExpectations(key);
+    deps.statusReplaced.delete(key);
     return;
   }
   const rsNeedsSync = deps.expectations.satisfiedExpectations(key);
@@ -82,7 +89,12 @@ export async function syncReplicaSet(deps: ReplicaSetSyncDeps, key: string): Pro
   const rs = structuredClone(cached);
   const now = deps.clock.now();
   const newStatus = calculateStatus(rs, filteredPods, manageReplicasErr, now);
-  const updated = await updateReplicaSetStatus(deps.client, rs, newStatus);
+  const version = cached.metadata?.resourceVersion;
+  let updated: Awaited<ReturnType<typeof updateReplicaSetStatus>> = rs;
+  if (version === undefined || deps.statusReplaced.get(key) !== version) {
+    updated = await updateReplicaSetStatus(deps.client, rs, newStatus);
+    if (updated !== rs && version !== undefined) deps.statusReplaced.set(key, version);
+  }
   const replicas = updated.spec?.replicas ?? 1;
   const minReadySeconds = updated.spec?.minReadySeconds ?? 0;
   if (
