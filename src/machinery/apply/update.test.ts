@@ -57,6 +57,46 @@ describe("updateManagedFields", () => {
     assert.equal((result.object.metadata as JsonObject).managedFields, undefined);
   });
 
+  it("gives creates of one shape the same set, whatever their values, and others their own", () => {
+    const make = (name: string, replicas: number, labels: JsonObject, container: string) =>
+      deployment(
+        { replicas, ...template([{ name: container, image: `img-${name}` }]) },
+        { name, uid: `uid-${name}`, labels },
+      );
+    const first = update(undefined, make("a", 1, { app: "a" }, "main"), "rs", { now: at(0) });
+    const again = update(undefined, make("b", 7, { app: "b" }, "main"), "rs", { now: at(5) });
+    const [e1, e2] = [entries(first)[0]!, entries(again)[0]!];
+    assert.deepEqual(e2, { ...e1, time: e2.time });
+    assert.notEqual(e2.time, e1.time);
+    assert.notEqual(e2.fieldsV1, e1.fieldsV1, "each object gets its own copy");
+    // A change to one object's entry reaches no other.
+    (e2.fieldsV1 as JsonObject)["f:bogus"] = {};
+    const third = update(undefined, make("c", 2, { app: "c" }, "main"), "rs", { now: at(0) });
+    assert.deepEqual(entries(third), [e1]);
+    // Another container name (a list item's key), another label key, another manager: their own.
+    const spec = (o: JsonObject) =>
+      (
+        ((entries(o)[0]!.fieldsV1 as JsonObject)["f:spec"] as JsonObject)[
+          "f:template"
+        ] as JsonObject
+      )["f:spec"] as JsonObject;
+    const other = update(undefined, make("d", 1, { app: "d" }, "side"), "rs", { now: at(0) });
+    assert.deepEqual(Object.keys(spec(other)["f:containers"] as JsonObject).sort(), [
+      ".",
+      'k:{"name":"side"}',
+    ]);
+    const labelled = update(undefined, make("e", 1, { app: "e", tier: "x" }, "main"), "rs");
+    const labels = (entries(labelled)[0]!.fieldsV1 as JsonObject)["f:metadata"] as JsonObject;
+    assert.deepEqual(Object.keys(labels["f:labels"] as JsonObject).sort(), [
+      ".",
+      "f:app",
+      "f:tier",
+    ]);
+    const byOther = update(undefined, make("f", 1, { app: "f" }, "main"), "someone-else");
+    assert.equal(entries(byOther)[0]!.manager, "someone-else");
+    assert.deepEqual(entries(byOther)[0]!.fieldsV1, e1.fieldsV1);
+  });
+
   it("credits every set field to the creator, shaped as upstream's create entries", () => {
     const object = created();
     assert.deepEqual(entries(object), [

@@ -11,7 +11,7 @@
  * as upstream.
  */
 import type { ManagedFieldsEntry } from "../managed-fields.ts";
-import { isJsonObject, type JsonObject, setOwn } from "../patch/json-value.ts";
+import { deepCopy, isJsonObject, type JsonObject, setOwn } from "../patch/json-value.ts";
 import type { FieldSet } from "./field-set.ts";
 import {
   capUpdateManagers,
@@ -117,6 +117,27 @@ export function updateManagedFields(o: UpdateManagedFieldsOptions): ManagedField
   // Read-only views: the comparison below skips what old and new share.
   const newObject = viewWithoutManagedFields(o.updated);
   const untracked = { object: newObject, managedFields: [] };
+  const created = createdSetKey(o, newObject);
+  if (created) {
+    const known = createdSetsOf(o.schema).get(created);
+    if (known !== undefined) {
+      const managedFields: ManagedFieldsEntry[] =
+        known === null
+          ? []
+          : [
+              {
+                manager: o.manager,
+                operation: "Update",
+                apiVersion: o.apiVersion,
+                time: rfc3339(o.now),
+                fieldsType: "FieldsV1",
+                fieldsV1: deepCopy(known),
+              },
+            ];
+      setManagedFields(newObject, managedFields);
+      return { object: newObject, managedFields };
+    }
+  }
   const managed = startingPoint(o);
   if (managed.fields.size === 0 && o.old !== undefined) return untracked;
   const oldObject = o.old ? viewWithoutManagedFields(o.old) : zeroObjectFor(newObject, o.schema);
@@ -145,8 +166,53 @@ export function updateManagedFields(o: UpdateManagedFieldsOptions): ManagedField
     throw err;
   }
   const managedFields = encodeManagedFields(next);
+  if (created && managedFields.length <= 1) {
+    const sets = createdSetsOf(o.schema);
+    if (sets.size >= createdSetsMax) sets.delete(sets.keys().next().value!);
+    const fieldsV1 = managedFields[0]?.fieldsV1;
+    sets.set(created, fieldsV1 === undefined ? null : (deepCopy(fieldsV1) as JsonObject));
+  }
   setManagedFields(newObject, managedFields);
   return { object: newObject, managedFields };
+}
+
+/**
+ * The fields a create records, by the new object's shape. On create every field present is the
+ * writer's, so the set depends only on which fields are there, never on their values — except
+ * inside lists, whose items' keys and values name them: the shape keeps lists whole. The pods of
+ * one ReplicaSet, the events of one kind share a shape; their sets were built and encoded again
+ * for each (the largest part of a pod create on the API thread).
+ */
+const createdSets = new WeakMap<ApplySchema, Map<string, JsonObject | null>>();
+const createdSetsMax = 256;
+
+function createdSetsOf(schema: ApplySchema): Map<string, JsonObject | null> {
+  let sets = createdSets.get(schema);
+  if (!sets) {
+    sets = new Map();
+    createdSets.set(schema, sets);
+  }
+  return sets;
+}
+
+/** The cache key of a create without managed fields of its own; undefined for other writes. */
+function createdSetKey(o: UpdateManagedFieldsOptions, newObject: JsonObject): string | undefined {
+  if (o.old !== undefined || o.subresource) return undefined;
+  const requested = metadataOf(o.updated)?.managedFields;
+  if (Array.isArray(requested) ? requested.length > 0 : requested !== undefined) return undefined;
+  const ignored = o.ignoredFields ? JSON.stringify(o.ignoredFields.toFieldsV1()) : "";
+  return `${o.manager}\n${o.apiVersion}\n${ignored}\n${shapeOf(newObject)}`;
+}
+
+/** Object keys and the kinds of scalars; lists as their whole JSON. */
+function shapeOf(value: unknown): string {
+  if (value === null) return "z";
+  if (Array.isArray(value)) return JSON.stringify(value);
+  if (typeof value !== "object") return (typeof value)[0]!;
+  let out = "{";
+  const object = value as Record<string, unknown>;
+  for (const key in object) out += `${JSON.stringify(key)}:${shapeOf(object[key])},`;
+  return `${out}}`;
 }
 
 /** The request's managed fields when usable (never for subresources), else the live ones. */
