@@ -46,8 +46,10 @@ export interface ReplicaSetSyncDeps {
   readonly burstReplicas: number;
   /**
    * Per ReplicaSet key, the resourceVersion its last status write replaced. While the informer
-   * still shows that version, a status write would start from it and fail with a conflict; the
-   * event of the write itself brings the ReplicaSet back for a fresh look.
+   * still shows that version, a sync would act on a copy it knows is old and its status write
+   * would fail with a conflict: it waits, and the event of the write itself brings the ReplicaSet
+   * back. (Skipping only the write made every pod event a full sync over all the pods: the
+   * write's round trip had been what let pod events pile up into one sync.)
    */
   readonly statusReplaced: Map<string, string>;
 }
@@ -60,6 +62,8 @@ export async function syncReplicaSet(deps: ReplicaSetSyncDeps, key: string): Pro
     deps.statusReplaced.delete(key);
     return;
   }
+  const version = cached.metadata?.resourceVersion;
+  if (version !== undefined && deps.statusReplaced.get(key) === version) return;
   const rsNeedsSync = deps.expectations.satisfiedExpectations(key);
   let selector: Selector;
   try {
@@ -89,12 +93,8 @@ export async function syncReplicaSet(deps: ReplicaSetSyncDeps, key: string): Pro
   const rs = structuredClone(cached);
   const now = deps.clock.now();
   const newStatus = calculateStatus(rs, filteredPods, manageReplicasErr, now);
-  const version = cached.metadata?.resourceVersion;
-  let updated: Awaited<ReturnType<typeof updateReplicaSetStatus>> = rs;
-  if (version === undefined || deps.statusReplaced.get(key) !== version) {
-    updated = await updateReplicaSetStatus(deps.client, rs, newStatus);
-    if (updated !== rs && version !== undefined) deps.statusReplaced.set(key, version);
-  }
+  const updated = await updateReplicaSetStatus(deps.client, rs, newStatus);
+  if (updated !== rs && version !== undefined) deps.statusReplaced.set(key, version);
   const replicas = updated.spec?.replicas ?? 1;
   const minReadySeconds = updated.spec?.minReadySeconds ?? 0;
   if (
