@@ -6,6 +6,7 @@
 
 import { onAbort } from "../machinery/abort.ts";
 import type { Logger } from "../machinery/log.ts";
+import { isStatusError } from "../machinery/status.ts";
 import type { WorkQueue } from "./work-queue.ts";
 
 /**
@@ -39,7 +40,11 @@ export async function runWorkers(options: {
         queue.forget(key);
       } catch (err) {
         const fields = { key, err, retries: queue.numRequeues(key) };
+        // A stale cache, and the conflict a write from one earns, are the normal lot of a
+        // controller reading through an informer: retried, and not worth a warning (upstream
+        // logs retries at V(2)).
         if (err instanceof StaleCacheError) log.debug("cache out of date; will retry", fields);
+        else if (isStatusError(err, "Conflict")) log.debug("write conflict; will retry", fields);
         else log.warn("sync failed; will retry", fields);
         queue.addRateLimited(key);
       } finally {
