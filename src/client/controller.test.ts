@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { LogFields, Logger } from "../machinery/log.ts";
+import type { Logger } from "../machinery/log.ts";
 import { newConflict } from "../machinery/status.ts";
 import { runWorkers, StaleCacheError } from "./controller.ts";
 import { WorkQueue } from "./work-queue.ts";
