@@ -457,6 +457,9 @@ export async function run(): Promise<void> {
     printRollouts(rows);
 
     await rollout(client, "hold-2", perDeployment);
+    // What a rollout leaves behind (the scheduler's queue of events, statuses settling) is written
+    // for a few seconds after its pods run: let it pass before measuring the steady state.
+    await sleep(20_000);
     const cpu0 = usage(server.pid);
     const t0 = now();
     const load = await writeLoad(client, 20);
