@@ -17,6 +17,7 @@ import { resourcePath, resources } from "../../client/resources.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
 import { isStatusError } from "../../machinery/status.ts";
 import { isNamespaceTerminating } from "../common/pod-control.ts";
+import { ReplacedVersions } from "../common/replaced-versions.ts";
 import { formatTime } from "../common/time.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
 import {
@@ -50,12 +51,8 @@ export class EndpointsController implements Controller {
   readonly #pods: Informer<Pod>;
   readonly #endpoints: Informer<Endpoints>;
   readonly #triggerTimes = new TriggerTimeTracker();
-  /**
-   * Per service key, the resourceVersion of the Endpoints this controller last replaced
-   * (upstream's staleEndpointsTracker): a sync whose cache still shows that version would update
-   * from it and fail with a conflict (and a FailedToUpdateEndpoint warning), so it waits instead.
-   */
-  readonly #replaced = new Map<string, string>();
+  /** The Endpoints versions this controller's updates replaced, by service key. */
+  readonly #replaced = new ReplacedVersions();
 
   constructor(ctx: ControllerContext) {
     this.#ctx = ctx;
@@ -116,7 +113,7 @@ export class EndpointsController implements Controller {
     const truncated = truncateSubsets(subsets);
     const current = this.#endpoints.get(namespace, name);
     const version = current?.metadata?.resourceVersion;
-    if (version !== undefined && this.#replaced.get(key) === version) {
+    if (this.#replaced.isStale(key, version)) {
       throw new StaleCacheError(
         `endpoints informer cache is out of date, resource version ${version} already processed for endpoints ${key}`,
       );
@@ -152,9 +149,7 @@ export class EndpointsController implements Controller {
     next.subsets = subsets;
     const written = await this.#write(next, current === undefined);
     // Some updates change nothing and keep the version (upstream issues 126578, 127370).
-    if (version !== undefined && written?.metadata?.resourceVersion !== version) {
-      this.#replaced.set(key, version);
-    }
+    this.#replaced.replaced(key, version, written?.metadata?.resourceVersion);
   }
 
   async #write(endpoints: Endpoints, create: boolean): Promise<Endpoints | undefined> {

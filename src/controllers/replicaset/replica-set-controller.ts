@@ -15,6 +15,7 @@ import { getControllerOf, resolveControllerRef } from "../common/controller-ref.
 import { ControllerExpectations } from "../common/expectations.ts";
 import type { Pod, ReplicaSet } from "../common/objects.ts";
 import { isPodReady, podKey } from "../common/pod-utils.ts";
+import { ReplacedVersions } from "../common/replaced-versions.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
 import {
   defaultBurstReplicas,
@@ -49,7 +50,7 @@ export function newReplicaSetController(
     expectations: new ControllerExpectations(ctx.clock),
     queue,
     burstReplicas: options.burstReplicas ?? defaultBurstReplicas,
-    statusReplaced: new Map(),
+    statusReplaced: new ReplacedVersions(),
   };
   addReplicaSetHandlers(deps);
   addPodHandlers(deps);

@@ -25,6 +25,7 @@ import type { ControllerExpectations } from "../common/expectations.ts";
 import type { Pod, ReplicaSet } from "../common/objects.ts";
 import { createPod, deletePod, isNamespaceTerminating } from "../common/pod-control.ts";
 import { isPodActive, podKey } from "../common/pod-utils.ts";
+import type { ReplacedVersions } from "../common/replaced-versions.ts";
 import { slowStartBatch, slowStartInitialBatchSize } from "../common/slow-start.ts";
 import { getPodsToDelete } from "./pods-to-delete.ts";
 import { calculateStatus, updateReplicaSetStatus } from "./replica-set-status.ts";
@@ -51,7 +52,7 @@ export interface ReplicaSetSyncDeps {
    * back. (Skipping only the write made every pod event a full sync over all the pods: the
    * write's round trip had been what let pod events pile up into one sync.)
    */
-  readonly statusReplaced: Map<string, string>;
+  readonly statusReplaced: ReplacedVersions;
 }
 
 export async function syncReplicaSet(deps: ReplicaSetSyncDeps, key: string): Promise<void> {
@@ -63,7 +64,7 @@ export async function syncReplicaSet(deps: ReplicaSetSyncDeps, key: string): Pro
     return;
   }
   const version = cached.metadata?.resourceVersion;
-  if (version !== undefined && deps.statusReplaced.get(key) === version) return;
+  if (deps.statusReplaced.isStale(key, version)) return;
   const rsNeedsSync = deps.expectations.satisfiedExpectations(key);
   let selector: Selector;
   try {
@@ -94,7 +95,7 @@ export async function syncReplicaSet(deps: ReplicaSetSyncDeps, key: string): Pro
   const now = deps.clock.now();
   const newStatus = calculateStatus(rs, filteredPods, manageReplicasErr, now);
   const updated = await updateReplicaSetStatus(deps.client, rs, newStatus);
-  if (updated !== rs && version !== undefined) deps.statusReplaced.set(key, version);
+  if (updated !== rs) deps.statusReplaced.replaced(key, version, updated.metadata?.resourceVersion);
   const replicas = updated.spec?.replicas ?? 1;
   const minReadySeconds = updated.spec?.minReadySeconds ?? 0;
   if (
