@@ -44,6 +44,11 @@ function background(
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   return {
     output: () => out,
+    /** How the command ended, or undefined while it runs. */
+    exit: () =>
+      child.exitCode !== null || child.signalCode !== null
+        ? `${child.exitCode ?? child.signalCode}`
+        : undefined,
     async stop(): Promise<void> {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once("exit", r));
@@ -271,8 +276,19 @@ describe("logs, exec, attach, cp and port-forward", {
       const seen = await until(
         "the follow to pass the rotations",
         async () => {
-          const numbers = follow.output().trim().split("\n").map(Number);
-          return numbers.length > 12_000 && numbers;
+          const out = follow.output().trim();
+          const numbers = out.split("\n").map(Number);
+          if (numbers.length > 12_000) return numbers;
+          // What a failure needs to be understood: how far the follow got, whether kubectl ended
+          // and why, and what the kubelet said about the log.
+          const said = s.log
+            .split("\n")
+            .filter((l) => /container log|rotat/.test(l))
+            .slice(-5);
+          throw new Error(
+            `${numbers.length} lines, kubectl exit ${follow.exit() ?? "(running)"}, ` +
+              `output ends ${JSON.stringify(out.slice(-200))}; kubelet: ${said.join(" | ")}`,
+          );
         },
         30_000,
       );

@@ -85,6 +85,18 @@ describe("readContainerLogs", () => {
     );
   });
 
+  it("opens a log caught mid-rotation once the runtime has reopened it; a missing one fails", async () => {
+    const path = join(dir, `${n++}.log`);
+    setTimeout(() => writeFileSync(path, LOG), 200);
+    let out = "";
+    await readContainerLogs(path, {}, { write: async (b) => void (out += b.toString()) });
+    assert.equal(out, "one\ntwo\nthree\nfour\n");
+    await assert.rejects(
+      readContainerLogs(join(dir, "never.log"), {}, { write: async () => {} }),
+      /ENOENT/,
+    );
+  });
+
   it("finds tail offsets across chunk boundaries", async () => {
     const lines = Array.from({ length: 5000 }, (_, i) => `2026-01-01T00:00:01Z stdout F line ${i}`);
     const path = logFile(`${lines.join("\n")}\n`);

@@ -170,7 +170,7 @@ export async function readContainerLogs(
   hooks: ReadLogsHooks,
 ): Promise<void> {
   const writer = new LogWriter(options, hooks.write);
-  const f = await open(path, "r");
+  const f = await openLog(path, hooks.clock ?? realClock);
   const reader = new LineReader(
     f,
     options.tailLines === undefined ? 0 : await tailStartOffset(f, options.tailLines),
@@ -210,6 +210,22 @@ export async function readContainerLogs(
   } finally {
     follower?.close();
     await reader.f.close().catch(() => {});
+  }
+}
+
+/**
+ * Opens the log. While it is being rotated, the path names no file for a moment (between the
+ * rename and the runtime's reopen): a missing file is looked for again for up to a second.
+ */
+async function openLog(path: string, clock: Clock): Promise<FileHandle> {
+  const deadline = clock.now() + 1000;
+  for (;;) {
+    try {
+      return await open(path, "r");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT" || clock.now() >= deadline) throw err;
+      await new Promise<void>((resolve) => clock.after(50, resolve));
+    }
   }
 }
 
