@@ -88,9 +88,9 @@ describe("readContainerLogs", () => {
   it("opens a log caught mid-rotation once the runtime has reopened it; a missing one fails", async () => {
     const path = join(dir, `${n++}.log`);
     setTimeout(() => writeFileSync(path, LOG), 200);
-    let out = "";
-    await readContainerLogs(path, {}, { write: async (b) => void (out += b.toString()) });
-    assert.equal(out, "one\ntwo\nthree\nfour\n");
+    const chunks: Buffer[] = [];
+    await readContainerLogs(path, {}, { write: async (b) => void chunks.push(b) });
+    assert.equal(Buffer.concat(chunks).toString(), "one\ntwo\nthree\nfour\n");
     await assert.rejects(
       readContainerLogs(join(dir, "never.log"), {}, { write: async () => {} }),
       /ENOENT/,
