@@ -21,6 +21,7 @@ import type { Catalog } from "./catalog.ts";
 import type { GenericRegistry } from "./registry/generic-registry.ts";
 
 const rbac = "rbac.authorization.k8s.io";
+const rbacResources = ["roles", "clusterroles", "rolebindings", "clusterrolebindings"];
 
 /** The Node authorizer's summary of each cached pod version (see `podsOnNode`). */
 const podSummaries = new WeakMap<CachedObject, PodSummary>();
@@ -28,6 +29,12 @@ const podSummaries = new WeakMap<CachedObject, PodSummary>();
 export class ClusterReader implements AdmissionReader, RbacSource, NodeGraphSource {
   readonly #catalog: () => Catalog;
   readonly #caches: ReadonlyMap<GenericRegistry, WatchCache>;
+  /** The registry of each resource, looked up once per catalog generation (CRDs change it). */
+  #registries: {
+    catalog?: Catalog;
+    generation?: number;
+    byResource: Map<string, GenericRegistry | undefined>;
+  } = { byResource: new Map() };
 
   constructor(catalog: () => Catalog, caches: ReadonlyMap<GenericRegistry, WatchCache>) {
     this.#catalog = catalog;
@@ -38,10 +45,23 @@ export class ClusterReader implements AdmissionReader, RbacSource, NodeGraphSour
     group: string,
     resource: string,
   ): { registry: GenericRegistry; cache: WatchCache } | undefined {
-    const registry = this.#catalog().registries.find(
-      (r) =>
-        r.definition.group === group && r.definition.plural === resource && !r.definition.storage,
-    );
+    const catalog = this.#catalog();
+    if (
+      this.#registries.catalog !== catalog ||
+      this.#registries.generation !== catalog.generation
+    ) {
+      this.#registries = { catalog, generation: catalog.generation, byResource: new Map() };
+    }
+    const { byResource } = this.#registries;
+    const name = `${resource}.${group}`;
+    let registry = byResource.get(name);
+    if (registry === undefined && !byResource.has(name)) {
+      registry = catalog.registries.find(
+        (r) =>
+          r.definition.group === group && r.definition.plural === resource && !r.definition.storage,
+      );
+      byResource.set(name, registry);
+    }
     const cache = registry && this.#caches.get(registry);
     return registry && cache?.ready ? { registry, cache } : undefined;
   }
@@ -71,6 +91,13 @@ export class ClusterReader implements AdmissionReader, RbacSource, NodeGraphSour
 
   listClusterRoleBindings(): readonly ClusterRoleBinding[] {
     return this.list(rbac, "clusterrolebindings", "") as unknown as ClusterRoleBinding[];
+  }
+
+  /** The sum of the RBAC caches' change counts: each only grows, so the sum moves with any. */
+  generation(): number {
+    let sum = 0;
+    for (const resource of rbacResources) sum += this.#cache(rbac, resource)?.cache.changes ?? 0;
+    return sum;
   }
 
   podsOnNode(nodeName: string): readonly PodSummary[] {

@@ -88,6 +88,8 @@ export class WatchCache {
   #windowStart = 0;
   #revision = 0;
   #ready = false;
+  /** Counts changes of the content or readiness (see `changes`). */
+  #changes = 0;
   #waiters: Array<{ revision: number; wake: () => void }> = [];
   readonly #watchers = new Set<CacheWatcher>();
   #watch: Watch | undefined;
@@ -146,6 +148,14 @@ export class WatchCache {
     return this.#ready;
   }
 
+  /**
+   * A number that grows whenever what the cache holds, or whether it is ready, changes (unlike
+   * `revision`, which progress notices advance too): what derived state is keyed on.
+   */
+  get changes(): number {
+    return this.#changes;
+  }
+
   /** The revision the cache reflects. */
   get revision(): number {
     return this.#revision;
@@ -165,10 +175,12 @@ export class WatchCache {
         if (signal.aborted) break;
         this.#log.warn("watch cache reset", { err });
         this.#ready = false;
+        this.#changes++;
         await new Promise((r) => setTimeout(r, isStoreError(err, "Compacted") ? 0 : 1000));
       }
     }
     this.#ready = false;
+    this.#changes++;
     for (const w of this.#watchers) w.end();
   }
 
@@ -192,6 +204,7 @@ export class WatchCache {
     this.#revision = page.revision;
     this.#windowStart = page.revision;
     this.#ready = true;
+    this.#changes++;
     // Watchers from before a reset cannot be told what they missed.
     for (const w of this.#watchers) w.expire(this.#windowStart);
     this.#wakeWaiters();
@@ -235,6 +248,7 @@ export class WatchCache {
   }
 
   #apply(ev: StoreEvent): void {
+    this.#changes++;
     const revision = ev.kv.modRevision;
     const seen = this.#clock.now();
     const previous = this.#objects.get(ev.kv.key);

@@ -170,3 +170,43 @@ describe("RuleResolver.rulesFor", () => {
     });
   });
 });
+
+describe("RuleResolver with a source that has a generation", () => {
+  /** The setup's source, counting binding walks, with a generation the test moves. */
+  function counted() {
+    const { source } = setup();
+    let walks = 0;
+    let generation = 1;
+    const list = source.listClusterRoleBindings.bind(source);
+    source.listClusterRoleBindings = () => {
+      walks++;
+      return list();
+    };
+    Object.assign(source, { generation: () => generation });
+    const authz = new RbacAuthorizer(new RuleResolver(source));
+    return { source, authz, walks: () => walks, bump: () => generation++ };
+  }
+
+  it("walks the bindings once per user and namespace until a role or binding changes", async () => {
+    const { source, authz, walks, bump } = counted();
+    const get = request("GET", "/api/v1/namespaces/x/pods/p");
+    const bob: UserInfo = { username: "bob", groups: ["system:authenticated"] };
+    for (let i = 0; i < 3; i++) assert.equal((await authz.authorize(alice, get)).allowed, true);
+    assert.equal(walks(), 1);
+    assert.equal((await authz.authorize(bob, get)).allowed, false);
+    assert.equal((await authz.authorize(alice, request("GET", "/api/v1/pods"))).allowed, true);
+    assert.equal(walks(), 3, "another user and another namespace resolve anew");
+    // The same denial reason as without the cache: the dangling binding's error.
+    const denied = await authz.authorize(alice, request("DELETE", "/api/v1/namespaces/x/pods/p"));
+    assert.deepEqual(denied, {
+      allowed: false,
+      reason: 'RBAC: clusterrole.rbac.authorization.k8s.io "missing-role" not found',
+    });
+    assert.equal(walks(), 3);
+    // A new binding counts once the generation moves.
+    source.clusterRoleBindings.push(crb("bob-read", "pod-reader", users("bob")));
+    bump();
+    assert.equal((await authz.authorize(bob, get)).allowed, true);
+    assert.equal(walks(), 4);
+  });
+});

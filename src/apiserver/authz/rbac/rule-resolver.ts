@@ -94,8 +94,21 @@ export function describeRuleSource(source: RuleSource): string {
   return `${source.kind} ${goQuote(bindingName)} of ${ref.kind} ${goQuote(ref.name)} to ${who}`;
 }
 
+/** One step of a resolution, as the visitor receives it. */
+interface Resolved {
+  readonly source?: RuleSource;
+  readonly rule?: PolicyRule;
+  readonly error?: string;
+}
+
+/** Most users × namespaces whose resolutions are kept (all are dropped when it is reached). */
+const maxResolved = 10_000;
+
 export class RuleResolver {
   readonly #source: RbacSource;
+  /** Resolutions by user, groups and namespace, valid while the source's generation holds. */
+  #resolved = new Map<string, readonly Resolved[]>();
+  #generation: number | undefined;
 
   constructor(source: RbacSource) {
     this.#source = source;
@@ -121,8 +134,33 @@ export class RuleResolver {
     }
   }
 
-  /** `VisitRulesFor`: cluster role bindings first, then role bindings of `namespace`. */
+  /**
+   * `VisitRulesFor`: cluster role bindings first, then role bindings of `namespace`. Every request
+   * asks this; with a source that has a generation, the walk over all bindings is done once per
+   * user and namespace and replayed until a role or binding changes.
+   */
   visitRulesFor(user: UserInfo, namespace: string, visitor: RuleVisitor): void {
+    const generation = this.#source.generation?.();
+    if (generation === undefined) return this.#visit(user, namespace, visitor);
+    if (generation !== this.#generation || this.#resolved.size >= maxResolved) {
+      this.#resolved = new Map();
+      this.#generation = generation;
+    }
+    const key = `${namespace}\n${user.username}\n${user.groups.join("\n")}`;
+    let resolved = this.#resolved.get(key);
+    if (!resolved) {
+      const steps: Resolved[] = [];
+      this.#visit(user, namespace, (source, rule, error) => {
+        steps.push(error !== undefined ? { error } : { source: source!, rule: rule! });
+        return true;
+      });
+      resolved = steps;
+      this.#resolved.set(key, resolved);
+    }
+    for (const step of resolved) if (!visitor(step.source, step.rule, step.error)) return;
+  }
+
+  #visit(user: UserInfo, namespace: string, visitor: RuleVisitor): void {
     const groups = effectiveGroups(user);
     const clusterBindings = this.#source.listClusterRoleBindings();
     const visitBindings = (

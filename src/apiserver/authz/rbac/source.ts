@@ -14,6 +14,11 @@ export interface RbacSource {
   getClusterRole(name: string): ClusterRole | undefined;
   listRoleBindings(namespace: string): readonly RoleBinding[];
   listClusterRoleBindings(): readonly ClusterRoleBinding[];
+  /**
+   * A number that changes whenever any role or binding does, if the source can tell: the rules
+   * that apply to a user are then resolved once per user and namespace until it changes.
+   */
+  generation?(): number;
 }
 
 /** An `RbacSource` over plain arrays (objects are looked up by metadata name and namespace). */
