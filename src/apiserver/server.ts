@@ -325,7 +325,8 @@ export class ApiServer {
   #cachedNamespace(name: string): KubeObject | undefined {
     const registry = this.catalog.lookup("", "v1", "namespaces");
     const cached = registry && this.#caches.get(registry)?.getByKey(registry.key("", name));
-    return cached ? parseCached(cached) : undefined;
+    // Read only (NamespaceLifecycle looks at it): the cache's one decoded copy, no parse per create.
+    return cached ? WatchCache.objectOf(cached) : undefined;
   }
 
   #startCache(cache: WatchCache): void {

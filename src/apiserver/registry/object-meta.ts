@@ -3,8 +3,8 @@
  * `rest.BeforeUpdate`): system fields on create, what an update may not change, generation.
  */
 import { randomInt, randomUUID } from "node:crypto";
-import { isDeepStrictEqual } from "node:util";
 import type { KubeObject } from "../../api/object.ts";
+import { deepEqual } from "../../machinery/patch/json-value.ts";
 
 /** Kubernetes timestamps: RFC 3339 in UTC with whole seconds. */
 export function rfc3339(ms: number): string {
@@ -73,7 +73,7 @@ function setOrDelete<K extends string>(
 export function specChanged(obj: KubeObject, old: KubeObject): boolean {
   const { metadata: _m1, status: _s1, ...a } = obj;
   const { metadata: _m2, status: _s2, ...b } = old;
-  return !isDeepStrictEqual(a, b);
+  return !deepEqual(a, b);
 }
 
 /** True when an update would change nothing but the resourceVersion (upstream skips the write). */
@@ -82,5 +82,5 @@ export function sameObject(obj: KubeObject, old: KubeObject): boolean {
     ...o,
     metadata: { ...o.metadata, resourceVersion: undefined },
   });
-  return isDeepStrictEqual(strip(obj), strip(old));
+  return deepEqual(strip(obj), strip(old));
 }

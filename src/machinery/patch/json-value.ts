@@ -54,16 +54,23 @@ export function deepCopy<T>(value: T): T {
 
 /** Structural equality of JSON values; object key order does not matter, array order does. */
 export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
+  if (a === b) return true; // shared parts (an update's untouched spec) end the walk at once
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
   }
-  if (isJsonObject(a) && isJsonObject(b)) {
-    const keys = Object.keys(a);
-    if (keys.length !== Object.keys(b).length) return false;
-    return keys.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
+  if (Array.isArray(b)) return false;
+  const x = a as JsonObject;
+  const y = b as JsonObject;
+  let keys = 0;
+  for (const k in x) {
+    if (!Object.hasOwn(y, k) || !deepEqual(x[k], y[k])) return false;
+    keys++;
   }
-  return false;
+  for (const _ in y) keys--;
+  return keys === 0;
 }
 
 /** A short JSON rendering of a value for error messages. */

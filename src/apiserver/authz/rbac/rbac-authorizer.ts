@@ -11,7 +11,19 @@ import type { RequestInfo } from "../../request-info.ts";
 import type { Authorizer, Decision } from "../authorizer.ts";
 import { type Attributes, attributesFromRequestInfo } from "./attributes.ts";
 import { ruleAllows } from "./rule-match.ts";
-import { describeRuleSource, type RuleResolver } from "./rule-resolver.ts";
+import { describeRuleSource, type RuleResolver, type RuleSource } from "./rule-resolver.ts";
+
+/** Each source's description, made once (resolutions are replayed: their sources recur). */
+const descriptions = new WeakMap<RuleSource, string>();
+
+function described(source: RuleSource): string {
+  let text = descriptions.get(source);
+  if (text === undefined) {
+    text = describeRuleSource(source);
+    descriptions.set(source, text);
+  }
+  return text;
+}
 
 export class RbacAuthorizer implements Authorizer {
   readonly #resolver: RuleResolver;
@@ -30,7 +42,7 @@ export class RbacAuthorizer implements Authorizer {
     const errors: string[] = [];
     this.#resolver.visitRulesFor(user, attrs.namespace, (source, rule, error) => {
       if (source && rule && ruleAllows(attrs, rule)) {
-        allowedBy = describeRuleSource(source);
+        allowedBy = described(source);
         return false;
       }
       if (error !== undefined) errors.push(error);
