@@ -13,6 +13,11 @@ export class CycleState {
   skipFilterPlugins = new Set<string>();
   /** Plugins whose PreScore returned Skip: their Score does not run this cycle. */
   skipScorePlugins = new Set<string>();
+  /**
+   * The Filter plugins that run, worked out at the first node once PreFilter is done (the
+   * framework's; a clone works them out again).
+   */
+  activeFilters: readonly unknown[] | undefined;
 
   read<T>(key: string): T | undefined {
     return this.#data.get(key) as T | undefined;

@@ -158,8 +158,9 @@ export class Framework implements Handle {
   }
 
   runFilterPlugins(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    for (const p of this.filterPlugins) {
-      if (state.skipFilterPlugins.size > 0 && state.skipFilterPlugins.has(p.name)) continue;
+    // Runs for every pod × node: the plugins that did not Skip are picked once per cycle.
+    state.activeFilters ??= this.filterPlugins.filter((p) => !state.skipFilterPlugins.has(p.name));
+    for (const p of state.activeFilters as readonly FilterPlugin[]) {
       let s: Status;
       try {
         s = p.filter(state, pod, node);
@@ -177,9 +178,9 @@ export class Framework implements Handle {
    * nominated pod must not be relied on).
    */
   runFilterPluginsWithNominatedPods(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    const nominated = this.nominator
-      .nominatedPodsForNode(node.name)
-      .filter((p) => p.uid !== pod.uid && p.priority >= pod.priority);
+    const onNode = this.nominator.nominatedPodsForNode(node.name);
+    if (onNode.length === 0) return this.runFilterPlugins(state, pod, node);
+    const nominated = onNode.filter((p) => p.uid !== pod.uid && p.priority >= pod.priority);
     if (nominated.length === 0) return this.runFilterPlugins(state, pod, node);
     const nodeCopy = node.clone();
     const stateCopy = state.clone();
