@@ -141,7 +141,10 @@ export class RuleResolver {
    */
   visitRulesFor(user: UserInfo, namespace: string, visitor: RuleVisitor): void {
     const generation = this.#source.generation?.();
-    if (generation === undefined) return this.#visit(user, namespace, visitor);
+    if (generation === undefined) {
+      this.#visit(user, namespace, visitor);
+      return;
+    }
     if (generation !== this.#generation || this.#resolved.size >= maxResolved) {
       this.#resolved = new Map();
       this.#generation = generation;
