@@ -2,7 +2,8 @@
  * The API server: a TLS listener in front of the request pipeline, the catalog of registries over
  * one Store, start-up bootstrap (the standard namespaces) and a clean shutdown that ends watches.
  */
-import type { IncomingMessage } from "node:http";
+import { rmSync } from "node:fs";
+import type { Server as HttpServer, IncomingMessage } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
@@ -12,7 +13,7 @@ import { onAbort } from "../machinery/abort.ts";
 import type { Clock } from "../machinery/clock.ts";
 import type { Logger } from "../machinery/log.ts";
 import { MetricsRegistry } from "../machinery/metrics.ts";
-import { ServerResponse } from "../machinery/node-http.ts";
+import { createServer as createHttpServer, ServerResponse } from "../machinery/node-http.ts";
 import type { Store } from "../storage/store.ts";
 import { AdmissionChain, type AdmissionPlugin } from "./admission/admission.ts";
 import { certificateRequester } from "./admission/csr-requester.ts";
@@ -22,6 +23,7 @@ import { builtinAdmissionPlugins } from "./admission/plugins/index.ts";
 import { rbacEscalation } from "./admission/rbac-escalation.ts";
 import { type BearerOptions, bearerAuthenticator, type TokenLookups } from "./authn/bearer.ts";
 import { defaultIssuer, TokenSigner } from "./authn/jwt.ts";
+import { type LoopbackTokens, loopbackAuthenticator } from "./authn/loopback.ts";
 import { type Authenticator, unionAuthenticator, x509Authenticator } from "./authn/x509.ts";
 import type { Authorizer } from "./authz/authorizer.ts";
 import { clusterAuthorization } from "./authz/cluster-authorizer.ts";
@@ -92,12 +94,18 @@ export interface ApiServerOptions {
   readonly storeHealth?: () => { readonly ok: boolean; readonly message?: string };
   /** Non-resource paths served by the composition root (the control-plane join bundle). */
   readonly extraPaths?: ReadonlyMap<string, ExtraPath>;
+  /**
+   * A unix socket served in plain HTTP for this process's own components (ADR 26), which
+   * authenticate there with the loopback tokens (accepted on that socket only).
+   */
+  readonly loopback?: { readonly socketPath: string; readonly tokens: LoopbackTokens };
 }
 
 export class ApiServer {
   readonly catalog: Catalog;
   readonly #options: ApiServerOptions;
   readonly #server: Server;
+  readonly #loopback: HttpServer | undefined;
   readonly #shutdown = new AbortController();
   readonly #caches = new Map<GenericRegistry, WatchCache>();
   readonly #cacheStops = new Map<GenericRegistry, AbortController>();
@@ -209,11 +217,13 @@ export class ApiServer {
         openapi,
         serverAddress: `${options.bindAddress}:${options.port}`,
       },
-      authenticator:
+      authenticator: unionAuthenticator([
+        ...(options.loopback ? [loopbackAuthenticator(options.loopback.tokens)] : []),
         options.authenticator ??
-        (bearer
-          ? unionAuthenticator([bearerAuthenticator(bearer), x509Authenticator])
-          : x509Authenticator),
+          (bearer
+            ? unionAuthenticator([bearerAuthenticator(bearer), x509Authenticator])
+            : x509Authenticator),
+      ]),
       authorizer: withPublicInfo(authorizer),
       ...(options.extraPaths ? { extraPaths: options.extraPaths } : {}),
       reviews: {
@@ -252,21 +262,27 @@ export class ApiServer {
       },
       (req, res) => void handler(req, res),
     );
-    // Upgrade requests (exec, attach, port-forward, proxy) go through the same pipeline, with a
-    // response object on the raw connection for answers that refuse them.
-    this.#server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const res = new ServerResponse(req);
-      res.assignSocket(socket as never);
-      res.shouldKeepAlive = false;
-      res.once("finish", () => socket.end());
-      this.#upgraded.add(socket);
-      socket.once("close", () => this.#upgraded.delete(socket));
-      socket.on("error", () => socket.destroy());
-      void handler(req, res, { socket, head });
-    });
-    this.#server.keepAliveTimeout = 120_000;
-    this.#server.headersTimeout = 125_000;
-    this.#server.requestTimeout = 0;
+    this.#loopback = options.loopback
+      ? createHttpServer((req, res) => void handler(req, res))
+      : undefined;
+    for (const server of [this.#server, this.#loopback]) {
+      if (!server) continue;
+      // Upgrade requests (exec, attach, port-forward, proxy) go through the same pipeline, with a
+      // response object on the raw connection for answers that refuse them.
+      server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        const res = new ServerResponse(req);
+        res.assignSocket(socket as never);
+        res.shouldKeepAlive = false;
+        res.once("finish", () => socket.end());
+        this.#upgraded.add(socket);
+        socket.once("close", () => this.#upgraded.delete(socket));
+        socket.on("error", () => socket.destroy());
+        void handler(req, res, { socket, head });
+      });
+      server.keepAliveTimeout = 120_000;
+      server.headersTimeout = 125_000;
+      server.requestTimeout = 0;
+    }
   }
 
   /** Listens, then creates the bootstrap objects; resolves once /readyz answers 200. */
@@ -278,6 +294,9 @@ export class ApiServer {
         resolve();
       });
     });
+    if (this.#loopback && this.#options.loopback) {
+      await listenOnSocket(this.#loopback, this.#options.loopback.socketPath);
+    }
     await bootstrapObjects(this.catalog, this.#options.log, {
       advertiseAddress: this.#options.advertiseAddress,
       port: this.#options.port,
@@ -349,12 +368,36 @@ export class ApiServer {
     await Promise.race([this.#endpoints.stop(), new Promise((r) => setTimeout(r, 3_000).unref())]);
     this.#shutdown.abort();
     for (const socket of this.#upgraded) socket.destroy();
-    await new Promise<void>((resolve) => {
-      this.#server.close(() => resolve());
-      this.#server.closeIdleConnections();
-      setTimeout(() => this.#server.closeAllConnections(), 5000).unref();
-    });
+    await Promise.all(
+      [this.#server, this.#loopback].map(
+        (server) =>
+          server &&
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+            setTimeout(() => server.closeAllConnections(), 5000).unref();
+          }),
+      ),
+    );
   }
+}
+
+/** Listens on a unix socket only this user may open, replacing one a previous run left. */
+async function listenOnSocket(server: HttpServer, path: string): Promise<void> {
+  rmSync(path, { force: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    // The socket is created with the umask's mode: none for group and others from the start.
+    const umask = process.umask(0o077);
+    try {
+      server.listen(path, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    } finally {
+      process.umask(umask);
+    }
+  });
 }
 
 /** The subresources served by a kubelet, when the API server has a kubelet client certificate. */

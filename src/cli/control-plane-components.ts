@@ -20,6 +20,12 @@ export interface ComponentsConfig {
   readonly caKeyPem: string;
   readonly controllerManager: { readonly certPem: string; readonly keyPem: string };
   readonly scheduler: { readonly certPem: string; readonly keyPem: string };
+  /** The local API server's unix socket and each component's token there (ADR 26). */
+  readonly loopback?: {
+    readonly socketPath: string;
+    readonly controllerManagerToken: string;
+    readonly schedulerToken: string;
+  };
   /** Leader-election identities are `<nodeName>_<component>`. */
   readonly nodeName: string;
   /** Fail over to the other API servers the kubernetes Endpoints name (ADR 21). */
@@ -42,15 +48,26 @@ export async function runComponents(
   signal: AbortSignal,
 ): Promise<void> {
   const failover = config.failover ? createFailover(config.server, log) : undefined;
-  const client = (name: string, cert: { certPem: string; keyPem: string }) =>
+  const client = (
+    name: string,
+    cert: { certPem: string; keyPem: string },
+    token: string | undefined,
+  ) =>
     new RestClient({
       server: config.server,
       caPem: config.caPem,
       ...cert,
       userAgent: `${name}/bosun`,
       ...(failover ? { servers: failover.pool } : {}),
+      ...(config.loopback && token
+        ? { loopback: { server: config.server, socketPath: config.loopback.socketPath, token } }
+        : {}),
     });
-  const cmClient = client("controller-manager", config.controllerManager);
+  const cmClient = client(
+    "controller-manager",
+    config.controllerManager,
+    config.loopback?.controllerManagerToken,
+  );
   // The controller manager may read the kubernetes Endpoints: it keeps the list current.
   failover?.start(cmClient);
   // One set of informers for both components (through the controller manager's client, whose
@@ -76,7 +93,7 @@ export async function runComponents(
     },
     signal,
   ).finally(() => cmClient.close());
-  const schedulerClient = client("scheduler", config.scheduler);
+  const schedulerClient = client("scheduler", config.scheduler, config.loopback?.schedulerToken);
   const scheduler = createScheduler({
     client: schedulerClient,
     informers,

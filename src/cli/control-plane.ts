@@ -1,7 +1,8 @@
 /**
  * The control-plane components that run beside the API server in `bosun server` — the
- * controller manager and the scheduler — each with its own client certificate and identity,
- * talking to the API over loopback HTTPS like any other client.
+ * controller manager and the scheduler — each with its own identity, talking to the API like any
+ * other client: to this process's API server over a unix socket with a loopback token (ADR 26),
+ * to the other masters' over HTTPS with a client certificate.
  *
  * They run on a worker thread of their own (ADR 23): the API server's event loop is the busiest
  * part of a master, and on a 2-core machine the components' informers, watches, JSON and TLS on
@@ -9,6 +10,7 @@
  * own clients, informer caches and failover pool.
  */
 import { Worker } from "node:worker_threads";
+import type { LoopbackTokens } from "../apiserver/authn/loopback.ts";
 import type { LeaderElectionTimings } from "../client/leader-election.ts";
 import { onAbort } from "../machinery/abort.ts";
 import type { Logger } from "../machinery/log.ts";
@@ -27,6 +29,11 @@ export interface ControlPlaneOptions {
   /** --leader-elect-lease-duration and --leader-elect-retry-period (upstream's 15 s and 2 s). */
   readonly leaderElection?: LeaderElectionTimings;
   /** Node failure timings (the controller manager's share of them). */
+  /**
+   * The local API server's unix socket and its loopback tokens (ADR 26): the components reach
+   * it there in plain HTTP, the other API servers over HTTPS with their certificates.
+   */
+  readonly loopback?: { readonly socketPath: string; readonly tokens: LoopbackTokens };
   readonly nodeLifecycle?: {
     readonly nodeMonitorGracePeriodSeconds: number;
     readonly nodeMonitorPeriodSeconds: number;
@@ -98,6 +105,15 @@ async function componentsConfig(options: ControlPlaneOptions): Promise<Component
       "system:kube-controller-manager",
     ),
     scheduler: await credentials(options, "scheduler", "system:kube-scheduler"),
+    ...(options.loopback
+      ? {
+          loopback: {
+            socketPath: options.loopback.socketPath,
+            controllerManagerToken: options.loopback.tokens.issue("system:kube-controller-manager"),
+            schedulerToken: options.loopback.tokens.issue("system:kube-scheduler"),
+          },
+        }
+      : {}),
     nodeName: options.nodeName,
     failover: options.failover ?? false,
     ...(options.clusterCIDR ? { clusterCIDR: options.clusterCIDR } : {}),

@@ -7,6 +7,7 @@ import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { builtinResources } from "../api/kinds/index.ts";
+import { LoopbackTokens } from "../apiserver/authn/loopback.ts";
 import { withEncryption } from "../apiserver/encryption/encrypted-store.ts";
 import { loadOrCreateEncryptionConfig } from "../apiserver/encryption/keys.ts";
 import { ResourceTransformers } from "../apiserver/encryption/resource-transformers.ts";
@@ -375,6 +376,13 @@ export const serverCommand: Command = {
       intervalMs: flags.compactionSeconds * 1000,
       log: createLogger("compactor"),
     });
+    // The components on the control-plane thread reach this API server over a unix socket
+    // (ADR 26); a data dir whose path is too long for one leaves them on HTTPS.
+    const loopbackSocket = join(flags.dataDir, "server", "api.sock");
+    const loopback =
+      Buffer.byteLength(loopbackSocket) < 100
+        ? { socketPath: loopbackSocket, tokens: new LoopbackTokens() }
+        : undefined;
     const server = new ApiServer({
       // The watch caches are the fanout's only long-lived watchers and keep their own window of
       // events; a short one here only serves a cache resuming its Store watch.
@@ -400,6 +408,7 @@ export const serverCommand: Command = {
         notReady: flags.nodeLifecycle.defaultNotReadyTolerationSeconds,
         unreachable: flags.nodeLifecycle.defaultUnreachableTolerationSeconds,
       },
+      ...(loopback ? { loopback } : {}),
     });
     try {
       await server.start();
@@ -421,6 +430,7 @@ export const serverCommand: Command = {
         pki,
         port: flags.port,
         failover: true,
+        ...(loopback ? { loopback } : {}),
         log: createLogger("control-plane"),
         // Masters on one host need distinct leader-election identities (stable across restarts).
         nodeName: ha ? ha.identity : hostname(),

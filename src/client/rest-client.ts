@@ -11,11 +11,16 @@
  * New watches open on the current live server; a server going down closes this client's
  * connections to it, so open watches end and their informers re-watch elsewhere.
  */
-import type { ClientRequest, IncomingMessage } from "node:http";
+import type {
+  ClientRequest,
+  RequestOptions as HttpRequestOptions,
+  IncomingMessage,
+} from "node:http";
 import { Agent, request } from "node:https";
 import type { TLSSocket } from "node:tls";
 import { createSecureContext } from "node:tls";
 import { newGenericServerResponse } from "../machinery/generic-response.ts";
+import { Agent as HttpAgent, request as httpRequest } from "../machinery/node-http.ts";
 import { type Status, StatusError, statusErrorFromStatus } from "../machinery/status.ts";
 import type { ServerPool } from "./failover.ts";
 import { loadKubeconfig } from "./kubeconfig-file.ts";
@@ -37,6 +42,25 @@ export interface ClientConfig {
   readonly connectTimeoutMs?: number;
   /** How long a kept-alive connection may sit idle before the client closes it (90 s). */
   readonly idleTimeoutMs?: number;
+  /**
+   * A component inside `bosun server` (ADR 26): requests for `server` (the local API server) go
+   * to its unix socket in plain HTTP with this bearer token instead of over TLS; other servers of
+   * the pool are still reached over HTTPS with the client certificate.
+   */
+  readonly loopback?: {
+    readonly server: string;
+    readonly socketPath: string;
+    readonly token: string;
+  };
+}
+
+/** Where a request goes: a server's URL and its two pools, or the local server's unix socket. */
+interface Target {
+  readonly server: string;
+  readonly url: URL;
+  readonly agents: [HttpAgent, HttpAgent];
+  /** The loopback socket and token, when the target is the local API server. */
+  readonly socket?: { readonly path: string; readonly token: string };
 }
 
 export type PatchType = "merge" | "json" | "strategic" | "apply";
@@ -77,7 +101,7 @@ const idempotent = new Set(["GET", "HEAD"]);
 export class RestClient {
   #config: ClientConfig;
   /** Per server: the request pool and, since watches hold a connection each for minutes, theirs. */
-  #agents = new Map<string, [Agent, Agent]>();
+  #agents = new Map<string, [HttpAgent, HttpAgent]>();
   #unsubscribe: (() => void) | undefined;
 
   constructor(config: ClientConfig) {
@@ -113,14 +137,40 @@ export class RestClient {
   }
 
   /** The server to send to and its agents. */
-  #target(): { server: string; url: URL; agents: [Agent, Agent] } {
+  #target(): Target {
     const server = this.#config.servers?.current() ?? this.#config.server;
+    const loopback = this.#config.loopback?.server === server ? this.#config.loopback : undefined;
     let agents = this.#agents.get(server);
     if (!agents) {
-      agents = agentsFor(this.#config);
+      agents = loopback ? loopbackAgents(this.#config) : agentsFor(this.#config);
       this.#agents.set(server, agents);
     }
-    return { server, url: new URL(server), agents };
+    const url = new URL(server);
+    return loopback
+      ? { server, url, agents, socket: { path: loopback.socketPath, token: loopback.token } }
+      : { server, url, agents };
+  }
+
+  /** Node's request options for `target`: its TLS host and port, or the loopback socket. */
+  #open(
+    target: Target,
+    options: HttpRequestOptions & { headers: Record<string, string> },
+    onResponse: (res: IncomingMessage) => void,
+  ): ClientRequest {
+    if (!target.socket) {
+      return request(
+        { ...options, host: target.url.hostname, port: target.url.port || 443 },
+        onResponse,
+      );
+    }
+    return httpRequest(
+      {
+        ...options,
+        socketPath: target.socket.path,
+        headers: { ...options.headers, Authorization: `Bearer ${target.socket.token}` },
+      },
+      onResponse,
+    );
   }
 
   /**
@@ -143,13 +193,18 @@ export class RestClient {
    * with a pool gives up on a connection that does not open within connectTimeoutMs of the
    * request getting its socket (a request queued for one of the agent's sockets is not late).
    */
-  #trackConnect(req: ClientRequest): void {
+  #trackConnect(req: ClientRequest, target: Target): void {
     let connected = false;
     let timer: NodeJS.Timeout | undefined;
+    // The loopback socket is ready once connected; a TLS connection once its handshake is done.
+    const ready = target.socket ? "connect" : "secureConnect";
     req.on("socket", (socket) => {
       // A keep-alive connection is open already, whether the agent marks it reused or hands it
       // from its free pool to a queued request (not marked): its handshake was verified.
-      if (req.reusedSocket || (socket as TLSSocket).authorized) {
+      if (
+        req.reusedSocket ||
+        (target.socket ? !socket.connecting : (socket as TLSSocket).authorized)
+      ) {
         connected = true;
         return;
       }
@@ -157,8 +212,8 @@ export class RestClient {
         connected = true;
         clearTimeout(timer);
       };
-      socket.once("secureConnect", onSecure);
-      req.once("close", () => socket.removeListener("secureConnect", onSecure));
+      socket.once(ready, onSecure);
+      req.once("close", () => socket.removeListener(ready, onSecure));
       if (!this.#config.servers) return;
       timer = setTimeout(() => {
         if (!connected) req.destroy(connectTimeout());
@@ -212,17 +267,16 @@ export class RestClient {
   }
 
   #send<T>(
-    target: { url: URL; agents: [Agent, Agent] },
+    target: Target,
     method: string,
     path: string,
     body: string | undefined,
     options: RequestOptions,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const req = request(
+      const req = this.#open(
+        target,
         {
-          host: target.url.hostname,
-          port: target.url.port || 443,
           method,
           path: this.#path(path, options.query),
           agent: target.agents[0],
@@ -263,7 +317,7 @@ export class RestClient {
         },
       );
       req.on("timeout", () => req.destroy(new Error(`${method} ${path}: timed out`)));
-      this.#trackConnect(req);
+      this.#trackConnect(req, target);
       req.on("error", reject);
       req.end(body);
     });
@@ -341,16 +395,15 @@ export class RestClient {
   }
 
   #openWatch(
-    target: { url: URL; agents: [Agent, Agent] },
+    target: Target,
     path: string,
     query: RequestOptions["query"],
     signal: AbortSignal,
   ): Promise<IncomingMessage> {
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request(
+      const req = this.#open(
+        target,
         {
-          host: target.url.hostname,
-          port: target.url.port || 443,
           method: "GET",
           path: this.#path(path, { ...query, watch: "true" }),
           agent: target.agents[1],
@@ -359,7 +412,7 @@ export class RestClient {
         },
         resolve,
       );
-      this.#trackConnect(req);
+      this.#trackConnect(req, target);
       req.on("error", reject);
       req.end();
     });
@@ -392,6 +445,14 @@ function agentsFor(config: ClientConfig): [Agent, Agent] {
       secureContext,
     }),
     new Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY, secureContext }),
+  ];
+}
+
+/** The same two pools for the loopback socket: plain connections, nothing to verify. */
+function loopbackAgents(config: ClientConfig): [HttpAgent, HttpAgent] {
+  return [
+    new HttpAgent({ keepAlive: true, maxSockets: 64, timeout: config.idleTimeoutMs ?? 90_000 }),
+    new HttpAgent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY }),
   ];
 }
 

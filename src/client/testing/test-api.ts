@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { builtinResources } from "../../api/kinds/index.ts";
+import { LoopbackTokens } from "../../apiserver/authn/loopback.ts";
 import { ApiServer } from "../../apiserver/server.ts";
 import { type Clock, realClock } from "../../machinery/clock.ts";
 import { silentLogger } from "../../machinery/log.ts";
@@ -21,6 +22,8 @@ export interface TestApi {
   readonly caCertPem: string;
   readonly caKeyPem: string;
   readonly server: ApiServer;
+  /** With `loopback`: the server's unix socket and its token issuer (ADR 26). */
+  readonly loopback?: { readonly socketPath: string; readonly tokens: LoopbackTokens };
   stop(): Promise<void>;
 }
 
@@ -29,6 +32,8 @@ export interface TestApiOptions {
   readonly clock?: Clock;
   /** Give the API server a kubelet client certificate (pods/log, exec… served by kubelets). */
   readonly kubeletClient?: boolean;
+  /** Serve the loopback unix socket too (the in-process components' way in). */
+  readonly loopback?: boolean;
 }
 
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
@@ -39,6 +44,9 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     ? await loadOrIssueClientCertificate(pki, "apiserver-kubelet-client", {
         commonName: "kube-apiserver-kubelet-client",
       })
+    : undefined;
+  const loopback = options.loopback
+    ? { socketPath: join(dir, "api.sock"), tokens: new LoopbackTokens() }
     : undefined;
   const server = new ApiServer({
     store: withWatchFanout(new MemoryStore()),
@@ -59,6 +67,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     ...(kubeletClient
       ? { kubeletClient: { certPem: kubeletClient.certPem, keyPem: kubeletClient.keyPem } }
       : {}),
+    ...(loopback ? { loopback } : {}),
   });
   await server.start();
   const client = new RestClient({
@@ -73,6 +82,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     caCertPem: pki.ca.certPem,
     caKeyPem: pki.ca.keyPem,
     server,
+    ...(loopback ? { loopback } : {}),
     async stop() {
       client.close();
       await server.stop();
