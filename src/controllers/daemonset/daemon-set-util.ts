@@ -11,6 +11,7 @@ import type {
   PodTemplateSpec,
   Toleration,
 } from "../../api/generated/types.ts";
+import { compareStrings } from "../../machinery/apply/go-json.ts";
 import { getScaledValueFromIntOrPercent } from "../../machinery/intstr.ts";
 import { controllerRevisionHashLabel } from "../history/controller-revision.ts";
 
@@ -138,8 +139,8 @@ export function byCreationTimestampAndPhase(a: Pod, b: Pod): number {
   const scheduled = (p: Pod) => (p.spec?.nodeName ? 0 : 1);
   return (
     scheduled(a) - scheduled(b) ||
-    (a.metadata?.creationTimestamp ?? "").localeCompare(b.metadata?.creationTimestamp ?? "") ||
-    (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? "")
+    compareStrings(a.metadata?.creationTimestamp ?? "", b.metadata?.creationTimestamp ?? "") ||
+    compareStrings(a.metadata?.name ?? "", b.metadata?.name ?? "")
   );
 }
 

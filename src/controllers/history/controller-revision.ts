@@ -10,6 +10,7 @@ import type {
   PodTemplateSpec,
 } from "../../api/generated/types.ts";
 import { clone } from "../../api/object.ts";
+import { compareStrings } from "../../machinery/apply/go-json.ts";
 import { canonicalJson } from "./canonical-json.ts";
 import { fnv32, safeEncodeString } from "./hash.ts";
 
@@ -120,8 +121,8 @@ export function sortControllerRevisions(revisions: ControllerRevision[]): Contro
   return revisions.sort(
     (a, b) =>
       a.revision - b.revision ||
-      (a.metadata?.creationTimestamp ?? "").localeCompare(b.metadata?.creationTimestamp ?? "") ||
-      (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""),
+      compareStrings(a.metadata?.creationTimestamp ?? "", b.metadata?.creationTimestamp ?? "") ||
+      compareStrings(a.metadata?.name ?? "", b.metadata?.name ?? ""),
   );
 }
 

@@ -17,6 +17,7 @@ import type { KubeObject } from "../../api/object.ts";
 import type { Informer } from "../../client/informer.ts";
 import { resourcePath, resources } from "../../client/resources.ts";
 import { onAbort } from "../../machinery/abort.ts";
+import { compareStrings } from "../../machinery/apply/go-json.ts";
 import { isStatusError } from "../../machinery/status.ts";
 import { formatTime } from "../common/time.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
@@ -78,7 +79,7 @@ export class PodGCController implements Controller {
     const excess = terminated.length - threshold;
     if (excess <= 0) return;
     const oldestFirst = [...terminated].sort((a, b) =>
-      (a.metadata?.creationTimestamp ?? "").localeCompare(b.metadata?.creationTimestamp ?? ""),
+      compareStrings(a.metadata?.creationTimestamp ?? "", b.metadata?.creationTimestamp ?? ""),
     );
     this.#ctx.log.info("garbage collecting terminated pods", { count: excess, threshold });
     for (const pod of oldestFirst.slice(0, excess)) await this.#markFailedAndDelete(pod);

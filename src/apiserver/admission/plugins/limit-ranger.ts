@@ -12,6 +12,7 @@ import type {
   PersistentVolumeClaim,
   Pod,
 } from "../../../api/generated/types.ts";
+import { compareStrings } from "../../../machinery/apply/go-json.ts";
 import { aggregateMessages } from "../../../machinery/field-errors.ts";
 import type { AdmissionAttributes, AdmissionPlugin } from "../admission.ts";
 import { admissionForbidden, isResource } from "./forbidden.ts";
@@ -159,7 +160,7 @@ function supports(attrs: AdmissionAttributes): "pod" | "pvc" | undefined {
 export function limitRangerAdmission(options: LimitRangerOptions): AdmissionPlugin {
   const limitRanges = (namespace: string) =>
     listAs<LimitRange>(options.reader, "", "limitranges", namespace).sort((a, b) =>
-      (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""),
+      compareStrings(a.metadata?.name ?? "", b.metadata?.name ?? ""),
     );
   const beingDeleted = (attrs: AdmissionAttributes) =>
     attrs.oldObject?.metadata?.deletionTimestamp !== undefined;

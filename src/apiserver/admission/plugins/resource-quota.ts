@@ -15,6 +15,7 @@ import type {
   ScopedResourceSelectorRequirement,
 } from "../../../api/generated/types.ts";
 import type { KubeObject } from "../../../api/object.ts";
+import { compareStrings } from "../../../machinery/apply/go-json.ts";
 import { newQuantity } from "../../../machinery/quantity.ts";
 import type { AdmissionAttributes, AdmissionPlugin } from "../admission.ts";
 import { admissionForbidden } from "./forbidden.ts";
@@ -95,7 +96,7 @@ export function resourceQuotaAdmission(options: ResourceQuotaOptions): Admission
         return;
       if (!attrs.resource.namespaced || attrs.namespace === "") return;
       const quotas = listAs<ResourceQuota>(reader, "", "resourcequotas", attrs.namespace).sort(
-        (a, b) => (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""),
+        (a, b) => compareStrings(a.metadata?.name ?? "", b.metadata?.name ?? ""),
       );
       if (quotas.length === 0) return;
       const { group, plural } = attrs.resource;

@@ -11,6 +11,7 @@ import type {
   StorageClass as StorageClassType,
 } from "../../../api/generated/types.ts";
 import type { KubeObject } from "../../../api/object.ts";
+import { compareStrings } from "../../../machinery/apply/go-json.ts";
 import { Quantity } from "../../../machinery/quantity.ts";
 
 export type PersistentVolume = PVType & KubeObject;
@@ -120,7 +121,7 @@ export function defaultStorageClass(classes: readonly StorageClass[]): StorageCl
   const name = (sc: StorageClass) => sc.metadata?.name ?? "";
   return classes
     .filter(isDefault)
-    .sort((a, b) => created(b) - created(a) || name(a).localeCompare(name(b)))[0];
+    .sort((a, b) => created(b) - created(a) || compareStrings(name(a), name(b)))[0];
 }
 
 /** Names of the claims a pod's volumes use (generic ephemeral volumes: `<pod>-<volume>`). */

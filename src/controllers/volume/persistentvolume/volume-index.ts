@@ -10,6 +10,8 @@
  * - otherwise the smallest Available volume of the claim's class and volume mode, large enough,
  *   matching the claim's selector and volume attributes class, not being deleted.
  */
+
+import { compareStrings } from "../../../machinery/apply/go-json.ts";
 import { selectorFromLabelSelector } from "../../../machinery/labels.ts";
 import type { Quantity } from "../../../machinery/quantity.ts";
 import {
@@ -34,7 +36,7 @@ function groupsFor(claim: PersistentVolumeClaim, volumes: readonly PersistentVol
     groups.set(key, [...(groups.get(key) ?? []), volume]);
   }
   return [...groups.entries()]
-    .sort(([a], [b]) => a.split(",").length - b.split(",").length || a.localeCompare(b))
+    .sort(([a], [b]) => a.split(",").length - b.split(",").length || compareStrings(a, b))
     .map(([, group]) => group);
 }
 
