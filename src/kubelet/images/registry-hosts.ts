@@ -10,8 +10,10 @@
  * Every file written carries a marker line; directories whose hosts.toml has it but whose host is
  * no longer configured are removed, and files without it (written by an operator) are left alone.
  */
+
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { compareStrings } from "../../machinery/apply/go-json.ts";
 import { DEFAULT_REGISTRY, type RegistryConfig, type RegistryTls } from "./registry-mirrors.ts";
 
 const MARKER =
@@ -81,6 +83,6 @@ export async function writeRegistryHosts(
     await writeFile(join(certsDir, host, "hosts.toml"), text);
   }
   return [...files.keys()].sort((a, b) =>
-    a === DEFAULT_REGISTRY ? 1 : b === DEFAULT_REGISTRY ? -1 : a.localeCompare(b),
+    a === DEFAULT_REGISTRY ? 1 : b === DEFAULT_REGISTRY ? -1 : compareStrings(a, b),
   );
 }

@@ -7,6 +7,7 @@
  * `hostGwRoutes` is pure; `syncHostGwRoutes` applies the difference with `ip`. Every node's
  * agent runs it for itself on Node changes (`pod-routes.ts`).
  */
+import { compareStrings } from "../../machinery/apply/go-json.ts";
 import { mustRun, type RunCommand } from "../../machinery/exec.ts";
 
 /** `ip route … proto 176`: an unassigned number in iproute2's rt_protos, marking our routes. */
@@ -29,7 +30,7 @@ export function hostGwRoutes(nodes: readonly RouteNode[], self: string): Route[]
   return nodes
     .filter((n) => n.name !== self && n.ip)
     .flatMap((n) => n.podCIDRs.filter((c) => !c.includes(":")).map((dst) => ({ dst, via: n.ip })))
-    .sort((a, b) => a.dst.localeCompare(b.dst));
+    .sort((a, b) => compareStrings(a.dst, b.dst));
 }
 
 /** The `ip -batch` lines that turn `current` routes into `desired` ones. */
