@@ -8,7 +8,8 @@
  * Figures, not pass/fail. `npm run bench -- pod-startup` (root, containerd installed);
  * BOSUN_BENCH_SCALE=0.2 for a quick run; BOSUN_BENCH_AGENT_ARGS="--disable-proxy" adds agent flags
  * (e.g. to see the kubelet's own memory); BOSUN_BENCH_AGENT_NODE_FLAGS="--max-semi-space-size=1" runs
- * the agent with those Node flags.
+ * the agent with those Node flags; BOSUN_BENCH_AGENT_SMAPS=file keeps the agent's smaps (per mapping)
+ * at the last sample.
  */
 import {
   copyFileSync,
@@ -18,6 +19,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  writeFileSync,
 } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -203,6 +205,9 @@ export async function run(): Promise<void> {
       batch.push(...(await Promise.all(names.map((n) => startOne(client, watch, n)))));
       await new Promise((res) => setTimeout(res, 2000)); // let the agent settle before sampling
       const ctd = containerdPid(nodeData);
+      // BOSUN_BENCH_AGENT_SMAPS=file keeps the agent's /proc/<pid>/smaps of the last round.
+      const smapsOut = process.env.BOSUN_BENCH_AGENT_SMAPS;
+      if (smapsOut) writeFileSync(smapsOut, readFileSync(`/proc/${agent.pid}/smaps`));
       rss = {
         agent: usage(agent.pid),
         containerd: ctd ? usage(ctd).rssMiB : Number.NaN,

@@ -15,10 +15,12 @@ process.env.NODE_COMPILE_CACHE ??= new URL(
 
 // A node agent keeps little and allocates little, and V8's defaults are tuned for throughput: the
 // young generation's semi-spaces grow to 16 MiB each and old-generation pages are kept for the
-// next burst. The agent runs with 2 MiB semi-spaces and V8's memory-over-speed setting (ADR 25).
+// next burst. The agent runs with 2 MiB semi-spaces and V8's memory-over-speed setting, and
+// without Maglev, V8's mid-tier compiler (its code and what it compiles: ~5 MiB; hot code still
+// reaches TurboFan) (ADR 25).
 // Heap limits are fixed when the process starts, so the agent replaces itself at once (execve:
 // same pid, nothing loaded yet) with the flags added.
-const agentHeapFlags = ["--max-semi-space-size=2", "--optimize-for-size"];
+const agentHeapFlags = ["--max-semi-space-size=2", "--optimize-for-size", "--no-maglev"];
 if (
   process.argv[2] === "agent" &&
   !agentHeapFlags.every((f) => process.execArgv.includes(f)) &&
