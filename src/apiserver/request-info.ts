@@ -62,11 +62,12 @@ export function parseRequestInfo(
   query: URLSearchParams,
 ): RequestInfo {
   const m = method.toLowerCase();
-  const path = rawPath.replace(/\/+$/, "") || "/";
-  const segments = path
-    .split("/")
-    .filter((s) => s.length > 0)
-    .map(decodeURIComponent);
+  const path = (rawPath.endsWith("/") ? rawPath.replace(/\/+$/, "") : rawPath) || "/";
+  const segments: string[] = [];
+  // Every request comes through here: no regular expression or escape decoding it does not need.
+  for (const s of path.split("/")) {
+    if (s.length > 0) segments.push(s.includes("%") ? decodeURIComponent(s) : s);
+  }
   const prefix = segments[0];
   if (prefix !== "api" && prefix !== "apis") return nonResource(path, m);
   let rest = segments.slice(1);
@@ -95,7 +96,11 @@ export function parseRequestInfo(
   const isNamespaceObject = resource === "namespaces";
   const verb = verbFor(m, pathName, subresource, query);
   // A list or watch pinned to one object by field selector names it, as upstream's factory does.
-  const selected = /(?:^|,)metadata\.name==?([^,]+)/.exec(query.get("fieldSelector") ?? "")?.[1];
+  const fieldSelector = query.get("fieldSelector") ?? "";
+  const labelSelector = query.get("labelSelector") ?? "";
+  const selected = fieldSelector.includes("metadata.name")
+    ? /(?:^|,)metadata\.name==?([^,]+)/.exec(fieldSelector)?.[1]
+    : undefined;
   const name = pathName || ((verb === "list" || verb === "watch") && selected ? selected : "");
   return {
     isResourceRequest: true,
@@ -110,12 +115,8 @@ export function parseRequestInfo(
     name,
     subresource,
     parts,
-    ...((verb === "list" || verb === "watch") && query.get("labelSelector")
-      ? { labelSelector: query.get("labelSelector") ?? "" }
-      : {}),
-    ...((verb === "list" || verb === "watch") && query.get("fieldSelector")
-      ? { fieldSelector: query.get("fieldSelector") ?? "" }
-      : {}),
+    ...((verb === "list" || verb === "watch") && labelSelector ? { labelSelector } : {}),
+    ...((verb === "list" || verb === "watch") && fieldSelector ? { fieldSelector } : {}),
   };
 }
 
