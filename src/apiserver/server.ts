@@ -3,7 +3,7 @@
  * one Store, start-up bootstrap (the standard namespaces) and a clean shutdown that ends watches.
  */
 import { rmSync } from "node:fs";
-import type { Server as HttpServer, IncomingMessage } from "node:http";
+import type { Server as HttpServer } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
@@ -13,7 +13,7 @@ import { onAbort } from "../machinery/abort.ts";
 import type { Clock } from "../machinery/clock.ts";
 import type { Logger } from "../machinery/log.ts";
 import { MetricsRegistry } from "../machinery/metrics.ts";
-import { createServer as createHttpServer, ServerResponse } from "../machinery/node-http.ts";
+import { acceptUpgrades, createServer as createHttpServer } from "../machinery/node-http.ts";
 import type { Store } from "../storage/store.ts";
 import { AdmissionChain, type AdmissionPlugin } from "./admission/admission.ts";
 import { certificateRequester } from "./admission/csr-requester.ts";
@@ -267,15 +267,8 @@ export class ApiServer {
       : undefined;
     for (const server of [this.#server, this.#loopback]) {
       if (!server) continue;
-      // Upgrade requests (exec, attach, port-forward, proxy) go through the same pipeline, with a
-      // response object on the raw connection for answers that refuse them.
-      server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-        const res = new ServerResponse(req);
-        res.assignSocket(socket as never);
-        res.shouldKeepAlive = false;
-        res.once("finish", () => socket.end());
-        this.#upgraded.add(socket);
-        socket.once("close", () => this.#upgraded.delete(socket));
+      // Upgrade requests go through the same pipeline.
+      acceptUpgrades(server, this.#upgraded, (req, res, socket, head) => {
         socket.on("error", () => socket.destroy());
         void handler(req, res, { socket, head });
       });

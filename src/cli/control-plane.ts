@@ -28,12 +28,12 @@ export interface ControlPlaneOptions {
   readonly failover?: boolean;
   /** --leader-elect-lease-duration and --leader-elect-retry-period (upstream's 15 s and 2 s). */
   readonly leaderElection?: LeaderElectionTimings;
-  /** Node failure timings (the controller manager's share of them). */
   /**
    * The local API server's unix socket and its loopback tokens (ADR 26): the components reach
    * it there in plain HTTP, the other API servers over HTTPS with their certificates.
    */
   readonly loopback?: { readonly socketPath: string; readonly tokens: LoopbackTokens };
+  /** Node failure timings (the controller manager's share of them). */
   readonly nodeLifecycle?: {
     readonly nodeMonitorGracePeriodSeconds: number;
     readonly nodeMonitorPeriodSeconds: number;

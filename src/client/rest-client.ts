@@ -151,26 +151,18 @@ export class RestClient {
       : { server, url, agents };
   }
 
-  /** Node's request options for `target`: its TLS host and port, or the loopback socket. */
+  /** A request to `target`: over TLS to its host and port, or on the loopback socket. */
   #open(
     target: Target,
-    options: HttpRequestOptions & { headers: Record<string, string> },
+    options: HttpRequestOptions,
     onResponse: (res: IncomingMessage) => void,
   ): ClientRequest {
-    if (!target.socket) {
-      return request(
-        { ...options, host: target.url.hostname, port: target.url.port || 443 },
-        onResponse,
-      );
-    }
-    return httpRequest(
-      {
-        ...options,
-        socketPath: target.socket.path,
-        headers: { ...options.headers, Authorization: `Bearer ${target.socket.token}` },
-      },
-      onResponse,
-    );
+    return target.socket
+      ? httpRequest({ ...options, socketPath: target.socket.path }, onResponse)
+      : request(
+          { ...options, host: target.url.hostname, port: target.url.port || 443 },
+          onResponse,
+        );
   }
 
   /**
@@ -233,12 +225,13 @@ export class RestClient {
     return qs ? `${path}?${qs}` : path;
   }
 
-  #headers(contentType: string | undefined): Record<string, string> {
+  #headers(target: Target, contentType: string | undefined): Record<string, string> {
+    const token = target.socket ? target.socket.token : this.config.token;
     return {
       Accept: "application/json",
       "User-Agent": this.#config.userAgent ?? "bosun",
       ...(contentType ? { "Content-Type": contentType } : {}),
-      ...(this.config.token ? { Authorization: `Bearer ${this.config.token}` } : {}),
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
     };
   }
 
@@ -282,6 +275,7 @@ export class RestClient {
           agent: target.agents[0],
           headers: {
             ...this.#headers(
+              target,
               body === undefined ? undefined : (options.contentType ?? "application/json"),
             ),
             // DELETE bodies are not chunked by Node: without a length the server cannot frame them.
@@ -407,7 +401,7 @@ export class RestClient {
           method: "GET",
           path: this.#path(path, { ...query, watch: "true" }),
           agent: target.agents[1],
-          headers: this.#headers(undefined),
+          headers: this.#headers(target, undefined),
           signal,
         },
         resolve,

@@ -20,7 +20,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { type Clock, realClock } from "../../machinery/clock.ts";
 import type { Logger } from "../../machinery/log.ts";
-import { ServerResponse } from "../../machinery/node-http.ts";
+import { acceptUpgrades, type ServerResponse } from "../../machinery/node-http.ts";
 import { forbiddenMessage, type KubeletAuth } from "./auth.ts";
 import { serveContainerLogs, writeText } from "./container-logs.ts";
 import type { KubeletHost } from "./host.ts";
@@ -65,14 +65,7 @@ export class KubeletServer {
       },
       (req, res) => void this.#handle({ req, res }),
     );
-    this.#server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      // A response object on the raw socket, for answers that refuse the upgrade.
-      const res = new ServerResponse(req);
-      res.assignSocket(socket as never);
-      res.shouldKeepAlive = false;
-      res.once("finish", () => socket.end());
-      this.#upgraded.add(socket);
-      socket.once("close", () => this.#upgraded.delete(socket));
+    acceptUpgrades(this.#server, this.#upgraded, (req, res, socket, head) => {
       void this.#handle({ req, res, upgrade: { socket, head } });
     });
     this.#server.requestTimeout = 0;
