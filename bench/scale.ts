@@ -19,6 +19,7 @@
  * Figures, not pass/fail. Run with `npm run bench -- scale`.
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Deployment, Lease, Pod } from "../src/api/generated/types.ts";
@@ -202,6 +203,49 @@ async function rollout(
     maxBacklog,
     bindWindow: { fromUs: releasedUs, toUs: releasedUs + (last - createdAt) * 1000 },
   };
+}
+
+/** `apiserver_request_total` by "verb resource/subresource", read from the server's /metrics. */
+async function requestCounts(client: RestClient): Promise<Map<string, number>> {
+  const c = client.config;
+  const text = await new Promise<string>((resolve, reject) => {
+    const req = httpsRequest(
+      `${c.server}/metrics`,
+      { ca: c.caPem, ...(c.certPem && c.keyPem ? { cert: c.certPem, key: c.keyPem } : {}) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (d: Buffer) => chunks.push(d));
+        res.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+        res.on("error", reject);
+      },
+    );
+    if (c.token) req.setHeader("Authorization", `Bearer ${c.token}`);
+    req.on("error", reject);
+    req.end();
+  });
+  const counts = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("apiserver_request_total{")) continue;
+    const label = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(line)?.[1] ?? "";
+    const sub = label("subresource");
+    const key = `${label("verb")} ${label("resource")}${sub ? `/${sub}` : ""}`;
+    counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1)));
+  }
+  return counts;
+}
+
+/** Requests per pod during a rollout, by verb and resource, largest first. */
+function printRequestsPerPod(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  pods: number,
+) {
+  const rows = [...after]
+    .map(([key, n]): [string, number] => [key, (n - (before.get(key) ?? 0)) / pods])
+    .filter(([, perPod]) => perPod >= 0.01)
+    .sort((a, b) => b[1] - a[1]);
+  console.log("\nAPI requests per pod during the rollout:\n");
+  printTable(["request", "per pod"], rows);
 }
 
 async function deleteDeployment(client: RestClient, name: string): Promise<void> {
@@ -403,8 +447,10 @@ export async function run(): Promise<void> {
       if (only === "alone") aloneWindow = await schedulerAlone(client, rows, server, sims);
       else {
         const usage0 = cpuOf(server, sims);
+        const requests0 = await requestCounts(client);
         const r = await rollout(client, "web", perDeployment);
         printCpu("rollout", r, usage0, cpuOf(server, sims));
+        printRequestsPerPod(requests0, await requestCounts(client), r.pods);
         rows.push([
           String(allNodes),
           r.pods,

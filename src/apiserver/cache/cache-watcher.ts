@@ -95,16 +95,18 @@ export class CacheWatcher implements AsyncIterable<WatcherEvent> {
     this.#onClose();
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<WatcherEvent> {
+  /**
+   * Everything queued, a batch at a time: the events of one Store commit reach a watch stream
+   * together, and go out in one write.
+   */
+  async *batches(): AsyncGenerator<WatcherEvent[]> {
     try {
       for (;;) {
         if (this.#head < this.#queue.length) {
-          const ev = this.#queue[this.#head++]!;
-          if (this.#head > 1024) {
-            this.#queue = this.#queue.slice(this.#head);
-            this.#head = 0;
-          }
-          yield ev;
+          const batch = this.#head === 0 ? this.#queue : this.#queue.slice(this.#head);
+          this.#queue = [];
+          this.#head = 0;
+          yield batch;
           continue;
         }
         if (this.#done) return;
@@ -115,5 +117,9 @@ export class CacheWatcher implements AsyncIterable<WatcherEvent> {
     } finally {
       this.end();
     }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<WatcherEvent> {
+    for await (const batch of this.batches()) yield* batch;
   }
 }

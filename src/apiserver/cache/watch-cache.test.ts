@@ -113,3 +113,29 @@ it("turns label changes from an older revision into ADDED and DELETED for a sele
   );
   await t.stop();
 });
+
+it("hands a watcher what queued up as one batch, in order, then waits for more", async () => {
+  const t = await setup({});
+  await t.cache.waitFor(0, 2000);
+  const from = await t.write("b0");
+  const watcher = t.cache.watch("", from, {})!;
+  const revs = [await t.write("b1"), await t.write("b2"), await t.write("b1")];
+  const batches = watcher.batches();
+  const first = await batches.next();
+  assert.deepEqual(
+    first.value?.map((e: WatcherEvent) => [e.type, e.object.revision]),
+    [
+      ["ADDED", revs[0]],
+      ["ADDED", revs[1]],
+      ["MODIFIED", revs[2]],
+    ],
+  );
+  const second = batches.next();
+  const later = await t.write("b3");
+  assert.deepEqual(
+    (await second).value?.map((e: WatcherEvent) => e.object.revision),
+    [later],
+  );
+  await batches.return(undefined);
+  await t.stop();
+});

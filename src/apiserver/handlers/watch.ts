@@ -16,6 +16,16 @@ import { compileSelectors, type Matcher, selectionOf } from "./selectors.ts";
 import { toTable } from "./table.ts";
 
 const eventEnd = Buffer.from("}\n");
+/** `{"type":"MODIFIED","object":` and the like, by event type. */
+const eventHeads = new Map<string, Buffer>();
+const eventHead = (type: string): Buffer => {
+  let head = eventHeads.get(type);
+  if (!head) {
+    head = Buffer.from(`{"type":"${type}","object":`);
+    eventHeads.set(type, head);
+  }
+  return head;
+};
 
 /** One event on the wire: the object pre-serialized (from the cache) or as a value. */
 interface WireEvent {
@@ -40,17 +50,22 @@ async function* fromCache(
   after: number,
   matches: Matcher | undefined,
   signal: AbortSignal,
-): AsyncGenerator<WireEvent> {
+): AsyncGenerator<WireEvent[]> {
   const watcher = cache.watch(namespace, after, matches ? { matches } : {});
   if (!watcher) return;
   onAbort(signal, () => watcher.end());
-  for await (const ev of watcher) {
-    if (ev.type === "EXPIRED") {
-      const status = newTooOldResourceVersion(after, ev.object.revision).status;
-      yield { type: "ERROR", object: status };
-      return;
+  for await (const batch of watcher.batches()) {
+    const out: WireEvent[] = [];
+    for (const ev of batch) {
+      if (ev.type === "EXPIRED") {
+        const status = newTooOldResourceVersion(after, ev.object.revision).status;
+        out.push({ type: "ERROR", object: status });
+        yield out;
+        return;
+      }
+      out.push({ type: ev.type, cached: ev.object, revision: String(ev.object.revision) });
     }
-    yield { type: ev.type, cached: ev.object, revision: String(ev.object.revision) };
+    yield out;
   }
 }
 
@@ -60,7 +75,7 @@ async function* fromStore(
   resourceVersion: string | null,
   matches: Matcher | undefined,
   signal: AbortSignal,
-): AsyncGenerator<WireEvent> {
+): AsyncGenerator<WireEvent[]> {
   const def = registry.definition;
   const filter = matches && ((obj: KubeObject) => matches(selectionOf(def, obj)));
   const events = watchObjects(registry, namespace, {
@@ -71,7 +86,7 @@ async function* fromStore(
   for await (const ev of events) {
     const rv =
       ev.type === "ERROR" ? undefined : (ev.object as KubeObject).metadata?.resourceVersion;
-    yield { type: ev.type, object: ev.object, ...(rv ? { revision: rv } : {}) };
+    yield [{ type: ev.type, object: ev.object, ...(rv ? { revision: rv } : {}) }];
   }
 }
 
@@ -105,7 +120,8 @@ export async function serveWatch(ctx: HttpContext, registry: GenericRegistry): P
   const def = registry.definition;
   let lastVersion = rv ?? "";
   let first = true;
-  const send = (ev: WireEvent) => {
+  /** One event as it goes on the wire (a Table row when the client asked for tables). */
+  const encode = (ev: WireEvent): Buffer | string => {
     if (ctx.negotiated.rendering === "table" && ev.type !== "ERROR" && ev.type !== "BOOKMARK") {
       const obj = (ev.object ?? parseCached(ev.cached!)) as KubeObject;
       const table = toTable(def, [obj], {
@@ -114,16 +130,30 @@ export async function serveWatch(ctx: HttpContext, registry: GenericRegistry): P
         withColumns: first,
       });
       first = false;
-      res.write(`${JSON.stringify({ type: ev.type, object: table })}\n`);
+      return `${JSON.stringify({ type: ev.type, object: table })}\n`;
+    }
+    if (!ev.cached) return `{"type":"${ev.type}","object":${JSON.stringify(ev.object)}}\n`;
+    return Buffer.concat([eventHead(ev.type), ev.cached.bytes, eventEnd]);
+  };
+  const send = (ev: WireEvent) => {
+    res.write(encode(ev));
+  };
+  /** A batch in one chunk, each cached object's bytes copied once. */
+  const sendAll = (batch: readonly WireEvent[]) => {
+    if (batch.length === 1) {
+      send(batch[0]!);
       return;
     }
-    if (!ev.cached) {
-      res.write(`{"type":"${ev.type}","object":${JSON.stringify(ev.object)}}\n`);
-      return;
+    const parts: Uint8Array[] = [];
+    for (const ev of batch) {
+      if (ev.cached && ctx.negotiated.rendering !== "table") {
+        parts.push(eventHead(ev.type), ev.cached.bytes, eventEnd);
+      } else {
+        const encoded = encode(ev);
+        parts.push(typeof encoded === "string" ? Buffer.from(encoded) : encoded);
+      }
     }
-    // One chunk per event, the object's bytes copied once.
-    const head = Buffer.from(`{"type":"${ev.type}","object":`);
-    res.write(Buffer.concat([head, ev.cached.bytes, eventEnd]));
+    res.write(Buffer.concat(parts));
   };
   const bookmarkTimer =
     query.get("allowWatchBookmarks") === "true"
@@ -140,10 +170,10 @@ export async function serveWatch(ctx: HttpContext, registry: GenericRegistry): P
         }, parts.watchBookmarkMs)
       : undefined;
   try {
-    for await (const ev of source) {
-      if (ev.revision) lastVersion = ev.revision;
-      send(ev);
-      if (ev.type === "ERROR" || abort.signal.aborted) break;
+    for await (const batch of source) {
+      for (const ev of batch) if (ev.revision) lastVersion = ev.revision;
+      sendAll(batch);
+      if (batch.at(-1)?.type === "ERROR" || abort.signal.aborted) break;
     }
   } catch (err) {
     parts.log.warn("watch ended with an error", { resource: def.plural, err });

@@ -44,9 +44,17 @@ export function setManagedFields(object: JsonObject, entries: ManagedFieldsEntry
   metadata.managedFields = entries;
 }
 
-/** RFC 3339 with whole seconds, as `metav1.Time` serializes. */
+let lastSecond = Number.NaN;
+let lastText = "";
+
+/** RFC 3339 with whole seconds, as `metav1.Time` serializes (formatted once per second). */
 export function rfc3339(now: Date): string {
-  return now.toISOString().replace(/\.\d+Z$/, "Z");
+  const second = Math.floor(now.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 /** Upstream's `objectGVKNN`: `default/web; apps/v1, Kind=Deployment`. */

@@ -74,9 +74,8 @@ export function recordUpdate(o: RecordUpdateOptions): Managed {
     force: true,
   });
   if (!result.ok) throw new Error("unreachable: forced update reported conflicts");
-  const { modified, added } = result.comparison;
-  let changed = modified.union(added);
-  if (o.ignored) changed = changed.recursiveDifference(o.ignored);
+  // The comparison already leaves the ignored fields out.
+  const changed = result.touched;
   const fields = result.fields;
   if (!changed.empty) fields.set(self, { set: changed, apiVersion: o.apiVersion, applied: false });
   const managed: Managed = { fields, times: new Map(o.managed.times) };

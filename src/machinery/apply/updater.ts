@@ -29,6 +29,8 @@ export type OwnershipResult =
       readonly ok: true;
       readonly fields: Map<string, VersionedSet>;
       readonly comparison: Comparison;
+      /** The fields the write changed (`modified ∪ added`, ignored fields left out). */
+      readonly touched: FieldSet;
     }
   | { readonly ok: false; readonly conflicts: Map<string, FieldSet> };
 
@@ -45,20 +47,22 @@ export function updateOwnership(o: UpdateOwnershipOptions): OwnershipResult {
   let comparison = compareValues(o.oldObject, o.newObject, o.schema);
   if (o.ignored) comparison = excludeFields(comparison, o.ignored);
   const touched = comparison.modified.union(comparison.added);
-  const conflicts = new Map<string, FieldSet>();
-  for (const [id, vs] of o.fields) {
-    if (id === o.workflow) continue;
-    const conflict = vs.set.intersection(touched);
-    if (!conflict.empty) conflicts.set(id, conflict);
+  if (!o.force) {
+    const conflicts = new Map<string, FieldSet>();
+    for (const [id, vs] of o.fields) {
+      if (id === o.workflow) continue;
+      const conflict = vs.set.intersection(touched);
+      if (!conflict.empty) conflicts.set(id, conflict);
+    }
+    if (conflicts.size > 0) return { ok: false, conflicts };
   }
-  if (!o.force && conflicts.size > 0) return { ok: false, conflicts };
   const fields = new Map<string, VersionedSet>();
   for (const [id, vs] of o.fields) {
     let set = vs.set;
     if (id !== o.workflow) set = set.difference(touched).difference(comparison.removed);
     if (!set.empty) fields.set(id, { ...vs, set });
   }
-  return { ok: true, fields, comparison };
+  return { ok: true, fields, comparison, touched };
 }
 
 function excludeFields(c: Comparison, ignored: FieldSet): Comparison {

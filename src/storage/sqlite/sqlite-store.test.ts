@@ -1,8 +1,11 @@
+import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, beforeEach, describe, it } from "node:test";
 import { FakeClock } from "../../machinery/clock.ts";
 import { storeContract } from "../contract.ts";
+import type { KeyValue } from "../store.ts";
 import { withWatchFanout } from "../watch-fanout.ts";
 import { SqliteStore } from "./sqlite-store.ts";
 
@@ -27,3 +30,80 @@ function harness(wrap: boolean) {
 
 storeContract("sqlite", harness(false));
 storeContract("sqlite with watch fan-out", harness(true));
+
+describe("sqlite: newest rows kept in memory", () => {
+  const text = (kv: KeyValue) => new TextDecoder().decode(kv.value);
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "bosun-sqlite-latest-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("answer as the database does, for keys kept and keys let go", async () => {
+    const path = join(dir, "state.db");
+    const store = new SqliteStore({ path, clock: new FakeClock() });
+    // More keys than the store keeps rows of: the first ones are read back from SQLite.
+    const keys = Array.from({ length: 2500 }, (_, i) => `/t/k${String(i).padStart(5, "0")}`);
+    const created = await Promise.all(keys.map((k) => store.create(k, bytes(`${k}=1`))));
+    for (const i of [0, 1, 2497, 2498]) {
+      const kv = await store.update(keys[i]!, bytes(`${keys[i]}=2`), created[i]!.modRevision);
+      assert.equal(kv.createRevision, created[i]!.createRevision);
+    }
+    await store.delete(keys[2]!);
+    await store.delete(keys[2499]!);
+    await assert.rejects(store.update(keys[1]!, bytes("stale"), created[1]!.modRevision), {
+      reason: "Conflict",
+    });
+    /** What `get` says of every key: revisions and value, or the error's reason. */
+    const answers = (from: SqliteStore) =>
+      Promise.all(
+        keys.map((k) =>
+          from.get(k).then(
+            (kv) => `${kv.modRevision}/${kv.createRevision}/${text(kv)}`,
+            (err) => err.reason,
+          ),
+        ),
+      );
+    const seen = await answers(store);
+    await store.close();
+    const reopened = new SqliteStore({ path, clock: new FakeClock() });
+    const fromDisk = await answers(reopened);
+    await reopened.close();
+    assert.deepEqual(seen, fromDisk);
+    assert.equal(seen[2], "NotFound");
+    assert.match(seen[2498]!, /=2$/);
+  });
+
+  it("forget the rows of a batch that rolled back", async () => {
+    const store = new SqliteStore({ path: join(dir, "state.db"), clock: new FakeClock() });
+    const a = await store.create("/t/a", bytes("1"));
+    // One batch: a good update, then a write SQLite refuses (a value it cannot bind).
+    const [good, bad] = await Promise.allSettled([
+      store.update("/t/a", bytes("2"), a.modRevision),
+      store.create("/t/b", { not: "bytes" } as unknown as Uint8Array),
+    ]);
+    assert.equal(good.status === "rejected" && good.reason.reason, "Unavailable");
+    assert.equal(bad.status === "rejected" && bad.reason.reason, "Unavailable");
+    const now = await store.get("/t/a");
+    assert.equal(text(now), "1");
+    assert.equal(now.modRevision, a.modRevision);
+    const next = await store.update("/t/a", bytes("3"), a.modRevision);
+    assert.equal(next.modRevision, a.modRevision + 1);
+    await store.close();
+  });
+
+  it("create a key again after compaction removed its tombstone", async () => {
+    const store = new SqliteStore({ path: join(dir, "state.db"), clock: new FakeClock() });
+    const first = await store.create("/t/a", bytes("1"));
+    await store.delete("/t/a");
+    await store.compact(await store.currentRevision());
+    await assert.rejects(store.get("/t/a"), { reason: "NotFound" });
+    const again = await store.create("/t/a", bytes("2"));
+    assert.equal(again.createRevision, again.modRevision);
+    // The create, the tombstone, then the new create.
+    assert.equal(again.modRevision, first.modRevision + 2);
+    assert.equal(text(await store.get("/t/a")), "2");
+    await store.close();
+  });
+});

@@ -69,6 +69,9 @@ interface RawWatcher {
 
 const replayChunk = 1000;
 
+/** How many keys' newest rows a store keeps (see `#latest`): a few MiB of values. */
+const latestRowsMax = 2048;
+
 export class SqliteStore implements Store {
   #db: DatabaseSync;
   #stmts: Record<keyof typeof sql, StatementSync>;
@@ -84,6 +87,14 @@ export class SqliteStore implements Store {
   #leaseTimer: Timer | undefined;
   #compacting: Promise<void> | undefined;
   #closed = false;
+  /**
+   * The newest row of recently written keys. This store is the database's only writer, so the
+   * row it wrote last for a key is that key's newest until it writes again: an update right after
+   * a write (a pod's binding after its create, its status after its binding) takes the row from
+   * here instead of reading it, value and all, back from SQLite. Cleared when a batch rolls back
+   * and when compaction removes rows.
+   */
+  #latest = new Map<string, Row>();
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(dirname(options.path), { recursive: true });
@@ -117,7 +128,7 @@ export class SqliteStore implements Store {
     this.#checkOpen();
     const rev = this.#readRevision(options.revision);
     const row = (
-      rev === this.#revision ? this.#stmts.latest.get(key) : this.#stmts.atRevision.get(key, rev)
+      rev === this.#revision ? this.#latestRow(key) : this.#stmts.atRevision.get(key, rev)
     ) as Row | undefined;
     if (!row || row.deleted) throw notFound(key);
     return toKeyValue(row);
@@ -227,6 +238,7 @@ export class SqliteStore implements Store {
     } catch (err) {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
       this.#revision = startRevision;
+      this.#latest.clear();
       const failure = unavailable(`commit failed: ${(err as Error).message}`, err);
       for (const p of batch) p.reject(failure);
       return;
@@ -245,7 +257,7 @@ export class SqliteStore implements Store {
       this.#revoke(op.lease, op.explicit, events);
       return undefined;
     }
-    const current = this.#stmts.latest.get(op.key) as Row | undefined;
+    const current = this.#latestRow(op.key);
     const live = current && !current.deleted ? current : undefined;
     if (op.kind === "create") {
       if (live) throw alreadyExists(op.key);
@@ -276,18 +288,36 @@ export class SqliteStore implements Store {
   ): KeyValue {
     const id = this.#revision + 1;
     const createRevision = o.created || !o.prev ? id : o.prev.create_revision;
+    const row: Row = {
+      id,
+      name: key,
+      created: o.created ? 1 : 0,
+      deleted: o.deleted ? 1 : 0,
+      create_revision: createRevision,
+      prev_revision: o.prev?.id ?? 0,
+      lease: o.lease,
+      value,
+    };
     this.#stmts.insert.run(
       id,
       key,
-      o.created ? 1 : 0,
-      o.deleted ? 1 : 0,
+      row.created,
+      row.deleted,
       createRevision,
-      o.prev?.id ?? 0,
+      row.prev_revision,
       o.lease,
       value,
     );
     this.#revision = id;
+    this.#latest.delete(key);
+    this.#latest.set(key, row);
+    if (this.#latest.size > latestRowsMax) this.#latest.delete(this.#latest.keys().next().value!);
     return { key, value, createRevision, modRevision: id, lease: o.lease };
+  }
+
+  /** The newest row of `key` (a tombstone included), from `#latest` when it holds it. */
+  #latestRow(key: string): Row | undefined {
+    return this.#latest.get(key) ?? (this.#stmts.latest.get(key) as Row | undefined);
   }
 
   #checkLease(lease: number): void {
@@ -390,6 +420,8 @@ export class SqliteStore implements Store {
   async #compactRange(from: number, to: number): Promise<void> {
     for (let lo = from; lo < to && !this.#closed; lo += this.#compactChunk) {
       const hi = Math.min(to, lo + this.#compactChunk);
+      // A tombstone compacted away is no longer any key's newest row.
+      this.#latest.clear();
       this.#db.exec("BEGIN IMMEDIATE");
       try {
         this.#stmts.compactSuperseded.run(lo, hi);
@@ -432,7 +464,7 @@ export class SqliteStore implements Store {
       return;
     }
     for (const { name } of this.#stmts.leaseKeys.all(lease) as Array<{ name: string }>) {
-      const row = this.#stmts.latest.get(name) as Row | undefined;
+      const row = this.#latestRow(name);
       if (!row || row.deleted || row.lease !== lease) continue;
       const prev = toKeyValue(row);
       const kv = this.#insert(name, new Uint8Array(0), { deleted: true, prev: row, lease: 0 });
