@@ -151,6 +151,43 @@ describe("bad input", () => {
     assert.equal(warned.json().bogus, undefined);
   });
 
+  it("checks the fields a merge patch brings: unknown ones refused or dropped, wrong types refused", async () => {
+    const created = await api.send("POST", cms, cm({ metadata: { name: "patched" } }));
+    assert.equal(created.status, 201);
+    const merge = { "Content-Type": "application/merge-patch+json" };
+    const body = (patch: object) => JSON.stringify(patch);
+    await refused(
+      () =>
+        api.send(
+          "PATCH",
+          `${cms}/patched?fieldValidation=Strict`,
+          body({ data: { b: "2" }, bogus: 1, metadata: { labels: { x: "y" }, alsoBogus: true } }),
+          merge,
+        ),
+      400,
+      "BadRequest",
+      /strict decoding error: unknown field "bogus", unknown field "metadata.alsoBogus"/,
+    );
+    await refused(
+      () => api.send("PATCH", `${cms}/patched`, body({ data: { b: 5 } }), merge),
+      400,
+      "BadRequest",
+      /cannot unmarshal number into Go struct field ConfigMap.data of type string/,
+    );
+    const warned = await api.send(
+      "PATCH",
+      `${cms}/patched`,
+      body({ data: { b: "2" }, bogus: { deep: 1 } }),
+      merge,
+    );
+    assert.equal(warned.status, 200);
+    assert.match(String(warned.headers.warning), /unknown field \\"bogus\\"/);
+    assert.equal(warned.json().bogus, undefined);
+    assert.deepEqual(warned.json().data, { a: "b", b: "2" });
+    const stored = await api.send("GET", `${cms}/patched`);
+    assert.equal(stored.json().bogus, undefined);
+  });
+
   it("refuses a wrongly typed field", () =>
     refused(
       () => api.send("POST", cms, cm({ data: { a: 5 } })),

@@ -39,15 +39,21 @@ function dropField(obj: unknown, path: string): void {
   }
 }
 
-/** Checks `obj` against the kind's schema; returns warnings, throws 400 for refusals. */
+/**
+ * Checks `obj` against the kind's schema; returns warnings, throws 400 for refusals. `changes`,
+ * when given, is the part of `obj` that can hold problems (a merge patch applied to a stored
+ * object, which passed these checks when it was written): only it is walked, and unknown fields
+ * it names are dropped from `obj`.
+ */
 export function checkFields(
   obj: KubeObject,
   def: ResourceDefinition,
   mode: FieldValidation,
+  changes: unknown = obj,
 ): string[] {
   const gvk = { group: def.group, version: def.version, kind: def.kind };
   const handledAs = `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}`;
-  const problems = findFieldProblems(obj, gvk);
+  const problems = findFieldProblems(changes, gvk);
   const typeError = problems.typeErrors[0];
   if (typeError) throw newBadRequest(`${handledAs}: ${typeError.message}`);
   const unknown = def.strategy.unknownFields ? def.strategy.unknownFields(obj) : problems.unknown;

@@ -25,6 +25,23 @@ export interface PatchRequest {
   readonly body: unknown;
 }
 
+/**
+ * What of a patched object the field checks walk. A merge patch replaces what it names and leaves
+ * the rest as stored, and a built-in kind's stored objects passed the same checks when written
+ * (a status patch of a 30,000-pod cluster walked the whole pod for a few fields): its unknown and
+ * mistyped fields are the patch's own. Other patches, and custom resources, whose schema may have
+ * changed since the object was stored, are checked whole.
+ */
+function fieldsToCheck(
+  patch: PatchRequest,
+  patched: KubeObject,
+  def: GenericRegistry["definition"],
+) {
+  return patch.type === "merge" && !def.openapi && !def.strategy.unknownFields
+    ? patch.body
+    : patched;
+}
+
 export async function readPatch(ctx: HttpContext): Promise<PatchRequest> {
   const type = patchTypeOf(ctx.req.headers["content-type"]);
   if (type === undefined) throw newUnsupportedMediaType(acceptedPatchTypes);
@@ -106,7 +123,7 @@ export async function patchObject(
       if (patched.metadata?.resourceVersion === currentVersion) {
         delete patched.metadata!.resourceVersion;
       }
-      rctx.warnings.push(...checkFields(patched, def, mode));
+      rctx.warnings.push(...checkFields(patched, def, mode, fieldsToCheck(patch, patched, def)));
       return patched;
     },
     rctx,
