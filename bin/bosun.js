@@ -17,10 +17,16 @@ process.env.NODE_COMPILE_CACHE ??= new URL(
 // young generation's semi-spaces grow to 16 MiB each and old-generation pages are kept for the
 // next burst. The agent runs with 2 MiB semi-spaces and V8's memory-over-speed setting, and
 // without Maglev, V8's mid-tier compiler (its code and what it compiles: ~5 MiB; hot code still
-// reaches TurboFan) (ADR 25).
+// reaches TurboFan), and with one V8 background thread instead of four (each kept ~2 MiB of its
+// own allocations; compiling and collecting on a node's few cores lost nothing) (ADR 25).
 // Heap limits are fixed when the process starts, so the agent replaces itself at once (execve:
 // same pid, nothing loaded yet) with the flags added.
-const agentHeapFlags = ["--max-semi-space-size=2", "--optimize-for-size", "--no-maglev"];
+const agentHeapFlags = [
+  "--max-semi-space-size=2",
+  "--optimize-for-size",
+  "--no-maglev",
+  "--v8-pool-size=1",
+];
 if (
   process.argv[2] === "agent" &&
   !agentHeapFlags.every((f) => process.execArgv.includes(f)) &&

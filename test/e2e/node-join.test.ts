@@ -178,7 +178,12 @@ describe("node join with a bootstrap token", () => {
     await until("the agent to run", async () => /agent running/.test(agent.log()));
     // It runs with the memory settings it re-executes itself with (ADR 25).
     const cmdline = readFileSync(`/proc/${agent.child.pid}/cmdline`, "utf8").split("\0");
-    for (const flag of ["--max-semi-space-size=2", "--optimize-for-size", "--no-maglev"]) {
+    for (const flag of [
+      "--max-semi-space-size=2",
+      "--optimize-for-size",
+      "--no-maglev",
+      "--v8-pool-size=1",
+    ]) {
       assert.ok(cmdline.includes(flag), cmdline.join(" "));
     }
     assert.match(agent.log(), /using the stored client certificate/);
