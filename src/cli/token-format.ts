@@ -4,6 +4,7 @@
  * `ShortHumanDuration` TTLs and RFC 3339 expiry times.
  */
 import type { BootstrapTokenInfo } from "../cluster-bootstrap/token-secret.ts";
+import { formatTime } from "../machinery/time.ts";
 
 export const tokenListColumns = [
   "TOKEN",
@@ -59,7 +60,7 @@ export function formatTokenLine(token: BootstrapTokenInfo, now: number): string 
   let expires = "<never>";
   if (token.expires !== undefined) {
     ttl = shortHumanDuration(token.expires - now);
-    expires = new Date(token.expires).toISOString().replace(/\.\d{3}Z$/, "Z");
+    expires = formatTime(token.expires);
   }
   const usages = token.usages.join(",") || "<none>";
   const description = token.description || "<none>";

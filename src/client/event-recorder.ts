@@ -10,6 +10,7 @@ import type { ObjectLike } from "../api/object.ts";
 import { type Clock, realClock } from "../machinery/clock.ts";
 import { type Logger, silentLogger } from "../machinery/log.ts";
 import { isStatusError } from "../machinery/status.ts";
+import { formatTime } from "../machinery/time.ts";
 import { EventCorrelator } from "./event-correlator.ts";
 import { resourcePath, resources } from "./resources.ts";
 import type { RestClient } from "./rest-client.ts";
@@ -51,7 +52,7 @@ export function createEventRecorder(options: {
   const correlator = new EventCorrelator();
   const queue: Array<() => Promise<unknown>> = [];
   let writing = false;
-  const time = () => new Date(clock.now()).toISOString().replace(/\.\d+Z$/, "Z");
+  const time = () => formatTime(clock.now());
   const source = {
     component: options.component,
     ...(options.host ? { host: options.host } : {}),

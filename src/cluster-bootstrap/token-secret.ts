@@ -3,6 +3,8 @@
  * `k8s.io/cluster-bootstrap/util/secrets` and kubeadm's `encodeTokenSecretData`). Data values are
  * base64 on the wire; an expiration that is not RFC 3339 makes the token expired, as upstream.
  */
+
+import { formatTime } from "../machinery/time.ts";
 import {
   bootstrapTokenPattern,
   bootstrapTokenSecretName,
@@ -50,10 +52,6 @@ export function parseRFC3339(s: string): number | undefined {
   const ms = Date.parse(s.toUpperCase());
   return Number.isNaN(ms) ? undefined : ms;
 }
-
-/** RFC 3339 in UTC with whole seconds, as kubeadm writes `expiration`. */
-export const formatRFC3339 = (ms: number): string =>
-  new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 /**
  * `GetExpiration`: milliseconds left, and whether the token has expired. No expiration means
@@ -163,7 +161,7 @@ export function bootstrapTokenSecret(o: NewTokenSecretOptions) {
     [tokenSecretKey]: b64(o.secret),
   };
   if (o.description) data[descriptionKey] = b64(o.description);
-  if (o.ttlMs && o.ttlMs > 0) data[expirationKey] = b64(formatRFC3339(o.now + o.ttlMs));
+  if (o.ttlMs && o.ttlMs > 0) data[expirationKey] = b64(formatTime(o.now + o.ttlMs));
   for (const usage of o.usages) data[`${usagePrefix}${usage}`] = b64("true");
   if (o.groups.length > 0) data[extraGroupsKey] = b64(o.groups.join(","));
   return {

@@ -11,6 +11,7 @@ import { untilAborted } from "../machinery/abort.ts";
 import { type Clock, realClock } from "../machinery/clock.ts";
 import { type Logger, silentLogger } from "../machinery/log.ts";
 import { isStatusError } from "../machinery/status.ts";
+import { formatTime } from "../machinery/time.ts";
 import { renewNodeLease } from "./lease.ts";
 import { nodeRef, nodeStatusEvents, recordNodeStatusEvents } from "./node-events.ts";
 import { mergeConditions, type NodeIdentity, nodeConditions, nodeObject } from "./node-status.ts";
@@ -37,8 +38,6 @@ export interface KubeletOptions {
   /** Pods the runtime has but the API no longer does are killed this often. */
   readonly housekeepingMs?: number;
 }
-
-const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
 
 const fastStatusCheckMs = 250;
 
@@ -163,7 +162,7 @@ export class Kubelet {
   async #register(): Promise<void> {
     const { client, node } = this.#o;
     const ready = await this.#o.runtime.ready();
-    const desired = nodeObject(node, ready, rfc3339(this.#clock.now()));
+    const desired = nodeObject(node, ready, formatTime(this.#clock.now()));
     const path = resourcePath(resources.nodes, "", node.name);
     let stored: Node;
     let before: NodeCondition[] | undefined;
@@ -229,7 +228,7 @@ export class Kubelet {
     }
     const current = await this.#o.client.get<Node>(path);
     await this.#setPodCIDR(current.spec?.podCIDR);
-    const conditions = nodeConditions(ready, rfc3339(now));
+    const conditions = nodeConditions(ready, formatTime(now));
     await this.#o.client.patch(`${path}/status`, "merge", {
       status: { conditions: mergeConditions(current.status?.conditions, conditions) },
     });

@@ -4,10 +4,11 @@
  * `kubelet_pods.go` generateAPIPodStatus, getPhase).
  */
 import type { ContainerStatus, Pod, PodStatus } from "../api/generated/types.ts";
+import { formatTime } from "../machinery/time.ts";
 import { podConditions } from "./pod-conditions.ts";
 import type { ContainerRuntimeStatus, PodRuntimeStatus } from "./runtime.ts";
 
-const time = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
+const time = formatTime;
 
 function containerStatus(c: ContainerRuntimeStatus): ContainerStatus {
   const state =

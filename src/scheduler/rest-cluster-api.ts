@@ -7,9 +7,8 @@ import { resourcePath, resources } from "../client/resources.ts";
 import type { RestClient } from "../client/rest-client.ts";
 import type { Clock } from "../machinery/clock.ts";
 import { isStatusError } from "../machinery/status.ts";
+import { formatTime } from "../machinery/time.ts";
 import type { ClusterApi } from "./framework/interface.ts";
-
-const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
 
 export function restClusterApi(client: RestClient, clock: Clock): ClusterApi {
   const podPath = (pod: Pod, sub = "") =>
@@ -33,7 +32,7 @@ export function restClusterApi(client: RestClient, clock: Clock): ClusterApi {
       const status: Record<string, unknown> = {};
       if (update.condition) {
         status.conditions = [
-          { lastProbeTime: null, lastTransitionTime: rfc3339(clock.now()), ...update.condition },
+          { lastProbeTime: null, lastTransitionTime: formatTime(clock.now()), ...update.condition },
         ];
       }
       if (update.nominatedNodeName !== undefined) {

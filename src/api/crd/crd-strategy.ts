@@ -5,6 +5,8 @@
  * kept on create and update; the default Name / Created At table. `acceptedStatus` is what
  * upstream's naming and establishing controllers write once the names are free.
  */
+
+import { formatTime } from "../../machinery/time.ts";
 import type {
   CustomResourceDefinition,
   CustomResourceDefinitionCondition,
@@ -45,11 +47,6 @@ function recordStorageVersion(crd: CRDObject): void {
   if (!stored.includes(storage.name)) crd.status.storedVersions = [...stored, storage.name];
 }
 
-/** RFC 3339 at second precision, as metav1.Time serializes. */
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
 function namesOf(names: CustomResourceDefinitionNames): CustomResourceDefinitionNames {
   return structuredClone(names);
 }
@@ -85,7 +82,7 @@ export function acceptedStatus(
   now: number,
   options: AcceptedStatusOptions = {},
 ): CustomResourceDefinitionStatus {
-  const at = rfc3339(now);
+  const at = formatTime(now);
   const conditions = structuredClone(crd.status?.conditions ?? []);
   const established = conditions.some((c) => c.type === "Established" && c.status === "True");
   const storage = crd.spec.versions.find((v) => v.storage)?.name;

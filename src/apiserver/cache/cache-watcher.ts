@@ -19,7 +19,6 @@ export class CacheWatcher implements AsyncIterable<WatcherEvent> {
   readonly #onClose: () => void;
   readonly #after: number;
   #queue: WatcherEvent[] = [];
-  #head = 0;
   #done = false;
   #wake: (() => void) | undefined;
 
@@ -63,7 +62,7 @@ export class CacheWatcher implements AsyncIterable<WatcherEvent> {
 
   #push(ev: WatcherEvent): void {
     this.#queue.push(ev);
-    if (this.#queue.length - this.#head > maxBacklog) this.end();
+    if (this.#queue.length > maxBacklog) this.end();
     const wake = this.#wake;
     this.#wake = undefined;
     wake?.();
@@ -102,10 +101,9 @@ export class CacheWatcher implements AsyncIterable<WatcherEvent> {
   async *batches(): AsyncGenerator<WatcherEvent[]> {
     try {
       for (;;) {
-        if (this.#head < this.#queue.length) {
-          const batch = this.#head === 0 ? this.#queue : this.#queue.slice(this.#head);
+        if (this.#queue.length > 0) {
+          const batch = this.#queue;
           this.#queue = [];
-          this.#head = 0;
           yield batch;
           continue;
         }

@@ -11,6 +11,7 @@ import {
   newNotFound,
   statusSuccess,
 } from "../../machinery/status.ts";
+import { formatTime } from "../../machinery/time.ts";
 import { decodeBody, readBody } from "../http/body.ts";
 import { writeJson } from "../http/respond.ts";
 import type { DeleteOptions } from "../registry/deletion.ts";
@@ -28,7 +29,7 @@ export async function serveBinding(ctx: HttpContext, pods: GenericRegistry): Pro
   const errors = validatePodBinding(binding);
   if (errors.length > 0)
     throw newInvalid({ group: "", kind: "Binding" }, binding.metadata?.name ?? name, errors);
-  const now = new Date(ctx.parts.clock.now()).toISOString().replace(/\.\d+Z$/, "Z");
+  const now = formatTime(ctx.parts.clock.now());
   await pods.update(
     namespace,
     name,

@@ -121,7 +121,7 @@ export async function serveWatch(ctx: HttpContext, registry: GenericRegistry): P
   let lastVersion = rv ?? "";
   let first = true;
   /** One event as it goes on the wire (a Table row when the client asked for tables). */
-  const encode = (ev: WireEvent): Buffer | string => {
+  const encode = (ev: WireEvent): Uint8Array[] => {
     if (ctx.negotiated.rendering === "table" && ev.type !== "ERROR" && ev.type !== "BOOKMARK") {
       const obj = (ev.object ?? parseCached(ev.cached!)) as KubeObject;
       const table = toTable(def, [obj], {
@@ -130,49 +130,38 @@ export async function serveWatch(ctx: HttpContext, registry: GenericRegistry): P
         withColumns: first,
       });
       first = false;
-      return `${JSON.stringify({ type: ev.type, object: table })}\n`;
+      return [Buffer.from(`${JSON.stringify({ type: ev.type, object: table })}\n`)];
     }
-    if (!ev.cached) return `{"type":"${ev.type}","object":${JSON.stringify(ev.object)}}\n`;
-    return Buffer.concat([eventHead(ev.type), ev.cached.bytes, eventEnd]);
+    if (!ev.cached) {
+      return [Buffer.from(`{"type":"${ev.type}","object":${JSON.stringify(ev.object)}}\n`)];
+    }
+    // The cached object's bytes as they are, between the event's head and end.
+    return [eventHead(ev.type), ev.cached.bytes, eventEnd];
   };
-  const send = (ev: WireEvent) => {
-    res.write(encode(ev));
-  };
-  /** A batch in one chunk, each cached object's bytes copied once. */
-  const sendAll = (batch: readonly WireEvent[]) => {
-    if (batch.length === 1) {
-      send(batch[0]!);
-      return;
-    }
-    const parts: Uint8Array[] = [];
-    for (const ev of batch) {
-      if (ev.cached && ctx.negotiated.rendering !== "table") {
-        parts.push(eventHead(ev.type), ev.cached.bytes, eventEnd);
-      } else {
-        const encoded = encode(ev);
-        parts.push(typeof encoded === "string" ? Buffer.from(encoded) : encoded);
-      }
-    }
-    res.write(Buffer.concat(parts));
+  /** Events in one chunk (the events of one Store commit, say): one write, each copied once. */
+  const send = (events: readonly WireEvent[]) => {
+    res.write(Buffer.concat(events.flatMap(encode)));
   };
   const bookmarkTimer =
     query.get("allowWatchBookmarks") === "true"
       ? setInterval(() => {
           if (!lastVersion || lastVersion === "0") return;
-          send({
-            type: "BOOKMARK",
-            object: {
-              kind: def.kind,
-              apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
-              metadata: { resourceVersion: lastVersion },
+          send([
+            {
+              type: "BOOKMARK",
+              object: {
+                kind: def.kind,
+                apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
+                metadata: { resourceVersion: lastVersion },
+              },
             },
-          });
+          ]);
         }, parts.watchBookmarkMs)
       : undefined;
   try {
     for await (const batch of source) {
       for (const ev of batch) if (ev.revision) lastVersion = ev.revision;
-      sendAll(batch);
+      send(batch);
       if (batch.at(-1)?.type === "ERROR" || abort.signal.aborted) break;
     }
   } catch (err) {

@@ -7,7 +7,7 @@
 import type { KubeObject } from "../../api/object.ts";
 import type { Strategy } from "../../api/strategy.ts";
 import { deepCopy } from "../../machinery/patch/json-value.ts";
-import { rfc3339 } from "./object-meta.ts";
+import { formatTime } from "../../machinery/time.ts";
 
 export type PropagationPolicy = "Orphan" | "Background" | "Foreground";
 
@@ -79,7 +79,7 @@ export function planDelete(
     const grace = meta.deletionGracePeriodSeconds ?? 0;
     if (requested !== undefined && requested < grace) {
       meta.deletionGracePeriodSeconds = requested;
-      meta.deletionTimestamp = rfc3339(now + requested * 1000);
+      meta.deletionTimestamp = formatTime(now + requested * 1000);
     }
     const done = finalizers.length === 0 && (meta.deletionGracePeriodSeconds ?? 0) === 0;
     return { immediate: done, updated };
@@ -87,7 +87,7 @@ export function planDelete(
   const grace = strategy.gracePeriodSeconds?.(current, requested) ?? 0;
   if (grace === 0 && finalizers.length === 0) return { immediate: true, updated };
   strategy.prepareForDelete?.(updated);
-  meta.deletionTimestamp = rfc3339(now + grace * 1000);
+  meta.deletionTimestamp = formatTime(now + grace * 1000);
   meta.deletionGracePeriodSeconds = grace;
   if (meta.generation !== undefined && meta.generation > 0) meta.generation += 1;
   return { immediate: false, updated };

@@ -5,11 +5,7 @@
 import { randomInt, randomUUID } from "node:crypto";
 import type { KubeObject } from "../../api/object.ts";
 import { deepEqual } from "../../machinery/patch/json-value.ts";
-
-/** Kubernetes timestamps: RFC 3339 in UTC with whole seconds. */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
-}
+import { formatTime } from "../../machinery/time.ts";
 
 const suffixAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -34,7 +30,7 @@ export function fillCreateFields(obj: KubeObject, fields: CreateFields): void {
   const meta = obj.metadata;
   if (!meta.name && meta.generateName) meta.name = meta.generateName + nameSuffix();
   meta.uid ??= randomUUID();
-  meta.creationTimestamp = rfc3339(fields.now);
+  meta.creationTimestamp = formatTime(fields.now);
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
   delete meta.selfLink;

@@ -9,6 +9,7 @@
  */
 import type { SubjectAccessReview } from "../../api/generated/types.ts";
 import { resourcePath, resources } from "../../client/resources.ts";
+import { formatTime } from "../../machinery/time.ts";
 import type { CertificateRequest } from "../../pki/csr.ts";
 import type { ControllerContext, ControllerFactory } from "../context.ts";
 import { CertificateController } from "./certificate-controller.ts";
@@ -84,7 +85,7 @@ export function createCSRApprovingController(ctx: ControllerContext): Certificat
       if (!r.recognize(csr, req)) continue;
       tried.push(r.subresource);
       if (!(await authorize(csr, r.subresource))) continue;
-      const now = new Date(ctx.clock.now()).toISOString().replace(/\.\d+Z$/, "Z");
+      const now = formatTime(ctx.clock.now());
       csr.status = {
         ...csr.status,
         conditions: [

@@ -8,6 +8,7 @@
  */
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { resourcePath, resources } from "../../client/resources.ts";
+import { formatTime } from "../../machinery/time.ts";
 import { type CertificateUsage, signCertificate } from "../../pki/certificate.ts";
 import type { CertificateRequest } from "../../pki/csr.ts";
 import type { ControllerContext, ControllerFactory } from "../context.ts";
@@ -61,7 +62,7 @@ export function createCSRSigningController(
     certificate: new X509Certificate(ctx.settings.caCertPem),
     privateKey: createPrivateKey(ctx.settings.caKeyPem),
   };
-  const nowISO = () => new Date(ctx.clock.now()).toISOString().replace(/\.\d+Z$/, "Z");
+  const nowISO = () => formatTime(ctx.clock.now());
   const statusPath = (csr: CSR) =>
     resourcePath(resources.csrs, "", csr.metadata?.name ?? "", "status");
 

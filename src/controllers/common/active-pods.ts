@@ -7,8 +7,8 @@
  * (`LogarithmicScaleDown`), so pods of similar age fall in one bucket and tie on uid.
  */
 import type { Pod } from "../../api/generated/types.ts";
+import { parseTime } from "../../machinery/time.ts";
 import { isPodReady, podReadyTime } from "./pod-utils.ts";
-import { parseTime } from "./time.ts";
 
 export const podDeletionCostAnnotation = "controller.kubernetes.io/pod-deletion-cost";
 

@@ -3,7 +3,7 @@
  * `IsPodAvailable` and `controller.IsPodActive`).
  */
 import type { Pod, PodCondition } from "../../api/generated/types.ts";
-import { parseTime } from "./time.ts";
+import { parseTime } from "../../machinery/time.ts";
 
 /** Not finished (Succeeded/Failed) and not being deleted. */
 export function isPodActive(pod: Pod): boolean {

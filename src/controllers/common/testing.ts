@@ -10,10 +10,10 @@ import type { RestClient } from "../../client/rest-client.ts";
 import { startTestApi, type TestApi } from "../../client/testing/test-api.ts";
 import { type Clock, realClock } from "../../machinery/clock.ts";
 import { silentLogger } from "../../machinery/log.ts";
+import { formatTime } from "../../machinery/time.ts";
 import type { Controller, ControllerContext } from "../context.ts";
 import { defaultControllerSettings } from "../context.ts";
 import type { Pod } from "./objects.ts";
-import { formatTime } from "./time.ts";
 
 export interface ControllerHarness {
   readonly api: TestApi;

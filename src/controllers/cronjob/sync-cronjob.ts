@@ -8,7 +8,7 @@ import type { EventRecorder } from "../../client/event-recorder.ts";
 import { resourcePath, resources } from "../../client/resources.ts";
 import type { RestClient } from "../../client/rest-client.ts";
 import { isStatusError } from "../../machinery/status.ts";
-import { formatTime, parseTime } from "../common/time.ts";
+import { formatTime, parseTime } from "../../machinery/time.ts";
 import { parseSchedule, type Schedule } from "./cron-schedule.ts";
 import {
   type CronJobObj,

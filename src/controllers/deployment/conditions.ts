@@ -10,8 +10,8 @@ import type {
   DeploymentStatus,
   ReplicaSetCondition,
 } from "../../api/generated/types.ts";
+import { formatTime, parseTime } from "../../machinery/time.ts";
 import type { Deployment } from "../common/objects.ts";
-import { formatTime, parseTime } from "../common/time.ts";
 import { hasProgressDeadline } from "./deployment-util.ts";
 import { deploymentReplicas } from "./replica-sets.ts";
 

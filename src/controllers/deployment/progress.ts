@@ -5,8 +5,8 @@
  * requeued for when its deadline passes. Pausing and resuming set Progressing to Unknown.
  */
 import type { DeploymentCondition, DeploymentStatus } from "../../api/generated/types.ts";
+import { parseTime } from "../../machinery/time.ts";
 import type { Deployment, ReplicaSet } from "../common/objects.ts";
-import { parseTime } from "../common/time.ts";
 import {
   deploymentComplete,
   deploymentProgressing,

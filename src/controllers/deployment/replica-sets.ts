@@ -2,8 +2,9 @@
  * Lists of a Deployment's ReplicaSets (upstream `deploymentutil` and `controller` helpers):
  * replica counts, which one is new, which are old, and the orders they are scaled in.
  */
+
+import { parseTime } from "../../machinery/time.ts";
 import type { Deployment, ReplicaSet } from "../common/objects.ts";
-import { parseTime } from "../common/time.ts";
 import { equalIgnoreHash } from "./template-hash.ts";
 
 /** `*rs.Spec.Replicas` (the API defaults it to 1). */

@@ -16,9 +16,9 @@ import { type Informer, keyOf, splitKey } from "../../client/informer.ts";
 import { resourcePath, resources } from "../../client/resources.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
 import { isStatusError } from "../../machinery/status.ts";
+import { formatTime } from "../../machinery/time.ts";
 import { isNamespaceTerminating } from "../common/pod-control.ts";
 import { ReplacedVersions } from "../common/replaced-versions.ts";
-import { formatTime } from "../common/time.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
 import {
   endpointsLastChangeTriggerTime,

@@ -13,7 +13,7 @@ import type {
   Service,
 } from "../../api/generated/types.ts";
 import type { KubeObject } from "../../api/object.ts";
-import { formatTime } from "../common/time.ts";
+import { formatTime } from "../../machinery/time.ts";
 import {
   type AddressType,
   type DesiredEndpoints,

@@ -5,10 +5,10 @@
  */
 import type { Job, Pod } from "../../api/generated/types.ts";
 import type { KubeObject } from "../../api/object.ts";
+import { formatTime } from "../../machinery/time.ts";
 import { compareActivePods } from "../common/active-pods.ts";
 import { getControllerOf } from "../common/controller-ref.ts";
 import { isPodActive, isPodReady } from "../common/pod-utils.ts";
-import { formatTime } from "../common/time.ts";
 
 export type JobObj = Job & KubeObject;
 export type PodObj = Pod & KubeObject;

@@ -11,7 +11,7 @@ import { resourcePath, resources } from "../../client/resources.ts";
 import type { RestClient } from "../../client/rest-client.ts";
 import type { Clock } from "../../machinery/clock.ts";
 import { isStatusError } from "../../machinery/status.ts";
-import { formatTime } from "../common/time.ts";
+import { formatTime } from "../../machinery/time.ts";
 import {
   type DiscoveredResource,
   discoverNamespacedResources,

@@ -18,7 +18,7 @@ import { resourcePath, resources } from "../../client/resources.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
 import { onAbort } from "../../machinery/abort.ts";
 import type { Timer } from "../../machinery/clock.ts";
-import { formatTime } from "../common/time.ts";
+import { formatTime } from "../../machinery/time.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
 import {
   type NodeHealth,

@@ -15,7 +15,7 @@ import { WorkQueue } from "../../client/work-queue.ts";
 import { onAbort } from "../../machinery/abort.ts";
 import type { Timer } from "../../machinery/clock.ts";
 import { isStatusError } from "../../machinery/status.ts";
-import { formatTime } from "../common/time.ts";
+import { formatTime } from "../../machinery/time.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
 import { PodsByNode } from "./pods-by-node.ts";
 import { matchingTolerations, minTolerationSeconds, withDefaultTolerations } from "./taints.ts";

@@ -19,7 +19,7 @@ import { resourcePath, resources } from "../../client/resources.ts";
 import { onAbort } from "../../machinery/abort.ts";
 import { compareStrings } from "../../machinery/apply/go-json.ts";
 import { isStatusError } from "../../machinery/status.ts";
-import { formatTime } from "../common/time.ts";
+import { formatTime } from "../../machinery/time.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
 
 type Node = NodeType & KubeObject;

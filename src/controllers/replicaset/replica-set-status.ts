@@ -13,8 +13,8 @@ import type {
 import { resourcePath, resources } from "../../client/resources.ts";
 import type { RestClient } from "../../client/rest-client.ts";
 import { selectorFromSet } from "../../machinery/labels.ts";
+import { formatTime } from "../../machinery/time.ts";
 import { isPodAvailable, isPodReady } from "../common/pod-utils.ts";
-import { formatTime } from "../common/time.ts";
 
 export const replicaFailureCondition = "ReplicaFailure";
 

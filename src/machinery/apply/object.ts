@@ -4,6 +4,7 @@
  */
 import type { ManagedFieldsEntry } from "../managed-fields.ts";
 import { deepCopy, isJsonObject, type JsonObject } from "../patch/json-value.ts";
+import { formatTime } from "../time.ts";
 
 export function metadataOf(object: JsonObject | undefined): JsonObject | undefined {
   const metadata = object?.metadata;
@@ -44,17 +45,9 @@ export function setManagedFields(object: JsonObject, entries: ManagedFieldsEntry
   metadata.managedFields = entries;
 }
 
-let lastSecond = Number.NaN;
-let lastText = "";
-
-/** RFC 3339 with whole seconds, as `metav1.Time` serializes (formatted once per second). */
+/** RFC 3339 with whole seconds, as `metav1.Time` serializes. */
 export function rfc3339(now: Date): string {
-  const second = Math.floor(now.getTime() / 1000);
-  if (second !== lastSecond) {
-    lastText = new Date(second * 1000).toISOString().replace(/\.\d+Z$/, "Z");
-    lastSecond = second;
-  }
-  return lastText;
+  return formatTime(now.getTime());
 }
 
 /** Upstream's `objectGVKNN`: `default/web; apps/v1, Kind=Deployment`. */

@@ -3,7 +3,8 @@
  * `pkg/registry/core/persistentvolume/strategy.go`, `printPersistentVolume`). Cluster-scoped;
  * created Pending, the volume controller moves the phase through the status subresource.
  */
-import { rfc3339 } from "../../crd/crd-strategy.ts";
+
+import { formatTime } from "../../../machinery/time.ts";
 import type { PersistentVolume } from "../../generated/types.ts";
 import { column } from "../../printer.ts";
 import type { ResourceDefinition } from "../../resource.ts";
@@ -31,7 +32,7 @@ export const persistentVolumeStrategy: Strategy<PVObj> = {
     if ((pv.status?.phase ?? "") === "") pv.status = { ...pv.status, phase: "Pending" };
   },
   prepareForCreate(pv, now) {
-    pv.status = { phase: "Pending", lastPhaseTransitionTime: rfc3339(now) };
+    pv.status = { phase: "Pending", lastPhaseTransitionTime: formatTime(now) };
   },
   // Upstream's persistentvolumeStatusStrategy.PrepareForUpdate (PersistentVolumeLastPhaseTransitionTime).
   prepareForStatusUpdate(pv, old, now) {
@@ -45,7 +46,7 @@ export const persistentVolumeStrategy: Strategy<PVObj> = {
       status.lastPhaseTransitionTime === undefined ||
       status.lastPhaseTransitionTime === before.lastPhaseTransitionTime
     ) {
-      status.lastPhaseTransitionTime = rfc3339(now);
+      status.lastPhaseTransitionTime = formatTime(now);
     }
     pv.status = status;
   },

@@ -4,6 +4,8 @@
  * rules may not name non-resource URLs. Escalation checks (a user may only grant what they
  * hold) live in `apiserver/authz/rbac/escalation.ts`, run by the API server around the registry.
  */
+
+import { formatTime } from "../../../machinery/time.ts";
 import type { ClusterRole, Role } from "../../generated/types.ts";
 import { column, type Printer } from "../../printer.ts";
 import type { ResourceDefinition } from "../../resource.ts";
@@ -19,7 +21,7 @@ export function createdAt(timestamp: string | undefined): string | null {
   if (!timestamp) return null;
   const ms = Date.parse(timestamp);
   if (Number.isNaN(ms)) return timestamp;
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return formatTime(ms);
 }
 
 /** NAME, CREATED AT: the columns upstream prints for roles and cluster roles. */

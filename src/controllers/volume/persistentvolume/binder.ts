@@ -11,6 +11,7 @@ import type { Informer } from "../../../client/informer.ts";
 import { resourcePath, resources } from "../../../client/resources.ts";
 import type { RestClient } from "../../../client/rest-client.ts";
 import type { Logger } from "../../../machinery/log.ts";
+import { formatTime } from "../../../machinery/time.ts";
 import type { ObjectCache } from "../common/object-cache.ts";
 import {
   annBindCompleted,
@@ -73,7 +74,7 @@ export async function updateVolumePhase(
   if (volume.status?.phase === phase) return volume;
   const next = clone(volume);
   // The API server does not stamp the transition (upstream's status strategy does).
-  const lastPhaseTransitionTime = new Date(deps.now()).toISOString().replace(/\.\d+Z$/, "Z");
+  const lastPhaseTransitionTime = formatTime(deps.now());
   next.status = { ...next.status, phase, lastPhaseTransitionTime };
   if (message) next.status.message = message;
   else delete next.status.message;
