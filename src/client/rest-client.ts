@@ -100,8 +100,11 @@ const idempotent = new Set(["GET", "HEAD"]);
 
 export class RestClient {
   #config: ClientConfig;
-  /** Per server: the request pool and, since watches hold a connection each for minutes, theirs. */
-  #agents = new Map<string, [HttpAgent, HttpAgent]>();
+  /**
+   * Per server: its URL, parsed once, the request pool and, since watches hold a connection each
+   * for minutes, theirs (for the loopback server: its socket and token).
+   */
+  #targets = new Map<string, Target>();
   #unsubscribe: (() => void) | undefined;
 
   constructor(config: ClientConfig) {
@@ -127,28 +130,33 @@ export class RestClient {
    */
   setClientCertificate(certPem: string, keyPem: string): void {
     this.#config = { ...this.#config, certPem, keyPem };
-    for (const server of [...this.#agents.keys()]) this.#dropAgents(server);
+    for (const server of [...this.#targets.keys()]) this.#dropAgents(server);
   }
 
   #dropAgents(server: string): void {
-    const agents = this.#agents.get(server);
-    this.#agents.delete(server);
+    const agents = this.#targets.get(server)?.agents;
+    this.#targets.delete(server);
     for (const agent of agents ?? []) agent.destroy();
   }
 
   /** The server to send to and its agents. */
   #target(): Target {
     const server = this.#config.servers?.current() ?? this.#config.server;
-    const loopback = this.#config.loopback?.server === server ? this.#config.loopback : undefined;
-    let agents = this.#agents.get(server);
-    if (!agents) {
-      agents = loopback ? loopbackAgents(this.#config) : agentsFor(this.#config);
-      this.#agents.set(server, agents);
+    let target = this.#targets.get(server);
+    if (!target) {
+      const loopback = this.#config.loopback?.server === server ? this.#config.loopback : undefined;
+      const url = new URL(server);
+      target = loopback
+        ? {
+            server,
+            url,
+            agents: loopbackAgents(this.#config),
+            socket: { path: loopback.socketPath, token: loopback.token },
+          }
+        : { server, url, agents: agentsFor(this.#config) };
+      this.#targets.set(server, target);
     }
-    const url = new URL(server);
-    return loopback
-      ? { server, url, agents, socket: { path: loopback.socketPath, token: loopback.token } }
-      : { server, url, agents };
+    return target;
   }
 
   /** A request to `target`: over TLS to its host and port, or on the loopback socket. */
@@ -414,7 +422,7 @@ export class RestClient {
 
   close(): void {
     this.#unsubscribe?.();
-    for (const server of [...this.#agents.keys()]) this.#dropAgents(server);
+    for (const server of [...this.#targets.keys()]) this.#dropAgents(server);
   }
 }
 
