@@ -53,7 +53,6 @@ const columns = "id, name, created, deleted, create_revision, prev_revision, lea
 export const sql = {
   latest: `SELECT ${columns} FROM kv WHERE name = ? ORDER BY id DESC LIMIT 1`,
   atRevision: `SELECT ${columns} FROM kv WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1`,
-  insert: `INSERT INTO kv (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   /**
    * Newest live row per name in [start, end) as of a revision, a page at a time. The grouped
    * subquery reads only the covering index (SQLite takes the bare `deleted` from the MAX(id) row);
@@ -80,13 +79,19 @@ export const sql = {
   sequence: `SELECT seq FROM sqlite_sequence WHERE name = 'kv'`,
   metaGet: `SELECT value FROM meta WHERE key = ?`,
   metaSet: `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+  leasesAll: `SELECT id, ttl_ms, expires_at FROM leases`,
+  leaseSequence: `SELECT seq FROM sqlite_sequence WHERE name = 'leases'`,
+  leaseKeys: `SELECT DISTINCT name FROM kv WHERE lease = ? ORDER BY name`,
+} as const;
+
+/** The statements of the writer thread (`writer.ts`), the only connection that writes. */
+export const writerSql = {
+  insert: `INSERT INTO kv (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  metaSet: sql.metaSet,
   compactSuperseded: `DELETE FROM kv WHERE id IN (
       SELECT prev_revision FROM kv WHERE id > ? AND id <= ? AND prev_revision != 0)`,
   compactTombstones: `DELETE FROM kv WHERE deleted = 1 AND id > ? AND id <= ?`,
-  leaseInsert: `INSERT INTO leases (ttl_ms, expires_at) VALUES (?, ?)`,
-  leaseGet: `SELECT id, ttl_ms, expires_at FROM leases WHERE id = ?`,
+  leaseInsert: `INSERT INTO leases (id, ttl_ms, expires_at) VALUES (?, ?, ?)`,
   leaseTouch: `UPDATE leases SET expires_at = ? WHERE id = ?`,
   leaseDelete: `DELETE FROM leases WHERE id = ?`,
-  leasesExpired: `SELECT id FROM leases WHERE expires_at <= ? ORDER BY id`,
-  leaseKeys: `SELECT DISTINCT name FROM kv WHERE lease = ? ORDER BY name`,
 } as const;

@@ -1,14 +1,18 @@
 /**
  * The embedded default Store: one SQLite database file (WAL, synchronous=FULL).
  *
- * Writes are group-committed: every write that arrives within one event-loop turn goes into one
- * transaction, and none is acknowledged before that transaction is durable. Watchers are told
- * in-process right after the commit. Compaction runs in small chunks so it never blocks the event
- * loop for long; see `compactor.ts` for when it runs.
+ * Writes are group-committed: the writes that arrive while a transaction is being committed go
+ * into the next one, and none is acknowledged before its transaction is durable. This thread
+ * decides each write (its revision, its guards, the row it adds) against the newest committed
+ * rows; a writer thread of its own (`writer.ts`) inserts the rows and commits, so the event loop
+ * never waits for page writes, fsync or WAL checkpoints. Reads go through this thread's own
+ * connection and see committed transactions only. Watchers are told in-process right after the
+ * commit. Compaction runs in small chunks on the writer; see `compactor.ts` for when it runs.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { Worker } from "node:worker_threads";
 import { type Clock, realClock, type Timer } from "../../machinery/clock.ts";
 import {
   alreadyExists,
@@ -36,6 +40,13 @@ import type {
 } from "../store.ts";
 import { WatchChannel } from "../watch-channel.ts";
 import { pragmas, type Row, schema, schemaVersion, sql } from "./schema.ts";
+import type {
+  CommitRequest,
+  WriterData,
+  WriterMessage,
+  WriterReply,
+  WriterRequest,
+} from "./writer.ts";
 
 export interface SqliteStoreOptions {
   /** Path of the database file (created with its directory if missing). */
@@ -60,6 +71,20 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+interface Lease {
+  readonly ttlMs: number;
+  expiresAt: number;
+}
+
+/** One transaction being decided: its rows, their events, and a lease it revokes. */
+interface Txn {
+  /** The rows written so far, by key: what later writes of the batch see. */
+  readonly staged: Map<string, Row>;
+  readonly rows: Row[];
+  readonly events: WatchEvent[];
+  leaseDelete?: number;
+}
+
 interface RawWatcher {
   prefix: string;
   channel: WatchChannel;
@@ -79,6 +104,18 @@ export class SqliteStore implements Store {
   #compactRevision: number;
   #queue: Pending[] = [];
   #scheduled = false;
+  /** A transaction or compaction step is with the writer; the next one waits for its answer. */
+  #busy = false;
+  /** Compaction steps waiting for the writer, ahead of the next transaction. */
+  #exclusive: Array<() => void> = [];
+  #writer: Worker;
+  #requests = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  #seq = 0;
+  /** Set when the writer thread died: every later write fails with it. */
+  #failure: StoreError | undefined;
+  /** Leases by id, as in the database (which the writer keeps in step). */
+  #leases = new Map<number, Lease>();
+  #lastLease: number;
   #maxBatch: number;
   #compactChunk: number;
   #watchers = new Set<RawWatcher>();
@@ -89,10 +126,10 @@ export class SqliteStore implements Store {
   #closed = false;
   /**
    * The newest row of recently written keys. This store is the database's only writer, so the
-   * row it wrote last for a key is that key's newest until it writes again: an update right after
-   * a write (a pod's binding after its create, its status after its binding) takes the row from
-   * here instead of reading it, value and all, back from SQLite. Cleared when a batch rolls back
-   * and when compaction removes rows.
+   * row it committed last for a key is that key's newest until it writes again: an update right
+   * after a write (a pod's binding after its create, its status after its binding) takes the row
+   * from here instead of reading it, value and all, back from SQLite. Rows enter once committed;
+   * cleared when compaction removes rows.
    */
   #latest = new Map<string, Row>();
 
@@ -115,6 +152,24 @@ export class SqliteStore implements Store {
     }
     this.#revision = Number((this.#stmts.sequence.get() as { seq: number } | undefined)?.seq ?? 0);
     this.#compactRevision = this.#meta("compact_revision") ?? 0;
+    type LeaseRow = { id: number; ttl_ms: number; expires_at: number };
+    for (const row of this.#stmts.leasesAll.all() as unknown as LeaseRow[]) {
+      this.#leases.set(row.id, { ttlMs: row.ttl_ms, expiresAt: row.expires_at });
+    }
+    this.#lastLease = Math.max(
+      Number((this.#stmts.leaseSequence.get() as { seq: number } | undefined)?.seq ?? 0),
+      ...this.#leases.keys(),
+    );
+    const data: WriterData = { path: options.path };
+    this.#writer = new Worker(new URL("./writer.ts", import.meta.url), {
+      name: "sqlite-writer",
+      workerData: data,
+    });
+    // Referenced only while it owes an answer: an idle store keeps no process alive.
+    this.#writer.unref();
+    this.#writer.on("message", (reply: WriterReply) => this.#answer(reply));
+    this.#writer.on("error", (err) => this.#fail(err));
+    this.#writer.on("exit", (code) => this.#fail(new Error(`writer thread exited (${code})`)));
     this.#clock = options.clock ?? realClock;
     this.#maxBatch = options.maxBatch ?? 256;
     this.#compactChunk = options.compactChunk ?? 1000;
@@ -204,66 +259,152 @@ export class SqliteStore implements Store {
 
   #enqueue(op: WriteOp): Promise<KeyValue | undefined> {
     this.#checkOpen();
+    if (this.#failure) return Promise.reject(this.#failure);
     return new Promise((resolve, reject) => {
       this.#queue.push({ op, resolve, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => this.#flush());
-      }
+      this.#scheduleFlush();
     });
   }
 
+  #scheduleFlush(): void {
+    if (this.#scheduled || this.#busy || this.#queue.length === 0) return;
+    this.#scheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  /** Decides the next batch of writes against the committed rows and sends it to the writer. */
   #flush(): void {
     this.#scheduled = false;
-    if (this.#queue.length === 0) return;
-    const batch = this.#queue.splice(0, this.#maxBatch);
-    if (this.#queue.length > 0) {
-      this.#scheduled = true;
-      setImmediate(() => this.#flush());
-    }
-    const startRevision = this.#revision;
+    if (this.#busy || this.#queue.length === 0) return;
+    const batch = this.#takeBatch();
+    const txn: Txn = { staged: new Map(), rows: [], events: [] };
     const outcomes: Array<{ kv?: KeyValue | undefined; error?: unknown }> = [];
-    const events: WatchEvent[] = [];
+    let request: { req: CommitRequest; transfer: ArrayBuffer[] };
     try {
-      this.#db.exec("BEGIN IMMEDIATE");
       for (const p of batch) {
         try {
-          outcomes.push({ kv: this.#apply(p.op, events) });
+          outcomes.push({ kv: this.#apply(p.op, txn) });
         } catch (err) {
           if (!isStoreError(err)) throw err;
           outcomes.push({ error: err });
         }
       }
-      this.#db.exec("COMMIT");
+      request = commitRequest(txn);
     } catch (err) {
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      this.#revision = startRevision;
-      this.#latest.clear();
       const failure = unavailable(`commit failed: ${(err as Error).message}`, err);
       for (const p of batch) p.reject(failure);
+      this.#scheduleFlush();
       return;
     }
-    this.#notify(events);
-    batch.forEach((p, i) => {
-      const o = outcomes[i]!;
-      if (o.error) p.reject(o.error);
-      else p.resolve(o.kv);
+    const settle = () =>
+      batch.forEach((p, i) => {
+        const o = outcomes[i]!;
+        if (o.error) p.reject(o.error);
+        else p.resolve(o.kv);
+      });
+    if (txn.rows.length === 0 && txn.leaseDelete === undefined) {
+      settle();
+      this.#scheduleFlush();
+      return;
+    }
+    this.#busy = true;
+    this.#request(request.req, request.transfer).then(
+      () => {
+        for (const row of txn.rows) this.#remember(row);
+        if (txn.rows.length > 0) this.#revision = txn.rows[txn.rows.length - 1]!.id;
+        if (txn.leaseDelete !== undefined) this.#leases.delete(txn.leaseDelete);
+        this.#notify(txn.events);
+        settle();
+        this.#release();
+      },
+      (err: Error) => {
+        const failure = unavailable(`commit failed: ${err.message}`, err);
+        for (const p of batch) p.reject(failure);
+        this.#release();
+      },
+    );
+  }
+
+  /** Up to maxBatch writes; a lease revocation goes alone (it reads the committed keys). */
+  #takeBatch(): Pending[] {
+    const queue = this.#queue;
+    if (queue[0]!.op.kind === "revoke") return queue.splice(0, 1);
+    let n = 0;
+    while (n < queue.length && n < this.#maxBatch && queue[n]!.op.kind !== "revoke") n++;
+    return queue.splice(0, n);
+  }
+
+  /** The writer is free: compaction steps waiting go first, then the next batch. */
+  #release(): void {
+    const next = this.#exclusive.shift();
+    if (next) next();
+    else {
+      this.#busy = false;
+      this.#flush();
+    }
+  }
+
+  /** Runs `step` on the writer with no transaction in flight. */
+  async #withWriter(step: () => Promise<void>): Promise<void> {
+    if (this.#busy) await new Promise<void>((r) => this.#exclusive.push(r));
+    this.#busy = true;
+    try {
+      await step();
+    } finally {
+      this.#release();
+    }
+  }
+
+  #request(req: WriterRequest, transfer: ArrayBuffer[] = []): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const seq = ++this.#seq;
+    return new Promise((resolve, reject) => {
+      this.#requests.set(seq, { resolve, reject });
+      if (this.#requests.size === 1) this.#writer.ref();
+      try {
+        const message: WriterMessage = { seq, req };
+        this.#writer.postMessage(message, transfer);
+      } catch (err) {
+        this.#requests.delete(seq);
+        if (this.#requests.size === 0) this.#writer.unref();
+        reject(err as Error);
+      }
     });
   }
 
-  /** Applies one write inside the open transaction; throws StoreError for a failed guard. */
-  #apply(op: WriteOp, events: WatchEvent[]): KeyValue | undefined {
+  #answer({ seq, error }: WriterReply): void {
+    const pending = this.#requests.get(seq);
+    if (!pending) return;
+    this.#requests.delete(seq);
+    if (this.#requests.size === 0) this.#writer.unref();
+    if (error === undefined) pending.resolve();
+    else pending.reject(new Error(error));
+  }
+
+  #fail(err: Error): void {
+    if (this.#closed) return;
+    this.#failure ??= unavailable(`database writer stopped: ${err.message}`, err);
+    for (const pending of this.#requests.values()) pending.reject(this.#failure);
+    this.#requests.clear();
+  }
+
+  /** Decides one write of a transaction; throws StoreError for a failed guard. */
+  #apply(op: WriteOp, txn: Txn): KeyValue | undefined {
     if (op.kind === "revoke") {
-      this.#revoke(op.lease, op.explicit, events);
+      this.#revoke(op.lease, op.explicit, txn);
       return undefined;
     }
-    const current = this.#latestRow(op.key);
+    const current = this.#latestRow(op.key, txn);
     const live = current && !current.deleted ? current : undefined;
     if (op.kind === "create") {
       if (live) throw alreadyExists(op.key);
       this.#checkLease(op.lease);
-      const kv = this.#insert(op.key, op.value, { created: true, prev: current, lease: op.lease });
-      events.push({ type: "create", kv });
+      const kv = this.#insert(txn, op.key, op.value, {
+        created: true,
+        prev: current,
+        lease: op.lease,
+      });
+      txn.events.push({ type: "create", kv });
       return kv;
     }
     if (!live) throw notFound(op.key);
@@ -272,21 +413,30 @@ export class SqliteStore implements Store {
     if (expected !== undefined && live.id !== expected) throw conflict(op.key, prev);
     if (op.kind === "update") {
       this.#checkLease(op.lease);
-      const kv = this.#insert(op.key, op.value, { created: false, prev: live, lease: op.lease });
-      events.push({ type: "update", kv, prev });
+      const kv = this.#insert(txn, op.key, op.value, {
+        created: false,
+        prev: live,
+        lease: op.lease,
+      });
+      txn.events.push({ type: "update", kv, prev });
       return kv;
     }
-    const kv = this.#insert(op.key, new Uint8Array(0), { deleted: true, prev: live, lease: 0 });
-    events.push({ type: "delete", kv, prev });
+    const kv = this.#insert(txn, op.key, new Uint8Array(0), {
+      deleted: true,
+      prev: live,
+      lease: 0,
+    });
+    txn.events.push({ type: "delete", kv, prev });
     return prev;
   }
 
   #insert(
+    txn: Txn,
     key: string,
     value: Uint8Array,
     o: { created?: boolean; deleted?: boolean; prev: Row | undefined; lease: number },
   ): KeyValue {
-    const id = this.#revision + 1;
+    const id = (txn.rows[txn.rows.length - 1]?.id ?? this.#revision) + 1;
     const createRevision = o.created || !o.prev ? id : o.prev.create_revision;
     const row: Row = {
       id,
@@ -298,31 +448,32 @@ export class SqliteStore implements Store {
       lease: o.lease,
       value,
     };
-    this.#stmts.insert.run(
-      id,
-      key,
-      row.created,
-      row.deleted,
-      createRevision,
-      row.prev_revision,
-      o.lease,
-      value,
-    );
-    this.#revision = id;
-    this.#latest.delete(key);
-    this.#latest.set(key, row);
-    if (this.#latest.size > latestRowsMax) this.#latest.delete(this.#latest.keys().next().value!);
+    txn.rows.push(row);
+    txn.staged.set(key, row);
     return { key, value, createRevision, modRevision: id, lease: o.lease };
   }
 
-  /** The newest row of `key` (a tombstone included), from `#latest` when it holds it. */
-  #latestRow(key: string): Row | undefined {
-    return this.#latest.get(key) ?? (this.#stmts.latest.get(key) as Row | undefined);
+  /** Keeps a committed row as its key's newest. */
+  #remember(row: Row): void {
+    this.#latest.delete(row.name);
+    this.#latest.set(row.name, row);
+    if (this.#latest.size > latestRowsMax) this.#latest.delete(this.#latest.keys().next().value!);
+  }
+
+  /**
+   * The newest row of `key` (a tombstone included): the transaction's own, then `#latest`, then
+   * SQLite's.
+   */
+  #latestRow(key: string, txn?: Txn): Row | undefined {
+    return (
+      txn?.staged.get(key) ??
+      this.#latest.get(key) ??
+      (this.#stmts.latest.get(key) as Row | undefined)
+    );
   }
 
   #checkLease(lease: number): void {
-    if (lease && !this.#stmts.leaseGet.get(lease))
-      throw invalidArgument(`lease ${lease} not found`);
+    if (lease && !this.#leases.has(lease)) throw invalidArgument(`lease ${lease} not found`);
   }
 
   // ---- watch -------------------------------------------------------------------------------
@@ -420,21 +571,19 @@ export class SqliteStore implements Store {
   async #compactRange(from: number, to: number): Promise<void> {
     for (let lo = from; lo < to && !this.#closed; lo += this.#compactChunk) {
       const hi = Math.min(to, lo + this.#compactChunk);
-      // A tombstone compacted away is no longer any key's newest row.
-      this.#latest.clear();
-      this.#db.exec("BEGIN IMMEDIATE");
-      try {
-        this.#stmts.compactSuperseded.run(lo, hi);
-        this.#stmts.compactTombstones.run(lo, hi);
-        this.#stmts.metaSet.run("compact_revision", hi);
-        this.#db.exec("COMMIT");
-      } catch (err) {
-        this.#db.exec("ROLLBACK");
-        throw unavailable(`compaction failed: ${(err as Error).message}`, err);
-      }
+      await this.#withWriter(async () => {
+        try {
+          await this.#request({ t: "compact", from: lo, to: hi });
+        } catch (err) {
+          throw unavailable(`compaction failed: ${(err as Error).message}`, err);
+        } finally {
+          // A tombstone compacted away is no longer any key's newest row.
+          this.#latest.clear();
+        }
+      });
       await new Promise((r) => setImmediate(r));
     }
-    if (!this.#closed) this.#db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    if (!this.#closed) await this.#withWriter(() => this.#request({ t: "checkpoint" }));
   }
 
   // ---- leases ------------------------------------------------------------------------------
@@ -443,41 +592,47 @@ export class SqliteStore implements Store {
     this.#checkOpen();
     if (!(ttlSeconds > 0)) throw invalidArgument("lease TTL must be positive");
     const ttlMs = Math.round(ttlSeconds * 1000);
-    const result = this.#stmts.leaseInsert.run(ttlMs, this.#clock.now() + ttlMs);
-    return Number(result.lastInsertRowid);
+    const id = ++this.#lastLease;
+    const expiresAt = this.#clock.now() + ttlMs;
+    await this.#request({ t: "lease", id, ttlMs, expiresAt });
+    this.#leases.set(id, { ttlMs, expiresAt });
+    return id;
   }
 
   async keepAliveLease(id: number): Promise<void> {
     this.#checkOpen();
-    const lease = this.#stmts.leaseGet.get(id) as { ttl_ms: number } | undefined;
+    const lease = this.#leases.get(id);
     if (!lease) throw notFound(`lease ${id}`);
-    this.#stmts.leaseTouch.run(this.#clock.now() + lease.ttl_ms, id);
+    lease.expiresAt = this.#clock.now() + lease.ttlMs;
+    await this.#request({ t: "touch", id, expiresAt: lease.expiresAt });
   }
 
   async revokeLease(id: number): Promise<void> {
     await this.#enqueue({ kind: "revoke", lease: id, explicit: true });
   }
 
-  #revoke(lease: number, explicit: boolean, events: WatchEvent[]): void {
-    if (!this.#stmts.leaseGet.get(lease)) {
+  /** Deletes a lease's keys (committed ones: a revocation goes in a transaction of its own). */
+  #revoke(lease: number, explicit: boolean, txn: Txn): void {
+    if (!this.#leases.has(lease)) {
       if (explicit) throw notFound(`lease ${lease}`);
       return;
     }
     for (const { name } of this.#stmts.leaseKeys.all(lease) as Array<{ name: string }>) {
-      const row = this.#latestRow(name);
+      const row = this.#latestRow(name, txn);
       if (!row || row.deleted || row.lease !== lease) continue;
       const prev = toKeyValue(row);
-      const kv = this.#insert(name, new Uint8Array(0), { deleted: true, prev: row, lease: 0 });
-      events.push({ type: "delete", kv, prev });
+      const kv = this.#insert(txn, name, new Uint8Array(0), { deleted: true, prev: row, lease: 0 });
+      txn.events.push({ type: "delete", kv, prev });
     }
-    this.#stmts.leaseDelete.run(lease);
+    txn.leaseDelete = lease;
   }
 
   #scheduleLeaseCheck(): void {
     this.#leaseTimer = this.#clock.after(this.#leaseCheckMs, () => {
       if (this.#closed) return;
-      const expired = this.#stmts.leasesExpired.all(this.#clock.now()) as Array<{ id: number }>;
-      for (const { id } of expired) {
+      const now = this.#clock.now();
+      for (const [id, lease] of this.#leases) {
+        if (lease.expiresAt > now) continue;
         this.#enqueue({ kind: "revoke", lease: id, explicit: false }).catch(() => {});
       }
       this.#scheduleLeaseCheck();
@@ -488,12 +643,14 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    while (this.#queue.length > 0 || this.#scheduled) {
+    while ((this.#queue.length > 0 || this.#scheduled || this.#busy) && !this.#failure) {
       await new Promise((r) => setImmediate(r));
     }
     await this.#compacting?.catch(() => {});
-    this.#closed = true;
     this.#leaseTimer?.cancel();
+    this.#closed = true;
+    await this.#request({ t: "close" }).catch(() => {});
+    await this.#writer.terminate();
     for (const w of [...this.#watchers]) w.channel.end();
     this.#db.close();
   }
@@ -515,6 +672,40 @@ export class SqliteStore implements Store {
     const row = this.#stmts.metaGet.get(key) as { value: number } | undefined;
     return row?.value;
   }
+}
+
+/** A transaction's rows for the writer: their values copied into one buffer, moved, not cloned. */
+function commitRequest(txn: Txn): { req: CommitRequest; transfer: ArrayBuffer[] } {
+  let size = 0;
+  for (const row of txn.rows) {
+    if (!(row.value instanceof Uint8Array))
+      throw new TypeError(`value of ${row.name} is not bytes`);
+    size += row.value.byteLength;
+  }
+  const values = new ArrayBuffer(size);
+  const bytes = new Uint8Array(values);
+  let offset = 0;
+  const rows = txn.rows.map((r) => {
+    bytes.set(r.value, offset);
+    offset += r.value.byteLength;
+    return [
+      r.id,
+      r.name,
+      r.created,
+      r.deleted,
+      r.create_revision,
+      r.prev_revision,
+      r.lease,
+      r.value.byteLength,
+    ] as const;
+  });
+  const req: CommitRequest = {
+    t: "commit",
+    rows,
+    values,
+    ...(txn.leaseDelete !== undefined && { leaseDelete: txn.leaseDelete }),
+  };
+  return { req, transfer: [values] };
 }
 
 interface ChangeRow extends Row {
