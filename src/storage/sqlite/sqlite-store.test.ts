@@ -93,6 +93,24 @@ describe("sqlite: newest rows kept in memory", () => {
     await store.close();
   });
 
+  it("keep leases across a reopen, and never hand out an id again", async () => {
+    const path = join(dir, "state.db");
+    const first = new SqliteStore({ path, clock: new FakeClock() });
+    const kept = await first.grantLease(60);
+    const gone = await first.grantLease(60);
+    await first.create("/t/a", bytes("1"), { lease: kept });
+    await first.revokeLease(gone);
+    await first.close();
+    const store = new SqliteStore({ path, clock: new FakeClock() });
+    await store.keepAliveLease(kept);
+    await assert.rejects(store.keepAliveLease(gone), { reason: "NotFound" });
+    const next = await store.grantLease(60);
+    assert.ok(next > gone, `lease ${next} after ${gone}`);
+    await store.revokeLease(kept);
+    await assert.rejects(store.get("/t/a"), { reason: "NotFound" });
+    await store.close();
+  });
+
   it("create a key again after compaction removed its tombstone", async () => {
     const store = new SqliteStore({ path: join(dir, "state.db"), clock: new FakeClock() });
     const first = await store.create("/t/a", bytes("1"));
