@@ -12,8 +12,8 @@ import type {
 } from "../../api/generated/types.ts";
 import { resourcePath, resources } from "../../client/resources.ts";
 import type { RestClient } from "../../client/rest-client.ts";
-import { selectorFromSet } from "../../machinery/labels.ts";
 import { formatTime } from "../../machinery/time.ts";
+import { informerSetSelector } from "../common/informer-selectors.ts";
 import { isPodAvailable, isPodReady } from "../common/pod-utils.ts";
 
 export const replicaFailureCondition = "ReplicaFailure";
@@ -27,7 +27,7 @@ export function calculateStatus(
   manageReplicasErr: unknown,
   nowMs: number,
 ): ReplicaSetStatus {
-  const templateLabels = selectorFromSet(rs.spec?.template?.metadata?.labels);
+  const templateLabels = informerSetSelector(rs.spec?.template?.metadata?.labels);
   const minReadySeconds = rs.spec?.minReadySeconds ?? 0;
   let fullyLabeled = 0;
   let ready = 0;

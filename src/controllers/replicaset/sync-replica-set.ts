@@ -22,6 +22,7 @@ import {
 } from "../common/controller-ref.ts";
 import { claimObjects } from "../common/controller-ref-manager.ts";
 import type { ControllerExpectations } from "../common/expectations.ts";
+import { informerSelector } from "../common/informer-selectors.ts";
 import type { Pod, ReplicaSet } from "../common/objects.ts";
 import { createPod, deletePod, isNamespaceTerminating } from "../common/pod-control.ts";
 import { isPodActive, podKey } from "../common/pod-utils.ts";
@@ -68,7 +69,7 @@ export async function syncReplicaSet(deps: ReplicaSetSyncDeps, key: string): Pro
   const rsNeedsSync = deps.expectations.satisfiedExpectations(key);
   let selector: Selector;
   try {
-    selector = selectorFromLabelSelector(cached.spec?.selector);
+    selector = informerSelector(cached.spec?.selector);
   } catch (err) {
     deps.log.error("error converting pod selector to selector", { key, err });
     return;
