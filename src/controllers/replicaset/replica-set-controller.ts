@@ -16,6 +16,7 @@ import { ControllerExpectations } from "../common/expectations.ts";
 import type { Pod, ReplicaSet } from "../common/objects.ts";
 import { isPodReady, podKey } from "../common/pod-utils.ts";
 import { ReplacedVersions } from "../common/replaced-versions.ts";
+import { SyncPacer } from "../common/sync-pacer.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
 import {
   defaultBurstReplicas,
@@ -51,6 +52,7 @@ export function newReplicaSetController(
     queue,
     burstReplicas: options.burstReplicas ?? defaultBurstReplicas,
     statusReplaced: new ReplacedVersions(),
+    pacer: new SyncPacer(queue, ctx.clock),
   };
   addReplicaSetHandlers(deps);
   addPodHandlers(deps);
@@ -82,7 +84,11 @@ function ignoreNotFound(err: unknown): void {
 function addReplicaSetHandlers(deps: ReplicaSetSyncDeps): void {
   deps.rsInformer.addHandlers({
     onAdd: (rs) => deps.queue.add(keyOf(rs)),
-    onUpdate: (_old, rs) => deps.queue.add(keyOf(rs)),
+    onUpdate: (old, rs) => {
+      // The same spec (its own status write, mostly): paced like pod changes, see SyncPacer.
+      if (old.metadata?.generation === rs.metadata?.generation) deps.pacer.add(keyOf(rs));
+      else deps.queue.add(keyOf(rs));
+    },
     onDelete: (rs) => {
       const key = keyOf(rs);
       // A new ReplicaSet of the same name starts clean.
@@ -139,7 +145,8 @@ function addPodHandlers(deps: ReplicaSetSyncDeps): void {
       if (curRef) {
         const rs = owner(pod, curRef);
         if (!rs) return;
-        deps.queue.add(keyOf(rs));
+        // A change of a pod it controls (its status, mostly): paced, see SyncPacer.
+        deps.pacer.add(keyOf(rs));
         const minReadySeconds = rs.spec?.minReadySeconds ?? 0;
         if (!isPodReady(old) && isPodReady(pod) && minReadySeconds > 0) {
           // Recount availability once the pod has been ready long enough (+1 s for skew).

@@ -28,6 +28,7 @@ import { createPod, deletePod, isNamespaceTerminating } from "../common/pod-cont
 import { isPodActive, podKey } from "../common/pod-utils.ts";
 import type { ReplacedVersions } from "../common/replaced-versions.ts";
 import { slowStartBatch, slowStartInitialBatchSize } from "../common/slow-start.ts";
+import type { SyncPacer } from "../common/sync-pacer.ts";
 import { getPodsToDelete } from "./pods-to-delete.ts";
 import { calculateStatus, updateReplicaSetStatus } from "./replica-set-status.ts";
 
@@ -54,6 +55,8 @@ export interface ReplicaSetSyncDeps {
    * write's round trip had been what let pod events pile up into one sync.)
    */
   readonly statusReplaced: ReplacedVersions;
+  /** Paces the syncs pod updates ask for by what the pass over the pods cost. */
+  readonly pacer: SyncPacer;
 }
 
 export async function syncReplicaSet(deps: ReplicaSetSyncDeps, key: string): Promise<void> {
@@ -62,6 +65,7 @@ export async function syncReplicaSet(deps: ReplicaSetSyncDeps, key: string): Pro
   if (!cached) {
     deps.expectations.deleteExpectations(key);
     deps.statusReplaced.delete(key);
+    deps.pacer.forget(key);
     return;
   }
   const version = cached.metadata?.resourceVersion;
@@ -74,6 +78,7 @@ export async function syncReplicaSet(deps: ReplicaSetSyncDeps, key: string): Pro
     deps.log.error("error converting pod selector to selector", { key, err });
     return;
   }
+  const started = deps.clock.now();
   // Only the pods it controls and the namespace's orphans: claiming skips every other pod.
   const active = claimCandidates(deps.podInformer, cached).filter(isPodActive);
   const filteredPods = await claimObjects(active, {
@@ -84,6 +89,7 @@ export async function syncReplicaSet(deps: ReplicaSetSyncDeps, key: string): Pro
     selector,
     resource: resources.pods,
   });
+  let passMs = deps.clock.now() - started;
   let manageReplicasErr: unknown;
   if (rsNeedsSync && !cached.metadata?.deletionTimestamp) {
     try {
@@ -95,6 +101,8 @@ export async function syncReplicaSet(deps: ReplicaSetSyncDeps, key: string): Pro
   const rs = structuredClone(cached);
   const now = deps.clock.now();
   const newStatus = calculateStatus(rs, filteredPods, manageReplicasErr, now);
+  passMs += deps.clock.now() - now;
+  deps.pacer.synced(key, passMs);
   const updated = await updateReplicaSetStatus(deps.client, rs, newStatus);
   if (updated !== rs) deps.statusReplaced.replaced(key, version, updated.metadata?.resourceVersion);
   const replicas = updated.spec?.replicas ?? 1;
