@@ -20,7 +20,7 @@
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Deployment, Lease, Pod } from "../src/api/generated/types.ts";
 import { configFromKubeconfig, RestClient } from "../src/client/rest-client.ts";
@@ -573,8 +573,9 @@ async function schedulerAlone(
   return alone.bindWindow;
 }
 
+/** Usage of the server, the simulators, and last this benchmark itself (the observer). */
 const cpuOf = (server: BenchProcess, sims: BenchProcess[]) =>
-  [server, ...sims].map((p) => usage(p.pid));
+  [server.pid, ...sims.map((p) => p.pid), process.pid].map(usage);
 
 /** CPU the server and the simulator used between two samples of `cpuOf`, and per pod. */
 function printCpu(what: string, r: RolloutFigures, before: Usage[], after: Usage[]): void {
@@ -582,10 +583,18 @@ function printCpu(what: string, r: RolloutFigures, before: Usage[], after: Usage
     after.map((c, i) => c[part] - (before[i]?.[part] ?? 0));
   const [server0 = 0, ...sim] = used("cpuSeconds");
   const [serverSys = 0, ...simSys] = used("systemSeconds");
+  const observer = sim.pop() ?? 0;
+  simSys.pop();
   const simulator = sim.reduce((a, b) => a + b, 0);
   const simulatorSys = simSys.reduce((a, b) => a + b, 0);
   console.log(
     `${what}, CPU until every pod Running (${r.runningSeconds.toFixed(1)} s): server ${server0.toFixed(1)} s (${serverSys.toFixed(1)} in the kernel), simulator ${simulator.toFixed(1)} s (${simulatorSys.toFixed(1)}), per pod ${((1000 * (server0 + simulator)) / r.pods).toFixed(2)} ms`,
+  );
+  // Near 100%, the machine's cores are the limit: moving work between threads cannot help, only
+  // doing less of it.
+  const share = (server0 + simulator + observer) / (r.runningSeconds * cpus().length);
+  console.log(
+    `  with this benchmark's own watch of the pods (${observer.toFixed(1)} s): ${(100 * share).toFixed(0)}% of the machine's ${cpus().length} cores`,
   );
 }
 
