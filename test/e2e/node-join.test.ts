@@ -183,6 +183,8 @@ describe("node join with a bootstrap token", () => {
       "--optimize-for-size",
       "--no-maglev",
       "--v8-pool-size=1",
+      "--bytecode-old-age=2",
+      "--flush-baseline-code",
     ]) {
       assert.ok(cmdline.includes(flag), cmdline.join(" "));
     }
