@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { FakeClock } from "../../machinery/clock.ts";
 import { storeContract } from "../contract.ts";
@@ -90,6 +91,47 @@ describe("sqlite: newest rows kept in memory", () => {
     assert.equal(now.modRevision, a.modRevision);
     const next = await store.update("/t/a", bytes("3"), a.modRevision);
     assert.equal(next.modRevision, a.modRevision + 1);
+    await store.close();
+  });
+
+  it("leave nothing in memory of a transaction the writer could not commit", async () => {
+    const path = join(dir, "state.db");
+    const store = new SqliteStore({ path, clock: new FakeClock() });
+    const base = await store.create("/t/a", bytes("1"));
+    const events: string[] = [];
+    const abort = new AbortController();
+    const watching = (async () => {
+      for await (const ev of store.watch("/t/", {
+        afterRevision: base.modRevision,
+        signal: abort.signal,
+      })) {
+        if (ev.type !== "progress") events.push(`${ev.type} ${text(ev.kv)}`);
+      }
+    })();
+    // Another connection takes the next revision's row id, so the writer's commit fails.
+    const other = new DatabaseSync(path);
+    other.exec("PRAGMA busy_timeout = 5000");
+    other
+      .prepare(
+        "INSERT INTO kv (id, name, created, deleted, create_revision, prev_revision, lease, value) VALUES (?, '/x/squat', 1, 0, ?, 0, 0, x'')",
+      )
+      .run(base.modRevision + 1, base.modRevision + 1);
+    await assert.rejects(store.update("/t/a", bytes("2"), base.modRevision), {
+      reason: "Unavailable",
+      message: /commit failed/,
+    });
+    other.prepare("DELETE FROM kv WHERE name = '/x/squat'").run();
+    other.close();
+    assert.equal(await store.currentRevision(), base.modRevision);
+    assert.equal(text(await store.get("/t/a")), "1");
+    const next = await store.update("/t/a", bytes("3"), base.modRevision);
+    assert.equal(next.modRevision, base.modRevision + 1);
+    assert.equal(text(await store.get("/t/a")), "3");
+    await new Promise((r) => setTimeout(r, 20));
+    abort.abort();
+    await watching;
+    // Watchers saw the committed write only.
+    assert.deepEqual(events, ["update 3"]);
     await store.close();
   });
 
