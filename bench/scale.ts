@@ -12,7 +12,8 @@
  * `BOSUN_BENCH_ONLY=alone` runs only the scheduler-alone rollout at 1,000 nodes (a quick look at the
  * scheduler's own throughput, e.g. with a CPU profile); `BOSUN_BENCH_ONLY=rollout` only the
  * Deployment at 1,000 nodes.
- * `BOSUN_BENCH_SERVER_NODE_FLAGS="--max-semi-space-size=64"` runs the server with those Node flags.
+ * `BOSUN_BENCH_SERVER_NODE_FLAGS="--max-semi-space-size=64"` runs the server with those Node flags,
+ * `BOSUN_BENCH_SIMULATOR_NODE_FLAGS` the simulator.
  * `BOSUN_BENCH_HUGE=1` adds an attempt at 5,000 nodes and 150,000 pods and reports how far it gets.
  * `BOSUN_BENCH_CPU_PROFILE_OUT=dir` runs the server under `node --cpu-prof`, prints its threads' busy
  * time by component while the scheduler works alone, and keeps the profiles in `dir`.
@@ -284,7 +285,10 @@ async function addNodes(
         "--capacity",
         "cpu=32,memory=256Gi,pods=110",
       ],
-      profileFlags(profDir && join(profDir, "simulator")),
+      [
+        ...profileFlags(profDir && join(profDir, "simulator")),
+        ...(process.env.BOSUN_BENCH_SIMULATOR_NODE_FLAGS ?? "").split(" ").filter(Boolean),
+      ],
     ),
   );
   await waitForReadyNodes(client, total);
