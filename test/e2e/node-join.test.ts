@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { agentHeapFlags } from "../../bin/agent-flags.js";
 import { createCSR } from "../../src/pki/csr.ts";
 import { generatePrivateKey } from "../../src/pki/keys.ts";
 import { run, TestServer } from "./lib/server.ts";
@@ -178,14 +179,7 @@ describe("node join with a bootstrap token", () => {
     await until("the agent to run", async () => /agent running/.test(agent.log()));
     // It runs with the memory settings it re-executes itself with (ADR 25).
     const cmdline = readFileSync(`/proc/${agent.child.pid}/cmdline`, "utf8").split("\0");
-    for (const flag of [
-      "--max-semi-space-size=2",
-      "--optimize-for-size",
-      "--no-maglev",
-      "--v8-pool-size=1",
-      "--bytecode-old-age=2",
-      "--flush-baseline-code",
-    ]) {
+    for (const flag of agentHeapFlags) {
       assert.ok(cmdline.includes(flag), cmdline.join(" "));
     }
     assert.match(agent.log(), /using the stored client certificate/);

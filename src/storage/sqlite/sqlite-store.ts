@@ -104,10 +104,8 @@ export class SqliteStore implements Store {
   #compactRevision: number;
   #queue: Pending[] = [];
   #scheduled = false;
-  /** A transaction or compaction step is with the writer; the next one waits for its answer. */
+  /** A transaction is with the writer; the next one waits for its answer. */
   #busy = false;
-  /** Compaction steps waiting for the writer, ahead of the next transaction. */
-  #exclusive: Array<() => void> = [];
   #writer: Worker;
   #requests = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   #seq = 0;
@@ -156,9 +154,9 @@ export class SqliteStore implements Store {
     for (const row of this.#stmts.leasesAll.all() as unknown as LeaseRow[]) {
       this.#leases.set(row.id, { ttlMs: row.ttl_ms, expiresAt: row.expires_at });
     }
-    this.#lastLease = Math.max(
-      Number((this.#stmts.leaseSequence.get() as { seq: number } | undefined)?.seq ?? 0),
-      ...this.#leases.keys(),
+    // AUTOINCREMENT: the sequence is the highest lease id ever used.
+    this.#lastLease = Number(
+      (this.#stmts.leaseSequence.get() as { seq: number } | undefined)?.seq ?? 0,
     );
     const data: WriterData = { path: options.path };
     this.#writer = new Worker(new URL("./writer.ts", import.meta.url), {
@@ -291,8 +289,7 @@ export class SqliteStore implements Store {
       }
       request = commitRequest(txn);
     } catch (err) {
-      const failure = unavailable(`commit failed: ${(err as Error).message}`, err);
-      for (const p of batch) p.reject(failure);
+      failBatch(batch, err as Error);
       this.#scheduleFlush();
       return;
     }
@@ -308,21 +305,21 @@ export class SqliteStore implements Store {
       return;
     }
     this.#busy = true;
-    this.#request(request.req, request.transfer).then(
-      () => {
-        for (const row of txn.rows) this.#remember(row);
-        if (txn.rows.length > 0) this.#revision = txn.rows[txn.rows.length - 1]!.id;
-        if (txn.leaseDelete !== undefined) this.#leases.delete(txn.leaseDelete);
-        this.#notify(txn.events);
-        settle();
-        this.#release();
-      },
-      (err: Error) => {
-        const failure = unavailable(`commit failed: ${err.message}`, err);
-        for (const p of batch) p.reject(failure);
-        this.#release();
-      },
-    );
+    this.#request(request.req, request.transfer)
+      .then(
+        () => {
+          for (const row of txn.rows) this.#remember(row);
+          if (txn.rows.length > 0) this.#revision = txn.rows[txn.rows.length - 1]!.id;
+          if (txn.leaseDelete !== undefined) this.#leases.delete(txn.leaseDelete);
+          this.#notify(txn.events);
+          settle();
+        },
+        (err: Error) => failBatch(batch, err),
+      )
+      .finally(() => {
+        this.#busy = false;
+        this.#flush();
+      });
   }
 
   /** Up to maxBatch writes; a lease revocation goes alone (it reads the committed keys). */
@@ -332,27 +329,6 @@ export class SqliteStore implements Store {
     let n = 0;
     while (n < queue.length && n < this.#maxBatch && queue[n]!.op.kind !== "revoke") n++;
     return queue.splice(0, n);
-  }
-
-  /** The writer is free: compaction steps waiting go first, then the next batch. */
-  #release(): void {
-    const next = this.#exclusive.shift();
-    if (next) next();
-    else {
-      this.#busy = false;
-      this.#flush();
-    }
-  }
-
-  /** Runs `step` on the writer with no transaction in flight. */
-  async #withWriter(step: () => Promise<void>): Promise<void> {
-    if (this.#busy) await new Promise<void>((r) => this.#exclusive.push(r));
-    this.#busy = true;
-    try {
-      await step();
-    } finally {
-      this.#release();
-    }
   }
 
   #request(req: WriterRequest, transfer: ArrayBuffer[] = []): Promise<void> {
@@ -571,19 +547,20 @@ export class SqliteStore implements Store {
   async #compactRange(from: number, to: number): Promise<void> {
     for (let lo = from; lo < to && !this.#closed; lo += this.#compactChunk) {
       const hi = Math.min(to, lo + this.#compactChunk);
-      await this.#withWriter(async () => {
-        try {
-          await this.#request({ t: "compact", from: lo, to: hi });
-        } catch (err) {
-          throw unavailable(`compaction failed: ${(err as Error).message}`, err);
-        } finally {
-          // A tombstone compacted away is no longer any key's newest row.
-          this.#latest.clear();
-        }
-      });
+      // The writer runs requests in order, a step between two transactions. Deciding writes
+      // meanwhile needs no wait: compaction removes superseded rows and tombstones, never a key's
+      // live row, and a create over a tombstone gone by then only points at a row that is gone.
+      try {
+        await this.#request({ t: "compact", from: lo, to: hi });
+      } catch (err) {
+        throw unavailable(`compaction failed: ${(err as Error).message}`, err);
+      } finally {
+        // A tombstone compacted away is no longer any key's newest row.
+        this.#latest.clear();
+      }
       await new Promise((r) => setImmediate(r));
     }
-    if (!this.#closed) await this.#withWriter(() => this.#request({ t: "checkpoint" }));
+    if (!this.#closed) await this.#request({ t: "checkpoint" });
   }
 
   // ---- leases ------------------------------------------------------------------------------
@@ -706,6 +683,12 @@ function commitRequest(txn: Txn): { req: CommitRequest; transfer: ArrayBuffer[] 
     ...(txn.leaseDelete !== undefined && { leaseDelete: txn.leaseDelete }),
   };
   return { req, transfer: [values] };
+}
+
+/** Fails every write of a batch whose transaction was not committed. */
+function failBatch(batch: readonly Pending[], err: Error): void {
+  const failure = unavailable(`commit failed: ${err.message}`, err);
+  for (const p of batch) p.reject(failure);
 }
 
 interface ChangeRow extends Row {
