@@ -22,7 +22,7 @@ import type { RestClient } from "../client/rest-client.ts";
 import { cniConfigFileName, podNetworkConflist } from "../kubelet/containerd/cni-config.ts";
 import { containerdConfig } from "../kubelet/containerd/config.ts";
 import { cgroupVersion, findCniBinDir, hasCapSysResource } from "../kubelet/containerd/host.ts";
-import { removeRunDirIfIdle } from "../kubelet/containerd/run-dir.ts";
+import { removeAbandonedTasks, removeRunDirIfIdle } from "../kubelet/containerd/run-dir.ts";
 import { ContainerdSupervisor } from "../kubelet/containerd/supervisor.ts";
 import { CriClient } from "../kubelet/cri/grpc-client.ts";
 import { hostNodeInfo } from "../kubelet/host-node-info.ts";
@@ -182,6 +182,20 @@ export function nodeDirs(dataDir: string) {
   };
 }
 
+/**
+ * Finishes the task deletions a stopped containerd left half-done (their shims would run
+ * forever, unknown to it): before containerd starts and after it stops.
+ */
+async function finishAbandonedTasks(dataDir: string, log: Logger): Promise<void> {
+  const d = nodeDirs(dataDir);
+  try {
+    const removed = await removeAbandonedTasks(d.run, d.socket, { mounter: new SystemMounter() });
+    for (const t of removed) log.warn("removed a task containerd left half-deleted", { ...t });
+  } catch (err) {
+    log.warn("could not remove the tasks containerd left half-deleted", { dir: d.run, err });
+  }
+}
+
 async function startContainerd(s: ContainerdNodeSettings, log: Logger) {
   const d = nodeDirs(s.dataDir);
   for (const dir of [d.containerd, d.run, join(d.containerd, "net.d")]) {
@@ -228,6 +242,7 @@ async function startContainerd(s: ContainerdNodeSettings, log: Logger) {
     logFile: join(d.containerd, "containerd.log"),
     log: log.with({ component: "containerd" }),
     ready: async () => existsSync(d.socket) && Boolean(await probe.version()),
+    beforeStart: () => finishAbandonedTasks(s.dataDir, log),
   });
   try {
     await supervisor.start();
@@ -402,6 +417,7 @@ export async function startContainerdNode(
       cri.close();
       if (!own) return;
       await own.supervisor.stop();
+      await finishAbandonedTasks(s.dataDir, log);
       // Running pods keep their shims' state there (a restarted agent adopts them).
       const run = nodeDirs(s.dataDir).run;
       log.info("containerd run dir", { dir: run, outcome: removeRunDirIfIdle(run) });

@@ -32,6 +32,8 @@ export interface ChildSupervisorOptions {
   readonly log: Logger;
   /** One output line → our level and message. */
   readonly parseLine: (line: string) => { level: LogLevel; msg: string };
+  /** Runs after an orphan is stopped and before each spawn (the daemon is not running then). */
+  readonly beforeSpawn?: () => Promise<void>;
   /** What to run after a crash, once the back-off has passed (a start, and maybe a wait). */
   readonly restart: () => Promise<void>;
   readonly clock?: Clock;
@@ -85,6 +87,7 @@ export class ChildSupervisor {
   async launch(): Promise<void> {
     this.#stopping = false;
     await this.#stopOrphan();
+    await this.#o.beforeSpawn?.();
     this.#logStream ??= createWriteStream(this.#o.logFile, { flags: "a" });
     this.#spawn();
   }

@@ -6,14 +6,16 @@
  * Needs root and containerd; the pods use the pause image every node imports (no registry).
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { nodeDirs } from "../../src/cli/containerd-node.ts";
+import { shimPids } from "../../src/kubelet/containerd/run-dir.ts";
+import { CriClient } from "../../src/kubelet/cri/grpc-client.ts";
 import { ensurePauseImage, PAUSE_IMAGE } from "../../src/kubelet/images/pause-image.ts";
 import { childrenOf, mountsUnder, podCgroups, shimsServing } from "./lib/node-cleanup.ts";
 import { PrivateContainerd } from "./lib/private-containerd.ts";
-import { TestServer } from "./lib/server.ts";
+import { run, TestServer } from "./lib/server.ts";
 import { until } from "./lib/wait.ts";
 
 const canRun = process.getuid?.() === 0 && existsSync("/usr/bin/containerd");
@@ -25,6 +27,30 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** A pod that reports Running with its container ready (it may take a new sandbox to get there). */
+async function running(server: TestServer, name: string) {
+  return until(
+    `${name} to run`,
+    async () => {
+      const p = await server.json("get", "pod", name);
+      return p.status.phase === "Running" && p.status.containerStatuses?.[0]?.ready && p;
+    },
+    60_000,
+  );
+}
+
+/** Runs a pause pod on the test's node (no registry: every node imports the pause image). */
+async function runPod(server: TestServer, name: string) {
+  await server.k(
+    "run",
+    name,
+    `--image=${PAUSE_IMAGE}`,
+    "--image-pull-policy=IfNotPresent",
+    `--overrides={"spec":{"nodeName":"${nodeName}"}}`,
+  );
+  return running(server, name);
 }
 
 describe("node leftovers", { skip: canRun ? false : "needs root and containerd" }, () => {
@@ -64,18 +90,7 @@ describe("node leftovers", { skip: canRun ? false : "needs root and containerd" 
     s = await TestServer.start({ agent: true, args: ["--node-name", nodeName] });
     const server = s;
     const d = nodeDirs(server.dataDir);
-    await server.k(
-      "run",
-      "keeper",
-      `--image=${PAUSE_IMAGE}`,
-      "--image-pull-policy=IfNotPresent",
-      `--overrides={"spec":{"nodeName":"${nodeName}"}}`,
-    );
-    const running = async () => {
-      const p = await server.json("get", "pod", "keeper");
-      return p.status.phase === "Running" && p.status.containerStatuses?.[0]?.ready && p;
-    };
-    const before = await until("the pod to run", running, 60_000);
+    const before = await runPod(server, "keeper");
     const containerID = before.status.containerStatuses[0].containerID;
 
     assert.equal(await server.stop(), 0);
@@ -83,7 +98,7 @@ describe("node leftovers", { skip: canRun ? false : "needs root and containerd" 
     assert.ok(shimsServing(d.socket).length > 0, "the pod's shim outlives the agent");
 
     await server.launch();
-    const after = await until("the pod to be adopted", running, 60_000);
+    const after = await running(server, "keeper");
     assert.equal(after.status.containerStatuses[0].containerID, containerID);
     assert.equal(after.status.containerStatuses[0].restartCount, 0);
 
@@ -94,25 +109,46 @@ describe("node leftovers", { skip: canRun ? false : "needs root and containerd" 
     assert.deepEqual(mountsUnder(d.run), []);
   });
 
+  it("finishes the task deletions a stopped containerd left half-done", async () => {
+    const server = s!;
+    const d = nodeDirs(server.dataDir);
+    const tasks = join(d.run, "state/io.containerd.runtime.v2.task/k8s.io");
+    await server.launch();
+    const pod = await runPod(server, "halfway");
+    const container = (pod.status.containerStatuses[0].containerID as string).split("//")[1]!;
+    const cri = new CriClient({ socket: d.socket });
+    const sandboxes = await cri.listPodSandbox().finally(() => cri.close());
+    const sandbox = sandboxes.find((p) => p.metadata.uid === pod.metadata.uid)!.id;
+    assert.equal(await server.stop(), 0);
+    const [shim] = shimPids(d.socket, sandbox);
+    assert.ok(shim, "the pod's shim outlives the agent");
+
+    // What containerd leaves when stopped in the middle of deleting the pod's tasks (as when a
+    // node is stopped while pods terminate): runc has deleted both containers, the sandbox's
+    // shim still runs, and the container's bundle was renamed for removal.
+    const runcRoot = join(d.run, "runc/k8s.io");
+    for (const id of [container, sandbox]) {
+      const r = await run("runc", ["--root", runcRoot, "delete", "--force", id]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    renameSync(join(tasks, container), join(tasks, `.${container}`));
+
+    await server.launch();
+    await until("the abandoned shim to go", async () => !alive(shim));
+    assert.ok(!existsSync(join(tasks, sandbox)));
+    assert.ok(!existsSync(join(tasks, `.${container}`)));
+    await running(server, "halfway"); // in a new sandbox
+    await server.k("delete", "pod", "halfway", "--grace-period=1", "--timeout=60s");
+    assert.equal(await server.stop(), 0);
+    assert.deepEqual(shimsServing(d.socket), []);
+    assert.ok(!existsSync(d.run), "no pod: the run dir is removed");
+  });
+
   it("TestServer.dispose leaves nothing of a node that still runs pods", async () => {
     const server = s!;
     const d = nodeDirs(server.dataDir);
     await server.launch();
-    await server.k(
-      "run",
-      "left",
-      `--image=${PAUSE_IMAGE}`,
-      "--image-pull-policy=IfNotPresent",
-      `--overrides={"spec":{"nodeName":"${nodeName}"}}`,
-    );
-    const left = await until(
-      "the pod to run",
-      async () => {
-        const p = await server.json("get", "pod", "left");
-        return p.status.phase === "Running" && p;
-      },
-      60_000,
-    );
+    const left = await runPod(server, "left");
     const uid = left.metadata.uid as string;
     assert.notDeepEqual(podCgroups(uid), [], "the running pod has its cgroup");
     assert.ok(shimsServing(d.socket).length > 0);

@@ -96,6 +96,8 @@ describe("ContainerdSupervisor", () => {
     );
     chmodSync(fake, 0o755);
     let restarts = 0;
+    /** Whether a containerd was up each time the supervisor prepared a start. */
+    const prepared: boolean[] = [];
     const supervisor = new ContainerdSupervisor({
       binary: fake,
       configPath: join(dir, "config.toml"),
@@ -104,6 +106,9 @@ describe("ContainerdSupervisor", () => {
       log: silentLogger,
       ready: async () => existsSync(marker),
       onRestart: () => restarts++,
+      beforeStart: async () => {
+        prepared.push(existsSync(marker));
+      },
     });
     t.after(() => supervisor.stop());
     await supervisor.start();
@@ -115,6 +120,11 @@ describe("ContainerdSupervisor", () => {
     while (restarts === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.equal(restarts, 1);
     assert.notEqual(supervisor.pid, first);
+    assert.deepEqual(
+      prepared,
+      [false, false],
+      "prepared before the start and the restart, not while up",
+    );
     await supervisor.stop();
     assert.equal(existsSync(join(dir, "pid")), false);
     assert.match(readFileSync(join(dir, "containerd.log"), "utf8"), /boom/);

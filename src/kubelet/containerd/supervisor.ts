@@ -22,6 +22,8 @@ export interface ContainerdSupervisorOptions {
   readonly binary?: string;
   readonly clock?: Clock;
   readonly startTimeoutMs?: number;
+  /** Runs before each start, once no containerd runs on the config (a crashed or orphaned one). */
+  readonly beforeStart?: () => Promise<void>;
   /** Called after containerd came back from a crash. */
   readonly onRestart?: () => void;
 }
@@ -63,6 +65,7 @@ export class ContainerdSupervisor {
         return { level: levels[level] ?? "debug", msg };
       },
       restart: () => this.start().then(() => this.#o.onRestart?.()),
+      ...(options.beforeStart ? { beforeSpawn: options.beforeStart } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });
   }

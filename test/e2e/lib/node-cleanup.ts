@@ -8,24 +8,11 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { nodeDirs } from "../../../src/cli/containerd-node.ts";
+import { shimPids } from "../../../src/kubelet/containerd/run-dir.ts";
 import { run, type TestServer } from "./server.ts";
 
-/** Pids of containerd shims (or anything else) started with `-address <socket>`. */
-export function shimsServing(socket: string): number[] {
-  const pids: number[] = [];
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-      const at = args.indexOf("-address");
-      if (at >= 0 && args[at + 1] === socket && /containerd-shim/.test(args[0] ?? "")) {
-        pids.push(Number(pid));
-      }
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
+/** Pids of containerd shims started with `-address <socket>`. */
+export const shimsServing = (socket: string): number[] => shimPids(socket);
 
 /** Pids of the processes whose parent is one of `parents` (a shim's tasks: it is their subreaper). */
 export function childrenOf(parents: readonly number[]): number[] {

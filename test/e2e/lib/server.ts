@@ -102,6 +102,10 @@ export class TestServer {
    * the controller manager a moment later; a pod created before it is refused, as upstream).
    */
   async launch(): Promise<void> {
+    if (this.process && this.process.exitCode === null) {
+      // A test that failed before its stop: a second server would answer on the first's port.
+      throw new Error("bosun server is already running; stop it first");
+    }
     const child = spawn(
       process.execPath,
       [
