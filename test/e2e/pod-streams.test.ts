@@ -520,6 +520,46 @@ describe("logs, exec, attach, cp and port-forward", {
     }
   });
 
+  for (const [protocol, env] of [
+    ["WebSocket", {}],
+    ["SPDY", spdy],
+  ] as const) {
+    it(`kubectl attach to a terminal ends when its container exits (${protocol})`, async () => {
+      // Without -t, kubectl asks for stdout and stderr; the container was started with a TTY.
+      const name = `term-${protocol.toLowerCase()}`;
+      const pod = {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name },
+        spec: {
+          restartPolicy: "Never",
+          containers: [
+            {
+              name: "shell",
+              image: "busybox",
+              tty: true,
+              stdin: true,
+              command: ["sh", "-c", "sleep 6; echo bye"],
+            },
+          ],
+        },
+      };
+      await s.kubectl(["apply", "-f", "-"], { input: JSON.stringify(pod) });
+      await until(
+        `${name} to run`,
+        async () => (await s.json("get", "pod", name)).status.phase === "Running",
+      );
+      const attach = background(s, ["attach", name], env);
+      try {
+        await until("kubectl attach to end with the container", async () => attach.exit(), 30_000);
+      } finally {
+        await attach.stop();
+      }
+      assert.equal(attach.exit(), "0", attach.output());
+      assert.match(attach.output(), /bye/);
+    });
+  }
+
   it("kubectl run -i --rm attaches to the new pod's stdin", async () => {
     const r = await s.kubectl(
       [

@@ -9,8 +9,9 @@ import { FakeClock } from "../../machinery/clock.ts";
 import { silentLogger } from "../../machinery/log.ts";
 import type { Pod } from "../pod-source.ts";
 import { KubeletAuth } from "./auth.ts";
-import type { ContainerAccess, KubeletHost } from "./host.ts";
+import type { ContainerAccess, KubeletHost, StreamRequest } from "./host.ts";
 import { KubeletServer } from "./kubelet-server.ts";
+import { attachRequest } from "./stream-handlers.ts";
 import {
   FakeReviews,
   rawWebSocket,
@@ -53,7 +54,15 @@ const pods: Pod[] = [
       ],
     },
   },
+  {
+    metadata: { name: "term", namespace: "default", uid: "u2" },
+    spec: { containers: [{ name: "shell", tty: true, stdin: true }] },
+    status: { containerStatuses: [running("shell", "c-shell")] },
+  },
 ] as Pod[];
+
+/** The stream options of the last attach the runtime was asked for. */
+let lastAttach: StreamRequest | undefined;
 
 let streaming: Awaited<ReturnType<typeof startFakeStreamingServer>>;
 const access: ContainerAccess = {
@@ -64,6 +73,7 @@ const access: ContainerAccess = {
     return false;
   },
   async runningContainer(pod, name) {
+    if (pod.metadata?.name === "term" && name === "shell") return "c-shell";
     return pod.metadata?.name === "web" && name === "app" ? "c-app" : undefined;
   },
   async readySandbox(pod) {
@@ -74,6 +84,7 @@ const access: ContainerAccess = {
     return streaming.url(`/exec/${cmd.join("_")}?streams=${streams}`);
   },
   async attach(_id, o) {
+    lastAttach = o;
     const streams = 1 + Number(o.stdin) + Number(o.stdout) + Number(o.stderr) + Number(o.tty);
     return streaming.url(`/attach/x?streams=${streams}`);
   },
@@ -288,6 +299,23 @@ describe("kubelet server", () => {
     await new Promise<void>((r) => ws.once("close", () => r()));
     const text = Buffer.concat(got.filter((d) => d[0] === 1).map((d) => d.subarray(1))).toString();
     assert.equal(text, 'got:{"Width":80,"Height":24}');
+  });
+
+  it("attaches with the container's TTY, whatever the request says, and no stderr with one", async () => {
+    // `kubectl attach` without -t asks for stdout and stderr; the container has a terminal.
+    const ws = new WebSocket(
+      `wss://127.0.0.1:${port}/attach/default/term/shell?output=1&error=1`,
+      ["v5.channel.k8s.io"],
+      { ca: certs.ca.certPem, cert: apiserver.certPem, key: apiserver.keyPem },
+    );
+    await new Promise<void>((r) => ws.once("open", () => r()));
+    ws.close();
+    assert.deepEqual(lastAttach, { stdin: false, stdout: true, stderr: false, tty: true });
+    assert.deepEqual(
+      attachRequest({ stdin: true, stdout: true, stderr: false, tty: true }, pods[0]!, "app"),
+      { stdin: true, stdout: true, stderr: false, tty: false },
+      "a container without a terminal gets none",
+    );
   });
 
   it("refuses exec of a container that does not run, and non-upgrade requests", async () => {

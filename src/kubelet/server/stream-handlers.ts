@@ -11,6 +11,7 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "../../machinery/log.ts";
 import { forwardedHeaders, proxyUpgrade } from "../../machinery/upgrade-proxy.ts";
 import { isCriError } from "../cri/errors.ts";
+import type { Pod } from "../pod-source.ts";
 import type { KubeletHost, StreamRequest } from "./host.ts";
 import { upgradeKind } from "./streaming/channel-protocols.ts";
 import { writeHttpError } from "./streaming/http-error.ts";
@@ -35,6 +36,23 @@ export function streamRequest(query: URLSearchParams): StreamRequest | { error: 
     return { error: "you must specify at least 1 of stdin, stdout, stderr" };
   }
   return { stdin, stdout, stderr, tty };
+}
+
+/**
+ * Attach joins a process whose terminal was chosen when it started: the TTY comes from the
+ * container's spec, whatever the request says (upstream `GetAttach`; `kubectl attach` without
+ * -t asks for stdout and stderr without one), and a TTY has no stderr. Asked for a TTY
+ * container's stderr, containerd waits on a stream that never closes, and the attach outlives
+ * the container.
+ */
+export function attachRequest(o: StreamRequest, pod: Pod, container: string): StreamRequest {
+  const spec = [
+    ...(pod.spec?.containers ?? []),
+    ...(pod.spec?.initContainers ?? []),
+    ...(pod.spec?.ephemeralContainers ?? []),
+  ].find((c) => c.name === container);
+  const tty = spec?.tty === true;
+  return { ...o, tty, stderr: o.stderr && !tty };
 }
 
 /** CRI failures as upstream's `streaming.WriteError` answers them (NotFound 404, else 500). */
@@ -80,18 +98,19 @@ export async function serveExecOrAttach(
   if (!pod || (target.uid && pod.metadata?.uid !== target.uid)) {
     return writeHttpError(c.socket, 404, "pod does not exist");
   }
+  const options = what === "attach" ? attachRequest(o, pod, target.container) : o;
   let url: string;
   try {
     const id = await c.host.containers.runningContainer(pod, target.container);
     if (!id) return writeHttpError(c.socket, 500, `container not found ("${target.container}")`);
     url =
       what === "exec"
-        ? await c.host.containers.exec(id, c.query.getAll("command"), o)
-        : await c.host.containers.attach(id, o);
+        ? await c.host.containers.exec(id, c.query.getAll("command"), options)
+        : await c.host.containers.attach(id, options);
   } catch (err) {
     return criFailure(c.socket, err);
   }
-  await serve(c, url, "remote", o);
+  await serve(c, url, "remote", options);
 }
 
 export async function servePortForward(
