@@ -6,9 +6,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { MetricsRegistry } from "../machinery/metrics.ts";
 import { newForbidden, newUnauthorized } from "../machinery/status.ts";
+import { impersonatedUser } from "./authn/impersonation.ts";
 import { anonymousUser, type UserInfo } from "./authn/user.ts";
 import type { Authenticator } from "./authn/x509.ts";
 import type { Authorizer } from "./authz/authorizer.ts";
+import { forbiddenMessage } from "./authz/forbidden.ts";
 import type { HttpContext, ServerParts } from "./handlers/context.ts";
 import { type NonResourceParts, serveNonResource } from "./handlers/non-resource.ts";
 import { pathNotFound, type SubresourceHandler, serveResource } from "./handlers/resource.ts";
@@ -60,6 +62,7 @@ export function createApiHandler(options: ApiHandlerOptions) {
     try {
       const authenticated = await options.authenticator.authenticate(req);
       if (authenticated) user = authenticated;
+      user = await impersonatedUser(req, user, options.authorizer);
       const ctx: HttpContext = {
         req,
         res,
@@ -150,16 +153,4 @@ function isPodStreamUpgrade(
     info.resource === "pods" &&
     ["exec", "attach", "portforward"].includes(info.subresource)
   );
-}
-
-/** Upstream's Forbidden text, with the authorizers' reasons appended. */
-function forbiddenMessage(
-  username: string,
-  info: import("./request-info.ts").RequestInfo,
-  reason?: string,
-) {
-  const what = info.isResourceRequest
-    ? `${info.verb} resource "${info.subresource ? `${info.resource}/${info.subresource}` : info.resource}" in API group "${info.group}"${info.namespace ? ` in the namespace "${info.namespace}"` : info.name && !info.namespace ? "" : " at the cluster scope"}`
-    : `${info.method} path "${info.path}"`;
-  return `User "${username}" cannot ${what}${reason ? `: ${reason}` : ""}`;
 }

@@ -137,6 +137,65 @@ describe("authentication and authorization with kubectl", () => {
     assert.equal(row("secrets"), undefined);
   });
 
+  it("runs kubectl --as requests as the impersonated user, for those allowed to impersonate", async () => {
+    // An admin tries the viewer's rights without the viewer's credentials.
+    const whoami = await s.k("auth", "whoami", "--as=viewer", "--as-group=auditors", "-o", "json");
+    assert.deepEqual(JSON.parse(whoami).status.userInfo, {
+      username: "viewer",
+      groups: ["auditors", "system:authenticated"],
+    });
+    const create = await s.kubectl(["create", "configmap", "as-viewer", "--as=viewer"]);
+    assert.equal(create.code, 1);
+    assert.match(create.stderr, /User "viewer" cannot create resource "configmaps"/);
+    assert.equal((await s.kubectl(["get", "configmap", "as-viewer"])).code, 1, "nothing written");
+    const sa = await s.kubectl([
+      "auth",
+      "can-i",
+      "list",
+      "secrets",
+      "--as=system:serviceaccount:default:default",
+    ]);
+    assert.equal(sa.stdout, "no\n");
+
+    // The viewer may not impersonate; once granted the verb on one user, it may be that user.
+    const refused = await as(viewer, "get", "pods", "--as=admin-ish");
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /users "admin-ish" is forbidden: User "viewer" cannot impersonate resource "users" in API group "" at the cluster scope/,
+    );
+    await s.k(
+      "create",
+      "clusterrole",
+      "be-helper",
+      "--verb=impersonate",
+      "--resource=users",
+      "--resource-name=helper",
+    );
+    await s.k(
+      "create",
+      "clusterrolebinding",
+      "viewer-be-helper",
+      "--clusterrole=be-helper",
+      "--user=viewer",
+    );
+    const helper = await as(
+      viewer,
+      "auth",
+      "whoami",
+      "--as=helper",
+      "-o",
+      "jsonpath={.status.userInfo.username}",
+    );
+    assert.equal(helper.stdout, "helper", helper.stderr);
+    const masters = await as(viewer, "get", "secrets", "--as=helper", "--as-group=system:masters");
+    assert.equal(masters.code, 1);
+    assert.match(
+      masters.stderr,
+      /groups "system:masters" is forbidden: User "viewer" cannot impersonate/,
+    );
+  });
+
   it("answers kubectl auth whoami for certificate users", async () => {
     const r = await as(viewer, "auth", "whoami");
     assert.equal(r.code, 0, r.stderr);
