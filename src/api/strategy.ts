@@ -22,6 +22,8 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   validateUpdate?(obj: T, old: T): FieldError[];
   /** Status-subresource updates: validation of the new status. */
   validateStatusUpdate?(obj: T, old: T): FieldError[];
+  /** pods/ephemeralcontainers updates (only spec.ephemeralContainers changes). */
+  validateEphemeralContainersUpdate?(obj: T, old: T): FieldError[];
   /** Warnings returned in `Warning` headers. */
   warnings?(obj: T, old: T | undefined): string[];
   /**

@@ -102,6 +102,9 @@ export function podStatus(options: {
       ? { initContainerStatuses: runtime.initContainers.map(containerStatus) }
       : {}),
     containerStatuses: runtime.containers.map(containerStatus),
+    ...(runtime.ephemeralContainers?.length
+      ? { ephemeralContainerStatuses: runtime.ephemeralContainers.map(containerStatus) }
+      : {}),
   };
   if (phase !== undefined) status.phase = phase;
   return status;

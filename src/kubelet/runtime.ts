@@ -41,6 +41,8 @@ export interface PodRuntimeStatus {
   readonly podIP?: string;
   readonly initContainers: readonly ContainerRuntimeStatus[];
   readonly containers: readonly ContainerRuntimeStatus[];
+  /** `kubectl debug`'s containers (absent when the runtime runs none). */
+  readonly ephemeralContainers?: readonly ContainerRuntimeStatus[];
 }
 
 export interface PodRuntime {

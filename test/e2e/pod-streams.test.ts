@@ -560,6 +560,49 @@ describe("logs, exec, attach, cp and port-forward", {
     });
   }
 
+  it("kubectl debug adds an ephemeral container that shares the target's processes", async () => {
+    const r = await s.kubectl([
+      "debug",
+      "box",
+      "--image=busybox",
+      "--target=idle",
+      "--container=peek",
+      "--profile=general",
+      "--",
+      "sh",
+      "-c",
+      "ps -o args",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const status = await until("the debug container to finish", async () => {
+      const pod = await s.json("get", "pod", "box");
+      const peek = (pod.status.ephemeralContainerStatuses ?? []).find(
+        (c: { name: string }) => c.name === "peek",
+      );
+      return peek?.state?.terminated && peek;
+    });
+    assert.equal(status.state.terminated.exitCode, 0);
+    // The idle container's shell is among the processes it saw: one PID namespace.
+    assert.match(await s.k("logs", "box", "-c", "peek"), /sleep 3600/);
+    // The pod's own containers went on; an ephemeral container is never restarted.
+    const pod = await s.json("get", "pod", "box");
+    assert.equal(
+      pod.status.containerStatuses.find((c: { name: string }) => c.name === "idle").restartCount,
+      0,
+    );
+    const again = await s.kubectl([
+      "patch",
+      "pod",
+      "box",
+      "--subresource=ephemeralcontainers",
+      "--type=json",
+      "-p",
+      '[{"op":"remove","path":"/spec/ephemeralContainers/0"}]',
+    ]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /existing ephemeral containers "peek" may not be removed/);
+  });
+
   it("kubectl run -i --rm attaches to the new pod's stdin", async () => {
     const r = await s.kubectl(
       [

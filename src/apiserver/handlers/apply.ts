@@ -16,7 +16,7 @@ import { respondObject } from "./objects.ts";
 export async function applyObject(
   ctx: HttpContext,
   registry: GenericRegistry,
-  subresource: "" | "status",
+  subresource: "" | "status" | "ephemeralcontainers",
   applied: KubeObject,
   rctx: RequestContext,
 ): Promise<void> {

@@ -161,7 +161,7 @@ export async function createObject(ctx: HttpContext, registry: GenericRegistry):
 export async function updateObject(
   ctx: HttpContext,
   registry: GenericRegistry,
-  subresource: "" | "status",
+  subresource: "" | "status" | "ephemeralcontainers",
 ): Promise<void> {
   const rctx = requestContext(ctx);
   const obj = await readObject(ctx, registry, rctx);

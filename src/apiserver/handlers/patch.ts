@@ -98,7 +98,7 @@ export function applyPatch(
 export async function patchObject(
   ctx: HttpContext,
   registry: GenericRegistry,
-  subresource: "" | "status",
+  subresource: "" | "status" | "ephemeralcontainers",
 ): Promise<void> {
   const rctx = requestContext(ctx);
   const patch = await readPatch(ctx);

@@ -54,10 +54,10 @@ export async function serveResource(
       if (!["get", "update", "patch"].includes(info.verb)) throw notAllowed();
       return serveScale(ctx, registry);
     }
-    if (info.subresource === "status") {
+    if (info.subresource === "status" || info.subresource === "ephemeralcontainers") {
       if (info.verb === "get") return getObject(ctx, registry);
-      if (info.verb === "update") return updateObject(ctx, registry, "status");
-      if (info.verb === "patch") return patchObject(ctx, registry, "status");
+      if (info.verb === "update") return updateObject(ctx, registry, info.subresource);
+      if (info.verb === "patch") return patchObject(ctx, registry, info.subresource);
       throw notAllowed();
     }
     throw newNotFound(registry.groupResource, `${info.name}/${info.subresource}`);

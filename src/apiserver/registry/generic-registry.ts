@@ -71,7 +71,7 @@ export interface RegistryOptions {
  * as it is (for server-side subresources such as pods/binding and namespaces/finalize, which
  * change fields the main resource may not).
  */
-export type UpdateKind = "" | "status" | "raw";
+export type UpdateKind = "" | "status" | "ephemeralcontainers" | "raw";
 
 export interface UpdateOptions {
   readonly subresource?: UpdateKind;
@@ -380,6 +380,15 @@ export class GenericRegistry {
       const annotations = desired.metadata?.annotations;
       if (annotations) obj.metadata = { ...obj.metadata, annotations };
       else if (obj.metadata) delete obj.metadata.annotations;
+    } else if (subresource === "ephemeralcontainers") {
+      // Only spec.ephemeralContainers (upstream `dropNonEphemeralContainerUpdates`), defaulted.
+      const spec = { ...(old as { spec?: object }).spec } as Record<string, unknown>;
+      const wanted = (desired as { spec?: { ephemeralContainers?: unknown } }).spec
+        ?.ephemeralContainers;
+      if (wanted === undefined) delete spec.ephemeralContainers;
+      else spec.ephemeralContainers = deepCopy(wanted);
+      obj = { ...old, metadata: { ...old.metadata }, spec } as KubeObject;
+      strategy.defaults?.(obj);
     } else {
       strategy.defaults?.(obj);
       if (definition.subresources?.includes("status")) {

@@ -13,6 +13,7 @@ import {
   type ValidateNameFunc,
   validatePathSegmentName,
 } from "../../machinery/validation.ts";
+import type { UpdateKind } from "./generic-registry.ts";
 
 const nameValidators: Record<NameValidation, ValidateNameFunc> = {
   dns1123Subdomain: nameIsDNSSubdomain,
@@ -33,11 +34,14 @@ export function validateForUpdate(
   obj: KubeObject,
   old: KubeObject,
   def: ResourceDefinition,
-  subresource: "" | "status" | "raw",
+  subresource: UpdateKind,
 ): FieldError[] {
   const meta = validateObjectMetaUpdate(obj.metadata ?? {}, old.metadata ?? {});
   if (subresource === "status") {
     return [...meta, ...(def.strategy.validateStatusUpdate?.(obj, old) ?? [])];
+  }
+  if (subresource === "ephemeralcontainers") {
+    return [...meta, ...(def.strategy.validateEphemeralContainersUpdate?.(obj, old) ?? [])];
   }
   return [
     ...meta,

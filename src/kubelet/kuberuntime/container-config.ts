@@ -64,6 +64,8 @@ export interface ContainerOptions {
   readonly terminationLogFile: string;
   readonly memoryCapacity: number;
   readonly isInit: boolean;
+  /** An ephemeral container's target: it joins that container's process namespace. */
+  readonly targetId?: string;
 }
 
 function volumeMounts(container: Container, options: ContainerOptions): Mount[] {
@@ -101,7 +103,11 @@ function volumeMounts(container: Container, options: ContainerOptions): Mount[] 
   return mounts;
 }
 
-function securityContext(pod: Pod, sc: SecurityContext | undefined): LinuxContainerSecurityContext {
+function securityContext(
+  pod: Pod,
+  sc: SecurityContext | undefined,
+  targetId: string | undefined,
+): LinuxContainerSecurityContext {
   const psc = pod.spec?.securityContext;
   const runAsUser = sc?.runAsUser ?? psc?.runAsUser;
   const runAsGroup = sc?.runAsGroup ?? psc?.runAsGroup;
@@ -113,7 +119,9 @@ function securityContext(pod: Pod, sc: SecurityContext | undefined): LinuxContai
   ];
   return {
     privileged,
-    namespace_options: namespaceOptions(pod),
+    namespace_options: targetId
+      ? { ...namespaceOptions(pod), pid: "TARGET", target_id: targetId }
+      : namespaceOptions(pod),
     capabilities: {
       add_capabilities: sc?.capabilities?.add ?? [],
       drop_capabilities: sc?.capabilities?.drop ?? [],
@@ -161,7 +169,7 @@ export function containerConfig(
     tty: Boolean(container.tty),
     linux: {
       resources: containerLinuxResources(pod, container, options.memoryCapacity),
-      security_context: securityContext(pod, container.securityContext),
+      security_context: securityContext(pod, container.securityContext, options.targetId),
     },
   };
 }

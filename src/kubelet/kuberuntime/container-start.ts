@@ -44,6 +44,8 @@ export interface StartRequest {
   /** Host file behind the container's terminationMessagePath for this instance. */
   readonly terminationLogFile: string;
   readonly event: PodEvent;
+  /** An ephemeral container's target container (CRI id): it shares its process namespace. */
+  readonly targetId?: string;
 }
 
 /** Starts the container; returns why it waits instead, or undefined once it runs. */
@@ -76,6 +78,7 @@ export async function startContainer(
       terminationLogFile: req.terminationLogFile,
       memoryCapacity: deps.memoryCapacity,
       isInit: req.isInit,
+      ...(req.targetId ? { targetId: req.targetId } : {}),
     });
   } catch (err) {
     if (!(err instanceof ContainerConfigError)) throw err;

@@ -3,8 +3,8 @@
  * `SyncPod`'s start loop), given a ready sandbox: init containers one at a time in order
  * (restartable "sidecar" init containers keep running), then every app container — start what
  * is missing, restart what exited when the restart policy says so (unless in CrashLoopBackOff),
- * restart what failed its liveness or startup probe or whose spec changed. Why a container
- * could not start is recorded in `waiting` for the status.
+ * restart what failed its liveness or startup probe or whose spec changed; ephemeral containers
+ * start once. Why a container could not start is recorded in `waiting` for the status.
  */
 import { join } from "node:path";
 import type { Container as ContainerSpec } from "../../api/generated/types.ts";
@@ -66,7 +66,7 @@ export class ContainerSync {
     return newest ? newest.restartCount + 1 : 0;
   }
 
-  async #start(spec: ContainerSpec, isInit: boolean): Promise<void> {
+  async #start(spec: ContainerSpec, isInit: boolean, targetId?: string): Promise<void> {
     const { pod, waiting } = this.#s;
     const d = this.#d;
     const restartCount = this.#nextCount(spec.name);
@@ -97,6 +97,7 @@ export class ContainerSync {
           String(restartCount),
         ),
         event: this.#s.event,
+        ...(targetId ? { targetId } : {}),
       },
     );
     if (!result) return;
@@ -171,7 +172,34 @@ export class ContainerSync {
     return true;
   }
 
+  /**
+   * Ephemeral containers (`kubectl debug`) start once, before the init containers as upstream,
+   * and never again: one that exited, or whose sandbox was replaced, stays as it ended. One with a
+   * target container joins its process namespace, so it waits for the target to run.
+   */
+  async #ephemeralContainers(): Promise<void> {
+    for (const spec of this.#s.pod.spec?.ephemeralContainers ?? []) {
+      if ((this.#s.records.get(spec.name) ?? []).length > 0) continue;
+      let targetId: string | undefined;
+      if (spec.targetContainerName) {
+        const target = this.#current(spec.targetContainerName)[0];
+        if (target?.state !== "CONTAINER_RUNNING") {
+          this.#s.waiting.set(spec.name, {
+            reason: "ContainerCreating",
+            message: `waiting for target container "${spec.targetContainerName}" to run`,
+          });
+          this.#d.wakeAfter(this.#s.pod, 1000);
+          continue;
+        }
+        targetId = target.id;
+      }
+      // An EphemeralContainer is a Container without ports, probes, resources and lifecycle.
+      await this.#start(spec as ContainerSpec, false, targetId);
+    }
+  }
+
   async run(): Promise<void> {
+    await this.#ephemeralContainers();
     if (!(await this.#initContainers())) return;
     const { pod } = this.#s;
     for (const spec of pod.spec?.containers ?? []) {

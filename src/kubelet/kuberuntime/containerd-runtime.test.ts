@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import type { Container } from "../cri/types.ts";
+import type { Pod } from "../pod-source.ts";
 import { type RuntimeFixture, runtimeFixture, testPod } from "./testing.ts";
 
 let f: RuntimeFixture;
@@ -146,6 +147,48 @@ describe("ContainerdRuntime.syncPod", () => {
       "CreateContainer init-2",
       "CreateContainer app",
     ]);
+  });
+
+  it("starts an ephemeral container once, in its target's process namespace (kubectl debug)", async () => {
+    const pod = testPod();
+    await f.runtime.syncPod(pod);
+    const [app] = await running("app");
+    const debug: Pod = {
+      ...pod,
+      spec: {
+        ...pod.spec!,
+        ephemeralContainers: [
+          {
+            name: "debugger",
+            image: "busybox:1.36",
+            imagePullPolicy: "IfNotPresent" as const,
+            stdin: true,
+            tty: true,
+            targetContainerName: "app",
+          },
+        ],
+      },
+    };
+    let status = await f.runtime.syncPod(debug);
+    assert.equal(status.ephemeralContainers?.[0]?.state, "running");
+    assert.equal(status.containers[0]?.state, "running", "the app container goes on");
+    const [c] = [...f.cri.containers.values()].filter((x) => x.config.metadata.name === "debugger");
+    assert.deepEqual(c?.config.linux?.security_context?.namespace_options, {
+      network: "POD",
+      pid: "TARGET",
+      ipc: "POD",
+      target_id: app!.id,
+    });
+    assert.equal(c?.config.tty, true);
+    // Once exited, it stays exited: ephemeral containers are never restarted.
+    f.cri.exit((await running("debugger"))[0]!.id, 0);
+    status = await f.runtime.syncPod(debug);
+    assert.equal(status.ephemeralContainers?.[0]?.state, "terminated");
+    assert.equal(
+      f.cri.calls.filter((x) => x === "CreateContainer debugger").length,
+      1,
+      "started once",
+    );
   });
 
   it("reports ErrImagePull, then ImagePullBackOff until the back-off ends", async () => {

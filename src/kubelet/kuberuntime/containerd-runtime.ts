@@ -227,6 +227,13 @@ export class ContainerdRuntime implements PodRuntime {
       containers: (pod.spec?.containers ?? []).map((c) =>
         one(c, inits.length > 0 && !initDone ? "PodInitializing" : "ContainerCreating"),
       ),
+      ...(pod.spec?.ephemeralContainers?.length
+        ? {
+            ephemeralContainers: pod.spec.ephemeralContainers.map((c) =>
+              one(c as ContainerSpec, "ContainerCreating"),
+            ),
+          }
+        : {}),
     };
   }
 

@@ -68,7 +68,7 @@ export function validateInitContainers(
   return errs;
 }
 
-function validateContainerCommon(
+export function validateContainerCommon(
   c: Container,
   volumes: ReadonlySet<string>,
   path: FieldPath,

@@ -49,6 +49,7 @@ export function defaultPodSpec(spec: PodSpec): void {
   for (const v of spec.volumes ?? []) defaultVolume(v);
   for (const c of spec.initContainers ?? []) defaultContainer(c);
   for (const c of spec.containers ?? []) defaultContainer(c);
+  for (const c of spec.ephemeralContainers ?? []) defaultContainer(c as Container);
 }
 
 function defaultHostNetworkPorts(containers: Container[] | undefined): void {

@@ -13,6 +13,7 @@ import {
 } from "../../../machinery/validation.ts";
 import type { Container, Pod, PodSpec, Toleration } from "../../generated/types.ts";
 import type { FieldErrors } from "./common.ts";
+import { validateContainerCommon } from "./pod-container-validation.ts";
 import { validatePodSpec, validateTolerations } from "./pod-validation.ts";
 
 export const podUpdateForbiddenMessage =
@@ -173,6 +174,99 @@ export function validatePodStatusUpdate(pod: Pod, old: Pod): FieldErrors {
   });
   if (pod.status?.podIP && !pod.status.podIPs) {
     errs.push(...isValidIP(path.child("podIP"), pod.status.podIP));
+  }
+  return errs;
+}
+
+/** What an ephemeral container may carry: no ports, probes, lifecycle or resources (upstream's allow list). */
+const ephemeralFields = new Set([
+  "name",
+  "image",
+  "command",
+  "args",
+  "workingDir",
+  "envFrom",
+  "env",
+  "volumeMounts",
+  "volumeDevices",
+  "terminationMessagePath",
+  "terminationMessagePolicy",
+  "imagePullPolicy",
+  "securityContext",
+  "stdin",
+  "stdinOnce",
+  "tty",
+  "targetContainerName",
+]);
+
+/** Go's zero value as JSON decodes it: `resources: {}` is as good as no resources. */
+function isZero(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === "" || value === 0) {
+    return true;
+  }
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === "object" && Object.values(value).every(isZero);
+}
+
+/** `validateEphemeralContainers`: each one as a container, then what only they must obey. */
+function validateEphemeralContainers(spec: PodSpec, path: FieldPath): FieldErrors {
+  const errs: FieldErrors = [];
+  const others = new Set(
+    [...(spec.containers ?? []), ...(spec.initContainers ?? [])].map((c) => c.name),
+  );
+  const all = new Set(others);
+  const volumes = new Set((spec.volumes ?? []).map((v) => v.name));
+  (spec.ephemeralContainers ?? []).forEach((ec, i) => {
+    const idxPath = path.index(i);
+    errs.push(...validateContainerCommon(ec as Container, volumes, idxPath));
+    if (all.has(ec.name)) errs.push(field.duplicate(idxPath.child("name"), ec.name));
+    else all.add(ec.name);
+    if (ec.targetContainerName && !others.has(ec.targetContainerName)) {
+      errs.push(field.notFound(idxPath.child("targetContainerName"), ec.targetContainerName));
+    }
+    for (const [key, value] of Object.entries(ec)) {
+      if (ephemeralFields.has(key) || isZero(value)) continue;
+      errs.push(field.forbidden(idxPath.child(key), "cannot be set for an Ephemeral Container"));
+    }
+    (ec.volumeMounts ?? []).forEach((vm, j) => {
+      for (const sub of ["subPath", "subPathExpr"] as const) {
+        if (vm[sub]) {
+          errs.push(
+            field.forbidden(
+              idxPath.child("volumeMounts").index(j).child(sub),
+              "cannot be set for an Ephemeral Container",
+            ),
+          );
+        }
+      }
+    });
+  });
+  return errs;
+}
+
+/**
+ * `ValidatePodEphemeralContainersUpdate` (the pods/ephemeralcontainers subresource, `kubectl
+ * debug`): the new ones valid, the existing ones neither removed nor changed, never on a static
+ * pod.
+ */
+export function validateEphemeralContainersUpdate(pod: Pod, old: Pod): FieldErrors {
+  const path = newPath("spec", "ephemeralContainers");
+  if (old.metadata?.annotations?.["kubernetes.io/config.mirror"] !== undefined) {
+    return [field.forbidden(path, "static pods do not support ephemeral containers")];
+  }
+  const errs = validateEphemeralContainers(pod.spec ?? { containers: [] }, path);
+  const next = new Map((pod.spec?.ephemeralContainers ?? []).map((c) => [c.name, c]));
+  for (const prev of old.spec?.ephemeralContainers ?? []) {
+    const now = next.get(prev.name);
+    if (!now) {
+      errs.push(
+        field.forbidden(path, `existing ephemeral containers "${prev.name}" may not be removed\n`),
+      );
+    } else if (!isDeepStrictEqual(now, prev)) {
+      errs.push(
+        field.forbidden(path, `existing ephemeral containers "${prev.name}" may not be changed\n`),
+      );
+    }
   }
   return errs;
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { fieldErrorMessage } from "../../../machinery/field-errors.ts";
 import type { Pod } from "../../generated/types.ts";
 import type { Obj } from "./common.ts";
 import { podResource } from "./pod.ts";
@@ -245,6 +246,70 @@ describe("Pod update", () => {
     const errs = validateUpdate(podResource, updateLike(podResource, next, old), old);
     assert.deepEqual(errs, [
       "spec.containers: Forbidden: pod updates may not add or remove containers",
+    ]);
+  });
+});
+
+describe("Pod ephemeral containers (pods/ephemeralcontainers)", () => {
+  const old = createLike(podResource, pod({ nodeName: "n1" }));
+  const check = (next: PodObj, prev: PodObj = old) =>
+    (podResource.strategy.validateEphemeralContainersUpdate?.(next, prev) ?? []).map((e) =>
+      fieldErrorMessage(e),
+    );
+  // As the registry hands them over: defaulted.
+  const withDebugger = (extra: Record<string, unknown> = {}): PodObj => ({
+    ...old,
+    spec: {
+      ...old.spec!,
+      ephemeralContainers: [
+        {
+          name: "debugger",
+          image: "busybox",
+          targetContainerName: "app",
+          resources: {},
+          imagePullPolicy: "Always",
+          terminationMessagePolicy: "File",
+          ...extra,
+        },
+      ],
+    },
+  });
+
+  it("accepts a debugger aimed at a container; empty resources are no resources", () => {
+    assert.deepEqual(check(withDebugger()), []);
+  });
+
+  it("forbids ports, probes and resources, unknown targets and taken names", () => {
+    assert.deepEqual(check(withDebugger({ ports: [{ containerPort: 80, protocol: "TCP" }] })), [
+      "spec.ephemeralContainers[0].ports: Forbidden: cannot be set for an Ephemeral Container",
+    ]);
+    assert.deepEqual(check(withDebugger({ resources: { limits: { cpu: "1" } } })), [
+      "spec.ephemeralContainers[0].resources: Forbidden: cannot be set for an Ephemeral Container",
+    ]);
+    assert.deepEqual(check(withDebugger({ targetContainerName: "nope" })), [
+      'spec.ephemeralContainers[0].targetContainerName: Not found: "nope"',
+    ]);
+    assert.deepEqual(check(withDebugger({ name: "app" })), [
+      'spec.ephemeralContainers[0].name: Duplicate value: "app"',
+    ]);
+  });
+
+  it("keeps existing ones as they are, and refuses static pods", () => {
+    const added = withDebugger();
+    assert.match(
+      check(old, added)[0] ?? "",
+      /existing ephemeral containers "debugger" may not be removed/,
+    );
+    assert.match(
+      check(withDebugger({ image: "alpine" }), added)[0] ?? "",
+      /existing ephemeral containers "debugger" may not be changed/,
+    );
+    const mirror = {
+      ...old,
+      metadata: { ...old.metadata, annotations: { "kubernetes.io/config.mirror": "x" } },
+    };
+    assert.deepEqual(check(withDebugger(), mirror), [
+      "spec.ephemeralContainers: Forbidden: static pods do not support ephemeral containers",
     ]);
   });
 });

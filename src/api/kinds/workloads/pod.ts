@@ -8,7 +8,11 @@ import type { Obj } from "./common.ts";
 import { defaultPod } from "./pod-defaults.ts";
 import { podPrinter } from "./pod-printer.ts";
 import { computePodQOS } from "./pod-resources.ts";
-import { validatePodStatusUpdate, validatePodUpdate } from "./pod-update.ts";
+import {
+  validateEphemeralContainersUpdate,
+  validatePodStatusUpdate,
+  validatePodUpdate,
+} from "./pod-update.ts";
 import { validatePod } from "./pod-validation.ts";
 
 type PodObj = Obj<Pod>;
@@ -77,6 +81,7 @@ export const podResource: ResourceDefinition<PodObj> = {
     validate: validatePod,
     validateUpdate: validatePodUpdate,
     validateStatusUpdate: validatePodStatusUpdate,
+    validateEphemeralContainersUpdate,
     selectableFields: podSelectableFields,
     gracePeriodSeconds: podGracePeriodSeconds,
     printer: podPrinter,
