@@ -40,8 +40,9 @@ import type { KubeletClientConfig } from "./handlers/kubelet-connection.ts";
 import { serveNodeProxy } from "./handlers/node-proxy.ts";
 import { buildOpenAPIDocuments } from "./handlers/openapi.ts";
 import { servePodConnect } from "./handlers/pod-connect.ts";
+import { evictionHandler } from "./handlers/pod-eviction.ts";
 import { servePodLog } from "./handlers/pod-log.ts";
-import { serveBinding, serveEviction, serveFinalize } from "./handlers/pod-subresources.ts";
+import { serveBinding, serveFinalize } from "./handlers/pod-subresources.ts";
 import type { SubresourceHandler } from "./handlers/resource.ts";
 import { serveTokenRequest } from "./handlers/token-request.ts";
 import { bootstrapRbac, runRoleAggregation } from "./rbac-bootstrap.ts";
@@ -234,7 +235,7 @@ export class ApiServer {
       metrics,
       subresources: {
         "pods/binding": serveBinding,
-        "pods/eviction": serveEviction,
+        "pods/eviction": evictionHandler(reader),
         "namespaces/finalize": serveFinalize,
         "certificatesigningrequests/approval": serveApproval,
         ...kubeletSubresources(options.kubeletClient),

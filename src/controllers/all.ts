@@ -8,6 +8,7 @@ import type { ControllerFactory } from "./context.ts";
 import { cronJobControllerFactory } from "./cronjob/cronjob-controller.ts";
 import { daemonSetControllerFactory } from "./daemonset/daemon-set-controller.ts";
 import { deploymentControllerFactory } from "./deployment/deployment-controller.ts";
+import { disruptionControllerFactory } from "./disruption/disruption-controller.ts";
 import { endpointsControllerFactory } from "./endpoints/endpoints-controller.ts";
 import { endpointSliceControllerFactory } from "./endpointslice/endpointslice-controller.ts";
 import { garbageCollectorFactory } from "./garbagecollector/garbage-collector.ts";
@@ -51,6 +52,7 @@ export const allControllers: readonly ControllerFactory[] = [
   daemonSetControllerFactory,
   jobControllerFactory,
   cronJobControllerFactory,
+  disruptionControllerFactory,
   ttlAfterFinishedControllerFactory,
   persistentVolumeControllerFactory,
   localPathProvisionerFactory,

@@ -228,4 +228,54 @@ describe("scheduler", () => {
     );
     assert.deepEqual(events.items, []);
   });
+
+  it("kubectl drain evicts only what a PodDisruptionBudget allows", async () => {
+    const deployment = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "guarded" },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: "guarded" } },
+        template: {
+          metadata: { labels: { app: "guarded" } },
+          spec: {
+            nodeSelector: { "kubernetes.io/hostname": "node-c" },
+            containers: [{ name: "main", image: "busybox:1.36" }],
+          },
+        },
+      },
+    };
+    await create(JSON.stringify(deployment));
+    await s.k("rollout", "status", ...ns, "deployment/guarded", "--timeout=60s");
+    await s.k("create", "pdb", ...ns, "guarded", "--selector=app=guarded", "--min-available=2");
+    const allowed = async () =>
+      (await s.json("get", ...ns, "pdb", "guarded")).status?.disruptionsAllowed;
+    const deadline = Date.now() + 15_000;
+    while ((await allowed()) !== 1 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await allowed(), 1);
+
+    // One may go; its replacement cannot land on the cordoned node, so the others must stay.
+    const drain = await s.kubectl([
+      "drain",
+      "node-c",
+      "--pod-selector=app=guarded",
+      "--timeout=8s",
+    ]);
+    await s.k("uncordon", "node-c");
+    assert.notEqual(drain.code, 0);
+    assert.match(drain.stdout + drain.stderr, /evicted/);
+    assert.match(
+      drain.stderr,
+      /Cannot evict pod as it would violate the pod's disruption budget\./,
+    );
+    const pods = await s.json("get", ...ns, "pods", "-l", "app=guarded");
+    const running = pods.items.filter(
+      (p: { metadata: { deletionTimestamp?: string }; status: { phase: string } }) =>
+        p.status.phase === "Running" && !p.metadata.deletionTimestamp,
+    );
+    assert.equal(running.length, 2, "the budget's two pods stayed");
+    await s.k("delete", ...ns, "deployment", "guarded");
+  });
 });

@@ -1,6 +1,6 @@
 /**
- * pods/binding (how the scheduler assigns a pod to a node) and pods/eviction (a delete that
- * PodDisruptionBudgets may refuse; budgets arrive with the scheduler issue).
+ * pods/binding (how the scheduler assigns a pod to a node) and namespaces/finalize; pods/eviction
+ * is in pod-eviction.ts.
  */
 import type { Binding, Pod } from "../../api/generated/types.ts";
 import { assignPod, validatePodBinding } from "../../api/kinds/workloads/index.ts";
@@ -14,7 +14,6 @@ import {
 import { formatTime } from "../../machinery/time.ts";
 import { decodeBody, readBody } from "../http/body.ts";
 import { writeJson } from "../http/respond.ts";
-import type { DeleteOptions } from "../registry/deletion.ts";
 import type { GenericRegistry } from "../registry/generic-registry.ts";
 import type { HttpContext } from "./context.ts";
 import { requestContext } from "./objects.ts";
@@ -43,14 +42,6 @@ export async function serveBinding(ctx: HttpContext, pods: GenericRegistry): Pro
     requestContext(ctx),
     { subresource: "raw" },
   );
-  writeJson(ctx.res, 201, { ...statusSuccess(), code: 201 });
-}
-
-export async function serveEviction(ctx: HttpContext, pods: GenericRegistry): Promise<void> {
-  if (ctx.info.verb !== "create") throw newBadRequest("eviction supports only create");
-  const body = decodeBody(ctx.req.headers["content-type"], await readBody(ctx.req));
-  const options = (body.deleteOptions ?? {}) as DeleteOptions;
-  await pods.delete(ctx.info.namespace, ctx.info.name, options, requestContext(ctx));
   writeJson(ctx.res, 201, { ...statusSuccess(), code: 201 });
 }
 

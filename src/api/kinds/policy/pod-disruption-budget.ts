@@ -5,7 +5,8 @@
  */
 import * as field from "../../../machinery/field-errors.ts";
 import { newPath } from "../../../machinery/field-path.ts";
-import type { PodDisruptionBudget } from "../../generated/types.ts";
+import { selectorFromLabelSelector } from "../../../machinery/labels.ts";
+import type { Pod, PodDisruptionBudget } from "../../generated/types.ts";
 import { column } from "../../printer.ts";
 import type { ResourceDefinition } from "../../resource.ts";
 import type { Strategy } from "../../strategy.ts";
@@ -109,3 +110,12 @@ export const podDisruptionBudgetResource: ResourceDefinition<PodDisruptionBudget
   subresources: ["status"],
   strategy: podDisruptionBudgetStrategy,
 };
+
+/** Whether the budget covers the pod (same namespace assumed): an empty selector covers all. */
+export function budgetCovers(pdb: PodDisruptionBudget, pod: Pod): boolean {
+  try {
+    return selectorFromLabelSelector(pdb.spec?.selector).matches(pod.metadata?.labels ?? {});
+  } catch {
+    return false; // a selector the API would not have accepted
+  }
+}
