@@ -25,6 +25,7 @@ export const resources = {
   services: r("", "v1", "services", true),
   endpoints: r("", "v1", "endpoints", true),
   configmaps: r("", "v1", "configmaps", true),
+  resourcequotas: r("", "v1", "resourcequotas", true),
   secrets: r("", "v1", "secrets", true),
   serviceaccounts: r("", "v1", "serviceaccounts", true),
   events: r("", "v1", "events", true),

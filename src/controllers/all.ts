@@ -20,6 +20,7 @@ import { nodeLifecycleControllerFactory } from "./nodelifecycle/node-lifecycle-c
 import { taintEvictionControllerFactory } from "./nodelifecycle/taint-eviction-controller.ts";
 import { podGCControllerFactory } from "./podgc/pod-gc-controller.ts";
 import { replicaSetControllerFactory } from "./replicaset/replica-set-controller.ts";
+import { resourceQuotaControllerFactory } from "./resourcequota/resource-quota-controller.ts";
 import { rootCAPublisherFactory } from "./rootca/root-ca-publisher.ts";
 import { serviceAccountsControllerFactory } from "./serviceaccount/serviceaccounts-controller.ts";
 import { serviceLBControllerFactory } from "./servicelb/service-lb-controller.ts";
@@ -53,6 +54,7 @@ export const allControllers: readonly ControllerFactory[] = [
   jobControllerFactory,
   cronJobControllerFactory,
   disruptionControllerFactory,
+  resourceQuotaControllerFactory,
   ttlAfterFinishedControllerFactory,
   persistentVolumeControllerFactory,
   localPathProvisionerFactory,

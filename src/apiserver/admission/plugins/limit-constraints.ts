@@ -3,8 +3,9 @@
  * `maxRequestConstraint`, `limitRequestRatioConstraint`): each returns upstream's message for a
  * violation, or undefined. Values compare in milli-units unless one would overflow, as upstream.
  */
+
+import type { ResourceList } from "../../../api/quota/resource-list.ts";
 import { type Quantity, quantityFromJSON } from "../../../machinery/quantity.ts";
-import type { ResourceList } from "./pod-resources.ts";
 
 /** `resource.MaxMilliValue`: the largest value whose milli-value fits an int64. */
 const maxMilliValue = Number((2n ** 63n - 1n) / 1000n);

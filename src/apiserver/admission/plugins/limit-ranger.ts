@@ -12,6 +12,12 @@ import type {
   PersistentVolumeClaim,
   Pod,
 } from "../../../api/generated/types.ts";
+import {
+  podLimits,
+  podRequests,
+  type ResourceList,
+  toResourceList,
+} from "../../../api/quota/resource-list.ts";
 import { compareStrings } from "../../../machinery/apply/go-json.ts";
 import { aggregateMessages } from "../../../machinery/field-errors.ts";
 import type { AdmissionAttributes, AdmissionPlugin } from "../admission.ts";
@@ -22,7 +28,6 @@ import {
   maxRequestConstraint,
   minConstraint,
 } from "./limit-constraints.ts";
-import { podLimits, podRequests, type ResourceList, toResourceList } from "./pod-resources.ts";
 import { type AdmissionReader, listAs } from "./reader.ts";
 
 export const limitRangerAnnotation = "kubernetes.io/limit-ranger";

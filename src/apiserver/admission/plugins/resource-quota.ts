@@ -10,48 +10,19 @@
  *
  * Reads resourcequotas and the objects being counted from the `AdmissionReader`.
  */
-import type {
-  ResourceQuota,
-  ScopedResourceSelectorRequirement,
-} from "../../../api/generated/types.ts";
+import type { ResourceQuota } from "../../../api/generated/types.ts";
 import type { KubeObject } from "../../../api/object.ts";
+import { evaluatorFor, type QuotaEvaluator } from "../../../api/quota/evaluators.ts";
+import { prettyPrint, toResourceList } from "../../../api/quota/resource-list.ts";
+import { inScope, mask, usedBy } from "../../../api/quota/usage.ts";
 import { compareStrings } from "../../../machinery/apply/go-json.ts";
 import { newQuantity } from "../../../machinery/quantity.ts";
 import type { AdmissionAttributes, AdmissionPlugin } from "../admission.ts";
 import { admissionForbidden } from "./forbidden.ts";
-import { addInto, prettyPrint, type ResourceList, toResourceList } from "./pod-resources.ts";
-import { evaluatorFor, type QuotaEvaluator } from "./quota-evaluators.ts";
 import { type AdmissionReader, listAs } from "./reader.ts";
 
 export interface ResourceQuotaOptions {
   readonly reader: AdmissionReader;
-}
-
-/** The quota's scopes as selector requirements (`getScopeSelectorsFromQuota`). */
-function scopeRequirements(q: ResourceQuota): ScopedResourceSelectorRequirement[] {
-  return [
-    ...(q.spec?.scopes ?? []).map((scopeName) => ({ scopeName, operator: "Exists" as const })),
-    ...(q.spec?.scopeSelector?.matchExpressions ?? []),
-  ];
-}
-
-const inScope = (ev: QuotaEvaluator, q: ResourceQuota, obj: KubeObject) =>
-  scopeRequirements(q).every((req) => ev.matchesScope(req, obj));
-
-function mask(list: ResourceList, names: readonly string[]): ResourceList {
-  return new Map([...list].filter(([name]) => names.includes(name)));
-}
-
-/** What the objects already in the namespace use, for the quota's matched names. */
-function usedBy(
-  objects: readonly KubeObject[],
-  ev: QuotaEvaluator,
-  q: ResourceQuota,
-  names: string[],
-) {
-  const used: ResourceList = new Map(names.map((n) => [n, newQuantity(0, "DecimalSI")]));
-  for (const o of objects) if (inScope(ev, q, o)) addInto(used, mask(ev.usage(o), names));
-  return used;
 }
 
 interface CheckInput {

@@ -6,9 +6,9 @@ import type {
   Pod,
   PodAffinityTerm,
   ScopedResourceSelectorRequirement,
-} from "../../../api/generated/types.ts";
-import { computePodQOS } from "../../../api/kinds/workloads/pod-resources.ts";
-import { toResourceList } from "./pod-resources.ts";
+} from "../generated/types.ts";
+import { computePodQOS } from "../kinds/workloads/pod-resources.ts";
+import { toResourceList } from "./resource-list.ts";
 
 const isTerminating = (pod: Pod) => (pod.spec?.activeDeadlineSeconds ?? -1) >= 0;
 

@@ -3,17 +3,18 @@
  * evaluator): for one kind of object, which quota resource names it is charged against, what
  * one object uses, and whether it falls inside a quota's scopes.
  */
+
+import { newQuantity } from "../../machinery/quantity.ts";
 import type {
   PersistentVolumeClaim,
   Pod,
   ScopedResourceSelectorRequirement,
   Service,
-} from "../../../api/generated/types.ts";
-import { isExtendedResourceName } from "../../../api/kinds/policy/resource-names.ts";
-import type { KubeObject } from "../../../api/object.ts";
-import { newQuantity } from "../../../machinery/quantity.ts";
-import { podLimits, podRequests, type ResourceList, toResourceList } from "./pod-resources.ts";
-import { podMatchesScope, podRequiredResources } from "./quota-pod-scopes.ts";
+} from "../generated/types.ts";
+import { isExtendedResourceName } from "../kinds/policy/resource-names.ts";
+import type { KubeObject } from "../object.ts";
+import { podMatchesScope, podRequiredResources } from "./pod-scopes.ts";
+import { podLimits, podRequests, type ResourceList, toResourceList } from "./resource-list.ts";
 
 export interface QuotaEvaluator {
   /** Whether a quota resource name (a key of spec.hard) is charged by these objects. */

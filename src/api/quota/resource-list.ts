@@ -3,8 +3,9 @@
  * `resourcehelper.PodRequests` / `PodLimits` without in-place resize): the sum over containers
  * and restartable (sidecar) init containers, raised to the largest regular init container.
  */
-import type { Container, Pod } from "../../../api/generated/types.ts";
-import { type Quantity, quantityFromJSON } from "../../../machinery/quantity.ts";
+
+import { type Quantity, quantityFromJSON } from "../../machinery/quantity.ts";
+import type { Container, Pod } from "../generated/types.ts";
 
 export type ResourceList = Map<string, Quantity>;
 
