@@ -6,6 +6,7 @@ import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { controlPlaneLabels } from "../api/kinds/core/node.ts";
 import { builtinResources } from "../api/kinds/index.ts";
 import { LoopbackTokens } from "../apiserver/authn/loopback.ts";
 import { withEncryption } from "../apiserver/encryption/encrypted-store.ts";
@@ -13,12 +14,14 @@ import { loadOrCreateEncryptionConfig } from "../apiserver/encryption/keys.ts";
 import { ResourceTransformers } from "../apiserver/encryption/resource-transformers.ts";
 import { ApiServer } from "../apiserver/server.ts";
 import { createFailover, type Failover } from "../client/failover-discovery.ts";
+import { resourcePath, resources } from "../client/resources.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { HaFlagError, type HaFlags, haFlagOptions, haUsage, parseHaFlags } from "../ha/ha-flags.ts";
 import type { HaMaster } from "../ha/master.ts";
 import { realClock } from "../machinery/clock.ts";
 import { parseGoDuration } from "../machinery/go-duration.ts";
-import { createLogger } from "../machinery/log.ts";
+import { createLogger, type Logger } from "../machinery/log.ts";
+import { isStatusError } from "../machinery/status.ts";
 import { isDNS1123Subdomain } from "../machinery/validation.ts";
 import {
   type ClusterPKI,
@@ -312,8 +315,10 @@ async function startServerNode(
       await node.stop();
       throw err;
     });
+    const labelling = labelControlPlaneNode(flags, pki, name, log);
     return {
       async stop() {
+        labelling.abort();
         await addons.stop();
         await proxy?.stop();
         await node.stop();
@@ -324,6 +329,40 @@ async function startServerNode(
     client.close();
     throw err;
   }
+}
+
+/**
+ * Labels this machine's node as a control-plane node (as k3s does) once it has registered. The
+ * server does it with its own credentials: NodeRestriction keeps kubelets from setting node-role
+ * labels, as upstream. Retries until done or aborted.
+ */
+function labelControlPlaneNode(
+  flags: ServerFlags,
+  pki: ClusterPKI,
+  name: string,
+  log: Logger,
+): AbortController {
+  const stop = new AbortController();
+  const admin = new RestClient({
+    server: `https://127.0.0.1:${flags.port}`,
+    caPem: pki.ca.certPem,
+    certPem: pki.admin.certPem,
+    keyPem: pki.admin.keyPem,
+    userAgent: "bosun-server",
+  });
+  void (async () => {
+    const path = resourcePath(resources.nodes, "", name);
+    for (let attempt = 0; !stop.signal.aborted && attempt < 600; attempt++) {
+      try {
+        await admin.patch(path, "merge", { metadata: { labels: controlPlaneLabels } });
+        return;
+      } catch (err) {
+        if (!isStatusError(err, "NotFound")) log.debug("labelling the node", { err });
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  })().finally(() => admin.close());
+  return stop;
 }
 
 export const serverCommand: Command = {

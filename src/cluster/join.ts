@@ -8,6 +8,7 @@
 import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import type { ConfigMap, Node } from "../api/generated/types.ts";
+import { controlPlaneLabels } from "../api/kinds/core/node.ts";
 import { resourcePath, resources } from "../client/resources.ts";
 import { configFromKubeconfig, RestClient } from "../client/rest-client.ts";
 import { caCertHash } from "../cluster-bootstrap/ca-hash.ts";
@@ -173,16 +174,14 @@ export async function waitForReadyNodes(
   );
 }
 
-/** Labels masters as k3s does (kubectl's ROLES column): a node may not label itself so. */
+/**
+ * Labels masters as k3s does (kubectl's ROLES column): a node may not label itself so. Each
+ * master's server labels its own node too; this makes `cluster create` return with it done.
+ */
 export async function labelMasters(client: RestClient, spec: ClusterSpec): Promise<void> {
   for (const node of spec.nodes.filter((n) => n.role === "master")) {
     await client.patch(resourcePath(resources.nodes, "", node.name), "merge", {
-      metadata: {
-        labels: {
-          "node-role.kubernetes.io/control-plane": "true",
-          "node-role.kubernetes.io/master": "true",
-        },
-      },
+      metadata: { labels: controlPlaneLabels },
     });
   }
 }

@@ -66,6 +66,10 @@ describe("a node on containerd", { skip: canRun ? false : "needs root and contai
     assert.match(node.status.allocatable.memory, /^\d+Ki$/);
     const runtime = await cri.version();
     assert.equal(runtime.runtime_api_version, "v1");
+    // The server's own node is a control-plane node, as k3s shows it.
+    await until("the control-plane role", async () =>
+      /\scontrol-plane,master\s/.test(await s.k("get", "node", nodeName)),
+    );
   });
 
   it("runs a deployment whose pods get IPs in the node's pod CIDR and serve", async () => {

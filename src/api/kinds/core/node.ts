@@ -25,6 +25,12 @@ type NodeObj = Obj<Node>;
 
 const taintEffects = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
 const labelNodeRolePrefix = "node-role.kubernetes.io/";
+
+/** What a master's node is labelled with, as k3s does (kubectl's ROLES: control-plane,master). */
+export const controlPlaneLabels: Readonly<Record<string, string>> = {
+  [`${labelNodeRolePrefix}control-plane`]: "true",
+  [`${labelNodeRolePrefix}master`]: "true",
+};
 const nodeLabelRole = "kubernetes.io/role";
 
 /** `validateNodeTaints`: key, value and effect of each taint, unique by key and effect. */
