@@ -134,9 +134,14 @@ describe("node leftovers", { skip: canRun ? false : "needs root and containerd" 
     renameSync(join(tasks, container), join(tasks, `.${container}`));
 
     await server.launch();
-    await until("the abandoned shim to go", async () => !alive(shim));
-    assert.ok(!existsSync(join(tasks, sandbox)));
-    assert.ok(!existsSync(join(tasks, `.${container}`)));
+    // The shim is killed first, then the bundles are unmounted and removed: wait for all of it.
+    await until(
+      "the abandoned shim and bundles to go",
+      async () =>
+        !alive(shim) &&
+        !existsSync(join(tasks, sandbox)) &&
+        !existsSync(join(tasks, `.${container}`)),
+    );
     await running(server, "halfway"); // in a new sandbox
     await server.k("delete", "pod", "halfway", "--grace-period=1", "--timeout=60s");
     assert.equal(await server.stop(), 0);
