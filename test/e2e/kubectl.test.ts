@@ -340,6 +340,26 @@ function kubectlSuite(version: KubectlVersion): void {
       await s.k("delete", "-n", "e2e", "-f", fixture("list.yaml"));
     });
 
+    it("stores NetworkPolicies (applied, listed, described; not enforced)", async () => {
+      const policy = {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: `db-${version}` },
+        spec: {
+          podSelector: { matchLabels: { app: "db" } },
+          ingress: [
+            { from: [{ podSelector: { matchLabels: { role: "api" } } }], ports: [{ port: 5432 }] },
+          ],
+        },
+      };
+      await s.kubectl(["apply", "-n", "e2e", "-f", "-"], { input: JSON.stringify(policy) });
+      assert.match(await s.k("get", "-n", "e2e", "netpol", policy.metadata.name), /\sapp=db\s/);
+      const described = await s.k("describe", "-n", "e2e", "netpol", policy.metadata.name);
+      assert.match(described, /To Port: 5432\/TCP/);
+      assert.match(described, /Policy Types: Ingress/);
+      await s.k("delete", "-n", "e2e", "netpol", policy.metadata.name);
+    });
+
     it("explains fields from the OpenAPI documents", async () => {
       const out = await s.k("explain", "pods.spec.containers");
       assert.match(out, /KIND:\s+Pod/);

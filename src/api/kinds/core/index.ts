@@ -12,6 +12,7 @@ import { ingressResource } from "./ingress.ts";
 import { ingressClassResource } from "./ingress-class.ts";
 import { leaseResource } from "./lease.ts";
 import { namespaceResource } from "./namespace.ts";
+import { networkPolicyResource } from "./network-policy.ts";
 import { nodeResource } from "./node.ts";
 import { persistentVolumeResource } from "./persistent-volume.ts";
 import { persistentVolumeClaimResource } from "./persistent-volume-claim.ts";
@@ -34,6 +35,7 @@ export const coreResources: ResourceDefinition[] = [
   eventsV1Resource,
   ingressResource,
   ingressClassResource,
+  networkPolicyResource,
   endpointSliceResource,
   leaseResource,
   storageClassResource,
