@@ -134,3 +134,14 @@ export function parseCIDRSloppy(s: string): ParsedCIDR | null {
   if (ip === null || read === null || read[1] !== mask.length || read[0] > bits) return null;
   return { ip, prefixLength: read[0], bits };
 }
+
+/** Whether `ip` (4 or 16 bytes) is inside the CIDR (`net.Contains`); other families never are. */
+export function cidrContains(cidr: ParsedCIDR, ip: Uint8Array): boolean {
+  if (cidr.ip.length !== ip.length) return false;
+  for (let bit = 0; bit < cidr.prefixLength; bit++) {
+    const mask = 0x80 >> (bit % 8);
+    const byte = bit >> 3;
+    if ((cidr.ip[byte]! & mask) !== (ip[byte]! & mask)) return false;
+  }
+  return true;
+}

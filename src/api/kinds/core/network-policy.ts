@@ -6,7 +6,7 @@
  */
 import * as field from "../../../machinery/field-errors.ts";
 import { type FieldPath, newPath } from "../../../machinery/field-path.ts";
-import { parseCIDRSloppy } from "../../../machinery/ip.ts";
+import { cidrContains, parseCIDRSloppy } from "../../../machinery/ip.ts";
 import { isValidCIDR, isValidPortName, isValidPortNum } from "../../../machinery/validation.ts";
 import type {
   IPBlock,
@@ -92,21 +92,11 @@ function validateIPBlock(block: IPBlock, path: FieldPath): FieldErrors {
     errs.push(...isValidCIDR(exceptPath, text));
     const except = parseCIDRSloppy(text);
     if (!except) return;
-    if (!contains(cidr, except.ip) || cidr.prefixLength >= except.prefixLength) {
+    if (!cidrContains(cidr, except.ip) || cidr.prefixLength >= except.prefixLength) {
       errs.push(field.invalid(exceptPath, text, "must be a strict subset of `cidr`"));
     }
   });
   return errs;
-}
-
-function contains(net: { ip: Uint8Array; prefixLength: number }, ip: Uint8Array): boolean {
-  if (net.ip.length !== ip.length) return false;
-  for (let bit = 0; bit < net.prefixLength; bit++) {
-    const mask = 0x80 >> (bit % 8);
-    const byte = bit >> 3;
-    if ((net.ip[byte]! & mask) !== (ip[byte]! & mask)) return false;
-  }
-  return true;
 }
 
 /** `ValidateNetworkPolicyPeer`: exactly one kind of peer, ipBlock alone. */
