@@ -8,6 +8,7 @@ import { controllerRevisionResource } from "./controller-revision.ts";
 import { cronJobResource } from "./cron-job.ts";
 import { daemonSetResource } from "./daemon-set.ts";
 import { deploymentResource } from "./deployment.ts";
+import { horizontalPodAutoscalerResource } from "./horizontal-pod-autoscaler.ts";
 import { jobResource } from "./job.ts";
 import { podResource } from "./pod.ts";
 import { replicaSetResource } from "./replica-set.ts";
@@ -41,4 +42,5 @@ export const workloadResources: ResourceDefinition[] = [
   erase(controllerRevisionResource),
   erase(jobResource),
   erase(cronJobResource),
+  erase(horizontalPodAutoscalerResource),
 ];
