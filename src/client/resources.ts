@@ -43,6 +43,7 @@ export const resources = {
   storageclasses: r("storage.k8s.io", "v1", "storageclasses", false),
   csrs: r("certificates.k8s.io", "v1", "certificatesigningrequests", false),
   poddisruptionbudgets: r("policy", "v1", "poddisruptionbudgets", true),
+  horizontalpodautoscalers: r("autoscaling", "v2", "horizontalpodautoscalers", true),
   priorityclasses: r("scheduling.k8s.io", "v1", "priorityclasses", false),
 } as const satisfies Record<string, GroupVersionResource>;
 

@@ -18,6 +18,7 @@ import { namespaceControllerFactory } from "./namespace/namespace-controller.ts"
 import { nodeIpamControllerFactory } from "./nodeipam/node-ipam-controller.ts";
 import { nodeLifecycleControllerFactory } from "./nodelifecycle/node-lifecycle-controller.ts";
 import { taintEvictionControllerFactory } from "./nodelifecycle/taint-eviction-controller.ts";
+import { horizontalControllerFactory } from "./podautoscaler/horizontal-controller.ts";
 import { podGCControllerFactory } from "./podgc/pod-gc-controller.ts";
 import { replicaSetControllerFactory } from "./replicaset/replica-set-controller.ts";
 import { resourceQuotaControllerFactory } from "./resourcequota/resource-quota-controller.ts";
@@ -54,6 +55,7 @@ export const allControllers: readonly ControllerFactory[] = [
   jobControllerFactory,
   cronJobControllerFactory,
   disruptionControllerFactory,
+  horizontalControllerFactory,
   resourceQuotaControllerFactory,
   ttlAfterFinishedControllerFactory,
   persistentVolumeControllerFactory,

@@ -2,7 +2,7 @@
  * autoscaling/v2 HorizontalPodAutoscaler (upstream `SetDefaults_HorizontalPodAutoscaler`,
  * `ValidateHorizontalPodAutoscaler`, `printHorizontalPodAutoscaler`), served so that `kubectl
  * autoscale` and charts carrying an HPA work. Only v2 is served (no autoscaling/v1 conversion).
- * No controller acts on it yet, and there is no metrics API for one to read.
+ * `controllers/podautoscaler/` keeps targets within min/max; there is no metrics API to scale on.
  */
 import * as field from "../../../machinery/field-errors.ts";
 import { type FieldPath, newPath } from "../../../machinery/field-path.ts";
