@@ -128,14 +128,10 @@ export async function impersonatedUser(
     else if (p.resource === "uids") uid = p.name;
     else extra[p.key!] = [...(extra[p.key!] ?? []), p.name];
   }
-  // The authenticated (or unauthenticated) group, unless one of them was asked for.
+  // The authenticated (or, for anonymous, unauthenticated) group, unless one of them was asked for.
   const implied =
     username === "system:anonymous" ? "system:unauthenticated" : "system:authenticated";
-  const hasImplied =
-    implied === "system:authenticated"
-      ? groups.includes("system:authenticated") || groups.includes("system:unauthenticated")
-      : groups.includes("system:unauthenticated");
-  if (!hasImplied) groups.push(implied);
+  if (!groups.includes(implied) && !groups.includes("system:unauthenticated")) groups.push(implied);
   return {
     username,
     groups,

@@ -1,21 +1,3 @@
-/**
- * The disruption controller (upstream `pkg/controller/disruption`): keeps each
- * PodDisruptionBudget's status current, which is what the eviction API decides on.
- *
- * - Its pods: those of its namespace its selector matches (an empty selector matches all).
- * - Expected pods and desired healthy: an integer minAvailable asks for that many of the pods
- *   there are; a percentage, or maxUnavailable, counts against the scale of the pods' controllers
- *   (Deployment, ReplicaSet, StatefulSet), rounded up. Pods without such a controller make the
- *   sync fail safe: no disruption allowed, condition SyncFailed.
- * - Healthy: Ready, not being deleted, and not evicted a moment ago (`disruptedPods`, entries
- *   the eviction API adds; one is forgotten once its pod is going or after two minutes).
- * - disruptionsAllowed = healthy − desired (never below zero), with the DisruptionAllowed
- *   condition (SufficientPods / InsufficientPods).
- *
- * Pods are looked up by namespace through an index the controller adds to the shared pod
- * informer when the first budget appears: a cluster without budgets pays nothing for it.
- */
-import { isDeepStrictEqual } from "node:util";
 import type {
   Deployment,
   Pod,
@@ -28,11 +10,11 @@ import { budgetCovers } from "../../api/kinds/policy/pod-disruption-budget.ts";
 import type { KubeObject } from "../../api/object.ts";
 import { runWorkers } from "../../client/controller.ts";
 import { type Informer, keyOf } from "../../client/informer.ts";
-import { resourcePath, resources } from "../../client/resources.ts";
+import { resources } from "../../client/resources.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
 import { onAbort } from "../../machinery/abort.ts";
-import { isStatusError } from "../../machinery/status.ts";
 import { formatTime } from "../../machinery/time.ts";
+import { inNamespace, KeysByNamespace, writeStatusIfChanged } from "../common/by-namespace.ts";
 import { getControllerOf } from "../common/controller-ref.ts";
 import { isPodReady } from "../common/pod-utils.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
@@ -43,7 +25,6 @@ type PodObj = Pod & KubeObject;
 
 /** Upstream `DeletionTimeout`: an eviction the pod's deletion never followed is forgotten. */
 export const deletionTimeoutMs = 2 * 60_000;
-const podsByNamespace = "disruption-pods-by-namespace";
 
 export interface BudgetFigures {
   readonly expectedPods: number;
@@ -163,9 +144,7 @@ export class DisruptionController implements Controller {
   readonly #statefulSets: Informer<StatefulSet & KubeObject>;
   readonly #queue = new WorkQueue<string>({ maxDelayMs: 60_000 });
   readonly #delayed: DelayedEnqueuer;
-  /** Budget keys by namespace. */
-  readonly #byNamespace = new Map<string, Set<string>>();
-  #indexed = false;
+  readonly #byNamespace = new KeysByNamespace();
 
   constructor(ctx: ControllerContext) {
     this.#ctx = ctx;
@@ -179,7 +158,7 @@ export class DisruptionController implements Controller {
       onAdd: (pdb) => this.#remember(pdb),
       onUpdate: (_, pdb) => this.#remember(pdb),
       onDelete: (pdb) => {
-        this.#byNamespace.get(pdb.metadata?.namespace ?? "")?.delete(keyOf(pdb));
+        this.#byNamespace.delete(pdb);
         this.#delayed.cancel(keyOf(pdb));
       },
     });
@@ -203,26 +182,17 @@ export class DisruptionController implements Controller {
   }
 
   #remember(pdb: PDB): void {
-    const ns = pdb.metadata?.namespace ?? "";
-    const keys = this.#byNamespace.get(ns) ?? new Set<string>();
-    this.#byNamespace.set(ns, keys);
-    keys.add(keyOf(pdb));
-    if (!this.#indexed) {
-      this.#indexed = true;
-      this.#pods.addIndexer(podsByNamespace, (pod) => [pod.metadata?.namespace ?? ""]);
-    }
+    this.#byNamespace.add(pdb);
     this.#queue.add(keyOf(pdb));
   }
 
   #enqueueNamespace(namespace: string): void {
-    for (const key of this.#byNamespace.get(namespace) ?? []) this.#queue.add(key);
+    for (const key of this.#byNamespace.of(namespace)) this.#queue.add(key);
   }
 
   /** The budgets in the pod's namespace whose selector matches it. */
   #podChanged(pod: PodObj): void {
-    const keys = this.#byNamespace.get(pod.metadata?.namespace ?? "");
-    if (!keys || keys.size === 0) return;
-    for (const key of keys) {
+    for (const key of this.#byNamespace.of(pod.metadata?.namespace ?? "")) {
       const pdb = this.#budgets.getByKey(key);
       if (pdb && budgetCovers(pdb, pod)) this.#queue.add(key);
     }
@@ -254,20 +224,11 @@ export class DisruptionController implements Controller {
     const pdb = this.#budgets.getByKey(key);
     if (!pdb || pdb.metadata?.deletionTimestamp) return;
     const ns = pdb.metadata?.namespace ?? "";
-    const pods = this.#pods.byIndex(podsByNamespace, ns).filter((p) => budgetCovers(pdb, p));
+    const pods = inNamespace(this.#pods, ns).filter((p) => budgetCovers(pdb, p));
     const now = this.#ctx.clock.now();
     const { status, recheckAt } = budgetStatus(pdb, pods, this.#scaleOf, now);
     if (recheckAt !== undefined) this.#delayed.addAfter(key, recheckAt - now + 1000);
-    if (sameStatus(pdb.status, status)) return;
-    try {
-      await this.#ctx.client.update(
-        `${resourcePath(resources.poddisruptionbudgets, ns, pdb.metadata?.name ?? "")}/status`,
-        { ...pdb, status },
-      );
-    } catch (err) {
-      if (isStatusError(err, "NotFound")) return;
-      throw err; // a Conflict: the newer budget's event syncs again
-    }
+    await writeStatusIfChanged(this.#ctx.client, resources.poddisruptionbudgets, pdb, status);
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -285,13 +246,6 @@ export class DisruptionController implements Controller {
       signal,
     });
   }
-}
-
-function sameStatus(
-  a: PodDisruptionBudgetStatus | undefined,
-  b: PodDisruptionBudgetStatus,
-): boolean {
-  return isDeepStrictEqual(a ?? {}, b);
 }
 
 export const disruptionControllerFactory: ControllerFactory = {

@@ -1,12 +1,3 @@
-/**
- * The horizontal pod autoscaler controller (upstream `pkg/controller/podautoscaler`), the part
- * that needs no metrics: every 15 s each HPA's target is read through its `scale` subresource and
- * kept within [minReplicas, maxReplicas] (a target scaled to zero is left alone: autoscaling is
- * off for it), with upstream's status, conditions and events. Inside the bounds upstream computes
- * the replica count from metrics; Bosun has no metrics API yet, so the HPA says so as upstream does
- * without metrics-server (ScalingActive False, FailedGetResourceMetric) and leaves the count.
- */
-import { isDeepStrictEqual } from "node:util";
 import type {
   AutoscalingV2HorizontalPodAutoscaler,
   AutoscalingV2HorizontalPodAutoscalerStatus,
@@ -21,6 +12,7 @@ import { WorkQueue } from "../../client/work-queue.ts";
 import { onAbort } from "../../machinery/abort.ts";
 import { isStatusError } from "../../machinery/status.ts";
 import { formatTime } from "../../machinery/time.ts";
+import { writeStatusIfChanged } from "../common/by-namespace.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
 import { DelayedEnqueuer } from "../job/delayed-enqueuer.ts";
 
@@ -244,17 +236,8 @@ export class HorizontalController implements Controller {
     await this.#writeStatus(hpa, status);
   }
 
-  async #writeStatus(hpa: HPA, status: AutoscalingV2HorizontalPodAutoscalerStatus): Promise<void> {
-    if (isDeepStrictEqual(hpa.status ?? {}, status)) return;
-    const ns = hpa.metadata?.namespace ?? "";
-    try {
-      await this.#ctx.client.update(
-        resourcePath(resources.horizontalpodautoscalers, ns, hpa.metadata?.name ?? "", "status"),
-        { ...hpa, status },
-      );
-    } catch (err) {
-      if (!isStatusError(err, "NotFound") && !isStatusError(err, "Conflict")) throw err;
-    }
+  #writeStatus(hpa: HPA, status: AutoscalingV2HorizontalPodAutoscalerStatus): Promise<void> {
+    return writeStatusIfChanged(this.#ctx.client, resources.horizontalpodautoscalers, hpa, status);
   }
 
   async run(signal: AbortSignal): Promise<void> {

@@ -1,15 +1,3 @@
-/**
- * The resource quota controller (upstream `pkg/controller/resourcequota`): keeps each
- * ResourceQuota's `status.hard` (its spec's) and `status.used` (what the namespace's objects in
- * its scopes use, for every name it limits), which `kubectl describe quota` and `kubectl get
- * quota` show. Usage is worked out by the same evaluators the ResourceQuota admission plugin
- * uses (`api/quota/`): pods' compute and counts, services, claims and storage, object counts
- * (`configmaps`, `count/deployments.apps`...) of the resources this client knows.
- *
- * A change to a counted object re-syncs the quotas of its namespace; a namespace without quotas
- * costs one map lookup per event.
- */
-import { isDeepStrictEqual } from "node:util";
 import type { ResourceQuota, ResourceQuotaStatus } from "../../api/generated/types.ts";
 import type { KubeObject } from "../../api/object.ts";
 import { evaluatorFor, objectCountName } from "../../api/quota/evaluators.ts";
@@ -17,10 +5,10 @@ import { addInto, type ResourceList, toResourceList } from "../../api/quota/reso
 import { usedBy } from "../../api/quota/usage.ts";
 import { runWorkers } from "../../client/controller.ts";
 import { type Informer, keyOf } from "../../client/informer.ts";
-import { type GroupVersionResource, resourcePath, resources } from "../../client/resources.ts";
+import { type GroupVersionResource, resources } from "../../client/resources.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
 import { newQuantity } from "../../machinery/quantity.ts";
-import { isStatusError } from "../../machinery/status.ts";
+import { inNamespace, KeysByNamespace, writeStatusIfChanged } from "../common/by-namespace.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
 
 type Quota = ResourceQuota & KubeObject;
@@ -71,8 +59,7 @@ export class ResourceQuotaController implements Controller {
   readonly #ctx: ControllerContext;
   readonly #quotas: Informer<Quota>;
   readonly #queue = new WorkQueue<string>({ maxDelayMs: 60_000 });
-  /** Quota keys by namespace. */
-  readonly #byNamespace = new Map<string, Set<string>>();
+  readonly #byNamespace = new KeysByNamespace();
   readonly #informers = new Map<GroupVersionResource, Informer<KubeObject>>();
 
   constructor(ctx: ControllerContext) {
@@ -81,7 +68,7 @@ export class ResourceQuotaController implements Controller {
     this.#quotas.addHandlers({
       onAdd: (q) => this.#remember(q),
       onUpdate: (_, q) => this.#remember(q),
-      onDelete: (q) => this.#byNamespace.get(q.metadata?.namespace ?? "")?.delete(keyOf(q)),
+      onDelete: (q) => this.#byNamespace.delete(q),
     });
     for (const gvr of counted) this.#watch(gvr);
   }
@@ -94,9 +81,7 @@ export class ResourceQuotaController implements Controller {
     this.#informers.set(gvr, informer);
     if (gvr === resources.resourcequotas) return informer;
     const changed = (obj: KubeObject) => {
-      for (const key of this.#byNamespace.get(obj.metadata?.namespace ?? "") ?? []) {
-        this.#queue.add(key);
-      }
+      for (const key of this.#byNamespace.of(obj.metadata?.namespace ?? "")) this.#queue.add(key);
     };
     informer.addHandlers({
       onAdd: changed,
@@ -107,10 +92,7 @@ export class ResourceQuotaController implements Controller {
   }
 
   #remember(quota: Quota): void {
-    const ns = quota.metadata?.namespace ?? "";
-    const keys = this.#byNamespace.get(ns) ?? new Set<string>();
-    this.#byNamespace.set(ns, keys);
-    keys.add(keyOf(quota));
+    this.#byNamespace.add(quota);
     // Object counts of other resources: watched from the first quota that names them.
     for (const name of Object.keys(quota.spec?.hard ?? {})) {
       const gvr = countable.get(name);
@@ -124,17 +106,8 @@ export class ResourceQuotaController implements Controller {
     if (!quota) return;
     const ns = quota.metadata?.namespace ?? "";
     for (const gvr of this.#informers.keys()) await this.#informers.get(gvr)!.synced();
-    const status = quotaStatus(quota, (gvr) => this.#watch(gvr).list(ns));
-    if (isDeepStrictEqual(quota.status ?? {}, status)) return;
-    try {
-      await this.#ctx.client.update(
-        resourcePath(resources.resourcequotas, ns, quota.metadata?.name ?? "", "status"),
-        { ...quota, status },
-      );
-    } catch (err) {
-      if (isStatusError(err, "NotFound")) return;
-      throw err; // a Conflict: the newer quota's event syncs again
-    }
+    const status = quotaStatus(quota, (gvr) => inNamespace(this.#watch(gvr), ns));
+    await writeStatusIfChanged(this.#ctx.client, resources.resourcequotas, quota, status);
   }
 
   async run(signal: AbortSignal): Promise<void> {
