@@ -250,6 +250,28 @@ describe("kubelet server", () => {
     assert.equal(JSON.parse(got.get(3)!).details.causes[0].message, "3");
   });
 
+  it("relays output and status that reach it with the runtime's replies (a short exec)", async () => {
+    // The fake runtime sends its replies, the output and the exit status in one segment.
+    const ws = new WebSocket(
+      `wss://127.0.0.1:${port}/exec/default/web/app?command=hostname&output=1&error=1`,
+      ["v5.channel.k8s.io"],
+      { ca: certs.ca.certPem, cert: apiserver.certPem, key: apiserver.keyPem },
+    );
+    const got = new Map<number, string>();
+    ws.on("message", (d: Buffer) =>
+      got.set(d[0]!, (got.get(d[0]!) ?? "") + d.subarray(1).toString()),
+    );
+    const closed = await Promise.race([
+      new Promise<number>((resolve) => ws.on("close", (code) => resolve(code))),
+      new Promise<string>((resolve) => setTimeout(() => resolve("no status in 5 s"), 5000)),
+    ]);
+    ws.terminate();
+    assert.equal(closed, 1000);
+    assert.equal(got.get(1), "got:");
+    assert.equal(got.get(2), "warn");
+    assert.equal(JSON.parse(got.get(3)!).details.causes[0].message, "3");
+  });
+
   it("passes SPDY/3.1 exec through to the runtime untouched", async () => {
     const { openUpgrade } = await import("../../machinery/upgrade-proxy.ts");
     const { SpdySession } = await import("./streaming/spdy/session.ts");

@@ -71,6 +71,10 @@ export async function startFakeStreamingServer(command: FakeCommand) {
     sessions.push(session);
     const streams = new Map<string, SpdyStream>();
     session.on("stream", (s) => {
+      // As a busy runtime can, answer the last stream, start the process and send what it writes
+      // at once in one segment: a relay must not miss output that comes with the replies.
+      socket.cork();
+      setImmediate(() => socket.uncork());
       s.reply();
       if (protocol === "portforward.k8s.io") {
         // Echo the data stream's bytes, prefixed with the port, as a pod's echo server would.

@@ -27,13 +27,45 @@ const success = JSON.stringify({ metadata: {}, status: "Success" });
 const failure = (message: string) =>
   JSON.stringify({ metadata: {}, status: "Failure", message, reason: "InternalError", code: 500 });
 
+/**
+ * What one runtime stream delivers, held until the relay takes it. The runtime starts the process
+ * as soon as it has answered every stream, so its replies, the first output and even the exit
+ * status can arrive together, before the WebSocket exists; a listener added later would miss them
+ * (short execs such as `cat /etc/hostname` then printed nothing).
+ */
+class Held {
+  #chunks: Buffer[] = [];
+  #ended = false;
+  #onData?: (d: Buffer) => void;
+  #onEnd?: () => void;
+
+  constructor(stream: SpdyStream) {
+    stream.on("data", (d) => (this.#onData ? this.#onData(d) : this.#chunks.push(d)));
+    stream.on("end", () => {
+      this.#ended = true;
+      this.#onEnd?.();
+    });
+  }
+
+  /** Delivers what arrived so far, then everything that follows. */
+  take(onData: (d: Buffer) => void, onEnd: () => void = () => {}): void {
+    this.#onData = onData;
+    this.#onEnd = onEnd;
+    for (const d of this.#chunks) onData(d);
+    this.#chunks = [];
+    if (this.#ended) onEnd();
+  }
+}
+
 interface RuntimeStreams {
   readonly session: SpdySession;
-  readonly error: SpdyStream;
-  readonly stdin?: SpdyStream;
-  readonly stdout?: SpdyStream;
-  readonly stderr?: SpdyStream;
-  readonly resize?: SpdyStream;
+  /** Set when the connection to the runtime ended (the error, if it failed). */
+  readonly ended: { err: Error | undefined } | undefined;
+  readonly error: Held;
+  readonly stdin: SpdyStream | undefined;
+  readonly stdout: Held | undefined;
+  readonly stderr: Held | undefined;
+  readonly resize: SpdyStream | undefined;
 }
 
 /** Opens the runtime side: the SPDY connection and one stream per channel, as client-go does. */
@@ -42,15 +74,22 @@ async function openRuntimeStreams(url: string, o: StreamOptions): Promise<Runtim
   const session = new SpdySession(socket, { client: true, head });
   const open = (type: string, wanted: boolean) =>
     wanted ? session.open({ streamtype: type }) : undefined;
+  const error = session.open({ streamtype: "error" });
+  const stdin = open("stdin", o.stdin);
+  const stdout = open("stdout", o.stdout);
+  const stderr = open("stderr", o.stderr && !o.tty);
+  const resize = open("resize", o.tty);
   const streams = {
     session,
-    error: session.open({ streamtype: "error" }),
-    stdin: open("stdin", o.stdin),
-    stdout: open("stdout", o.stdout),
-    stderr: open("stderr", o.stderr && !o.tty),
-    resize: open("resize", o.tty),
+    ended: undefined as { err: Error | undefined } | undefined,
+    error: new Held(error),
+    stdin,
+    stdout: stdout && new Held(stdout),
+    stderr: stderr && new Held(stderr),
+    resize,
   };
-  const opened = [streams.error, streams.stdin, streams.stdout, streams.stderr, streams.resize];
+  session.once("close", (err) => (streams.ended = { err }));
+  const opened = [error, stdin, stdout, stderr, resize];
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -68,7 +107,7 @@ async function openRuntimeStreams(url: string, o: StreamOptions): Promise<Runtim
   } finally {
     clearTimeout(timer);
   }
-  return streams as RuntimeStreams;
+  return streams;
 }
 
 export async function serveWebSocketExec(args: {
@@ -106,10 +145,8 @@ function relay(
   };
   // Upstream opens with an empty message on the lowest writable channel.
   if (options.stdout) send(Channel.Stdout, Buffer.alloc(0));
-  rt.stdout?.on("data", (d) => send(Channel.Stdout, d));
-  rt.stderr?.on("data", (d) => send(Channel.Stderr, d));
-  const status: Buffer[] = [];
-  rt.error.on("data", (d) => status.push(d));
+  rt.stdout?.take((d) => send(Channel.Stdout, d));
+  rt.stderr?.take((d) => send(Channel.Stderr, d));
   let finished = false;
   const finish = (statusJson: string) => {
     if (finished) return;
@@ -118,13 +155,18 @@ function relay(
     if (ws.readyState === ws.OPEN) ws.close(1000);
     rt.session.close();
   };
-  rt.error.on("end", () => {
-    const text = Buffer.concat(status).toString();
-    finish(text.trim() === "" ? success : text);
-  });
-  rt.session.on("close", (err) =>
-    finish(failure(err ? `the stream ended: ${err.message}` : "the stream ended")),
+  const status: Buffer[] = [];
+  rt.error.take(
+    (d) => status.push(d),
+    () => {
+      const text = Buffer.concat(status).toString();
+      finish(text.trim() === "" ? success : text);
+    },
   );
+  const lost = (err: Error | undefined) =>
+    finish(failure(err ? `the stream ended: ${err.message}` : "the stream ended"));
+  if (rt.ended) lost(rt.ended.err);
+  else rt.session.on("close", lost);
   ws.on("message", (data: Buffer, isBinary) => {
     if (!isBinary || data.length === 0) return;
     const channel = data[0];
