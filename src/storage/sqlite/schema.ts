@@ -77,6 +77,8 @@ export const sql = {
     FROM kv k LEFT JOIN kv p ON p.id = k.prev_revision
     WHERE k.id > ? AND k.id <= ? AND k.name >= ? AND (? = '' OR k.name < ?) ORDER BY k.id LIMIT ?`,
   sequence: `SELECT seq FROM sqlite_sequence WHERE name = 'kv'`,
+  /** Names with a row after a name, in order, a page at a time (the name index alone). */
+  namesAfter: `SELECT DISTINCT name FROM kv WHERE name > ? ORDER BY name LIMIT ?`,
   metaGet: `SELECT value FROM meta WHERE key = ?`,
   metaSet: `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
   leasesAll: `SELECT id, ttl_ms, expires_at FROM leases`,

@@ -68,8 +68,13 @@ describe("sqlite: newest rows kept in memory", () => {
       );
     const seen = await answers(store);
     await store.close();
-    const reopened = new SqliteStore({ path, clock: new FakeClock() });
+    const reopened = new SqliteStore({ path, clock: new FakeClock(), namesPage: 100 });
+    await reopened.namesLoaded;
     const fromDisk = await answers(reopened);
+    // A reopened store knows every name on disk (its key filter is built from them).
+    await assert.rejects(reopened.create(keys[5]!, bytes("again")), { reason: "AlreadyExists" });
+    const recreated = await reopened.create(keys[2]!, bytes("new"));
+    assert.equal(recreated.createRevision, recreated.modRevision);
     await reopened.close();
     assert.deepEqual(seen, fromDisk);
     assert.equal(seen[2], "NotFound");
