@@ -21,6 +21,10 @@ import { csrSignerPermissions } from "./admission/csr-signer-permissions.ts";
 import { namespaceLifecycle } from "./admission/namespace-lifecycle.ts";
 import { builtinAdmissionPlugins } from "./admission/plugins/index.ts";
 import { rbacEscalation } from "./admission/rbac-escalation.ts";
+import {
+  mutatingWebhookAdmission,
+  validatingWebhookAdmission,
+} from "./admission/webhook/webhook-admission.ts";
 import { type BearerOptions, bearerAuthenticator, type TokenLookups } from "./authn/bearer.ts";
 import { defaultIssuer, TokenSigner } from "./authn/jwt.ts";
 import { type LoopbackTokens, loopbackAuthenticator } from "./authn/loopback.ts";
@@ -127,6 +131,7 @@ export class ApiServer {
         ? { defaultTolerationSeconds: options.defaultTolerationSeconds }
         : {}),
     });
+    const webhookLog = options.log.with({ component: "admission-webhook" });
     this.catalog = new Catalog({
       store: options.store,
       clock: options.clock,
@@ -141,6 +146,8 @@ export class ApiServer {
           certificateRequester,
           csrSignerPermissions(authorization.rbac),
           rbacEscalation(authorization.resolver, authorization.rbac),
+          mutatingWebhookAdmission({ reader, log: webhookLog }),
+          validatingWebhookAdmission({ reader, log: webhookLog }),
           ...builtins.filter((p) => p.name === "ResourceQuota"),
           ...(options.admission ?? []),
         ].filter((p) => !(options.disabledAdmission ?? []).includes(p.name)),

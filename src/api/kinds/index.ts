@@ -5,6 +5,7 @@
 
 import { customResourceDefinitionResource } from "../crd/index.ts";
 import type { ResourceDefinition } from "../resource.ts";
+import { admissionResources } from "./admission/index.ts";
 import { reviewResources } from "./auth/index.ts";
 import { certificateSigningRequestResource } from "./certificates/csr.ts";
 import { coreResources } from "./core/index.ts";
@@ -20,6 +21,7 @@ const all = [
   ...policyResources,
   ...reviewResources,
   certificateSigningRequestResource as unknown as ResourceDefinition,
+  ...admissionResources,
 ];
 const groupOrder = ["", "apps", "batch"];
 const rank = (def: ResourceDefinition) => {
