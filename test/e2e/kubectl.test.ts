@@ -360,23 +360,39 @@ function kubectlSuite(version: KubectlVersion): void {
       await s.k("delete", "-n", "e2e", "netpol", policy.metadata.name);
     });
 
-    // kubectl 1.32 autoscales through autoscaling/v1, which is not served (no v1↔v2 conversion
-    // yet), so this runs with kubectl 1.34 only.
-    if (version === "1.34")
-      it("autoscales: kubectl autoscale stores an autoscaling/v2 HorizontalPodAutoscaler", async () => {
-        const name = `auto-${version}`;
-        await s.k("create", "deployment", "-n", "e2e", name, "--image=nginx");
-        await s.k("autoscale", "-n", "e2e", "deployment", name, "--min=2", "--max=4");
-        const row = (await s.k("get", "-n", "e2e", "hpa", name)).split("\n")[1] ?? "";
-        assert.match(
-          row,
-          new RegExp(
-            `^${name.replace(".", "\\.")}\\s+Deployment/${name.replace(".", "\\.")}\\s+cpu: <unknown>/80%\\s+2\\s+4\\s`,
-          ),
-        );
-        await s.k("delete", "-n", "e2e", "hpa", name);
-        await s.k("delete", "-n", "e2e", "deployment", name);
-      });
+    // kubectl 1.32 autoscales through autoscaling/v1, 1.34 through v2: one object, both versions.
+    it("autoscales: kubectl autoscale stores one HorizontalPodAutoscaler, read through v1 and v2", async () => {
+      const name = `auto-${version}`;
+      const quoted = name.replace(".", "\\.");
+      await s.k("create", "deployment", "-n", "e2e", name, "--image=nginx");
+      await s.k(
+        "autoscale",
+        "-n",
+        "e2e",
+        "deployment",
+        name,
+        "--min=2",
+        "--max=4",
+        "--cpu-percent=70",
+      );
+      const row = (await s.k("get", "-n", "e2e", "hpa", name)).split("\n")[1] ?? "";
+      assert.match(
+        row,
+        new RegExp(`^${quoted}\\s+Deployment/${quoted}\\s+cpu: <unknown>/70%\\s+2\\s+4\\s`),
+      );
+      const v1 = await s.json("get", "-n", "e2e", "horizontalpodautoscalers.v1.autoscaling", name);
+      assert.equal(v1.apiVersion, "autoscaling/v1");
+      assert.equal(v1.spec.targetCPUUtilizationPercentage, 70);
+      const v2 = await s.json("get", "-n", "e2e", "horizontalpodautoscalers.v2.autoscaling", name);
+      assert.deepEqual(v2.spec.metrics, [
+        {
+          type: "Resource",
+          resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },
+        },
+      ]);
+      await s.k("delete", "-n", "e2e", "hpa", name);
+      await s.k("delete", "-n", "e2e", "deployment", name);
+    });
 
     it("explains fields from the OpenAPI documents", async () => {
       const out = await s.k("explain", "pods.spec.containers");

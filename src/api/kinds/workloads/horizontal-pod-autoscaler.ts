@@ -1,7 +1,8 @@
 /**
  * autoscaling/v2 HorizontalPodAutoscaler (upstream `SetDefaults_HorizontalPodAutoscaler`,
  * `ValidateHorizontalPodAutoscaler`, `printHorizontalPodAutoscaler`), served so that `kubectl
- * autoscale` and charts carrying an HPA work. Only v2 is served (no autoscaling/v1 conversion).
+ * autoscale` and charts carrying an HPA work. autoscaling/v1 is served from the same objects
+ * (`horizontal-pod-autoscaler-v1.ts`).
  * `controllers/podautoscaler/` keeps targets within min/max; there is no metrics API to scale on.
  */
 import * as field from "../../../machinery/field-errors.ts";

@@ -9,6 +9,7 @@ import { cronJobResource } from "./cron-job.ts";
 import { daemonSetResource } from "./daemon-set.ts";
 import { deploymentResource } from "./deployment.ts";
 import { horizontalPodAutoscalerResource } from "./horizontal-pod-autoscaler.ts";
+import { horizontalPodAutoscalerV1Resource } from "./horizontal-pod-autoscaler-v1.ts";
 import { jobResource } from "./job.ts";
 import { podResource } from "./pod.ts";
 import { replicaSetResource } from "./replica-set.ts";
@@ -43,4 +44,5 @@ export const workloadResources: ResourceDefinition[] = [
   erase(jobResource),
   erase(cronJobResource),
   erase(horizontalPodAutoscalerResource),
+  erase(horizontalPodAutoscalerV1Resource),
 ];

@@ -36,7 +36,12 @@ export function resolveTarget(
 ): Target {
   const timeout = `timeout=${timeoutSeconds}s`;
   if (config.url !== undefined) {
-    const url = new URL(config.url);
+    let url: URL;
+    try {
+      url = new URL(config.url);
+    } catch {
+      throw new WebhookCallError(`invalid url ${JSON.stringify(config.url)}`);
+    }
     url.search = timeout;
     const host = url.hostname.replace(/^\[|\]$/g, "");
     return {
