@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { MetricsRegistry } from "../machinery/metrics.ts";
 import { newForbidden, newUnauthorized } from "../machinery/status.ts";
+import type { AdmissionReader } from "./admission/plugins/reader.ts";
 import { impersonatedUser } from "./authn/impersonation.ts";
 import { anonymousUser, type UserInfo } from "./authn/user.ts";
 import type { Authenticator } from "./authn/x509.ts";
@@ -18,6 +19,8 @@ import { type ReviewParts, serveReview } from "./handlers/reviews.ts";
 import { negotiate } from "./http/negotiate.ts";
 import { writeError, writeJson } from "./http/respond.ts";
 import { parseRequestInfo } from "./request-info.ts";
+import type { ResourceMetricsCollector } from "./resource-metrics/collector.ts";
+import { serveResourceMetrics } from "./resource-metrics/handler.ts";
 
 export interface ApiHandlerOptions {
   readonly parts: ServerParts;
@@ -27,6 +30,10 @@ export interface ApiHandlerOptions {
   readonly metrics: MetricsRegistry;
   readonly subresources?: Readonly<Record<string, SubresourceHandler>>;
   readonly reviews: ReviewParts;
+  /** The metrics.k8s.io collector; absent without a kubelet client (answers 503). */
+  readonly resourceMetrics?: ResourceMetricsCollector;
+  /** Current cluster state, for the metrics API's labels. */
+  readonly reader: AdmissionReader;
   /** Non-resource GET paths with their own access rule, answered with JSON. */
   readonly extraPaths?: ReadonlyMap<string, ExtraPath>;
 }
@@ -115,7 +122,9 @@ export function createApiHandler(options: ApiHandlerOptions) {
       } else {
         const registry = parts.catalog.lookup(info.group, info.version, info.resource);
         if (!registry) throw pathNotFound();
-        if (registry.definition.virtual) await serveReview(ctx, options.reviews);
+        if (registry.definition.group === "metrics.k8s.io") {
+          await serveResourceMetrics(ctx, options.resourceMetrics, options.reader);
+        } else if (registry.definition.virtual) await serveReview(ctx, options.reviews);
         else await serveResource(ctx, registry, options.subresources);
       }
     } catch (err) {

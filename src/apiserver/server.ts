@@ -52,6 +52,7 @@ import { serveTokenRequest } from "./handlers/token-request.ts";
 import { bootstrapRbac, runRoleAggregation } from "./rbac-bootstrap.ts";
 import type { GenericRegistry } from "./registry/generic-registry.ts";
 import { ServiceAllocator } from "./registry/service-allocator.ts";
+import { ResourceMetricsCollector } from "./resource-metrics/collector.ts";
 import { versionInfo } from "./version.ts";
 
 export interface ApiServerTls {
@@ -117,6 +118,7 @@ export class ApiServer {
   /** Upgraded connections (exec, port-forward streams), closed on stop. */
   readonly #upgraded = new Set<Duplex>();
   readonly #endpoints: LeaseEndpointReconciler;
+  readonly #resourceMetrics: ResourceMetricsCollector | undefined;
   #ready = false;
 
   constructor(options: ApiServerOptions) {
@@ -204,6 +206,14 @@ export class ApiServer {
         }
       });
     }
+    this.#resourceMetrics = options.kubeletClient
+      ? new ResourceMetricsCollector({
+          reader,
+          kubelet: options.kubeletClient,
+          clock: options.clock,
+          log: options.log.with({ component: "resource-metrics" }),
+        })
+      : undefined;
     const openapi = buildOpenAPIDocuments(this.catalog);
     const handler = createApiHandler({
       parts: {
@@ -240,6 +250,8 @@ export class ApiServer {
         rules: { rulesFor: (user, ns) => authorization.rbac.subjectRulesReviewStatus(user, ns) },
       },
       metrics,
+      reader,
+      ...(this.#resourceMetrics ? { resourceMetrics: this.#resourceMetrics } : {}),
       subresources: {
         "pods/binding": serveBinding,
         "pods/eviction": evictionHandler(reader),
@@ -368,6 +380,7 @@ export class ApiServer {
     // quorum) must not hold the shutdown up; the lease then expires by itself.
     await Promise.race([this.#endpoints.stop(), new Promise((r) => setTimeout(r, 3_000).unref())]);
     this.#shutdown.abort();
+    this.#resourceMetrics?.stop();
     for (const socket of this.#upgraded) socket.destroy();
     await Promise.all(
       [this.#server, this.#loopback].map(

@@ -651,6 +651,56 @@ describe("logs, exec, attach, cp and port-forward", {
     assert.equal(logs.stdout, "idle started\n");
   });
 
+  it("kubectl top shows the node's and the pods' CPU and memory (metrics.k8s.io)", async () => {
+    const burn = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "burn", labels: { load: "high" } },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: "spin",
+            image: "busybox",
+            command: ["sh", "-c", "while :; do :; done"],
+            resources: { requests: { cpu: "100m" } },
+          },
+        ],
+      },
+    };
+    const created = await s.kubectl(["create", "-f", "-"], { input: JSON.stringify(burn) });
+    assert.equal(created.code, 0, created.stderr);
+    await s.k("wait", "--for=condition=Ready", "pod/burn", "--timeout=60s");
+    // The first request waits for two scrapes of the kubelet; the pod must be in both.
+    const metrics = await until("the busy pod's metrics", async () => {
+      const r = await s.kubectl([
+        "get",
+        "--raw",
+        "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/burn",
+      ]);
+      return r.code === 0 ? JSON.parse(r.stdout) : undefined;
+    });
+    assert.equal(metrics.kind, "PodMetrics");
+    assert.equal(metrics.containers[0].name, "spin");
+    const nanocores = Number(/^(\d+)n$/.exec(metrics.containers[0].usage.cpu)?.[1]);
+    assert.ok(
+      nanocores > 100e6,
+      `a spinning shell uses over 100m (${metrics.containers[0].usage.cpu})`,
+    );
+    const pods = await s.k("top", "pod", "--no-headers");
+    const row = (name: string) => pods.split("\n").find((l) => l.startsWith(`${name} `)) ?? "";
+    assert.match(row("burn"), /^burn\s+\d+m\s+\d+Mi\s*$/);
+    assert.match(row("box"), /^box\s+\d+m\s+\d+Mi\s*$/);
+    assert.ok(
+      Number(/\s(\d+)m/.exec(row("box"))?.[1]) < Number(/\s(\d+)m/.exec(row("burn"))?.[1]),
+      pods,
+    );
+    assert.match(await s.k("top", "pod", "-l", "load=high", "--no-headers"), /^burn\s/);
+    const nodes = await s.k("top", "node", "--no-headers");
+    assert.match(nodes, new RegExp(`^${nodeName}\\s+\\d+m\\s+\\d+%\\s+\\d+Mi\\s+\\d+%`));
+    await s.k("delete", "pod", "burn", "--grace-period=1");
+  });
+
   it("nodes/proxy reaches the kubelet's API", async () => {
     const pods = JSON.parse(await s.k("get", "--raw", `/api/v1/nodes/${nodeName}/proxy/pods`));
     assert.ok(pods.items.some((p: { metadata: { name: string } }) => p.metadata.name === "web"));

@@ -40,6 +40,7 @@ const access: ContainerAccess = {
   exec: async (_id, cmd) => streaming.url(`/exec/${cmd.join("-")}?streams=4`),
   attach: async () => streaming.url("/attach/x?streams=3"),
   portForward: async () => streaming.url("/portforward/x"),
+  containerStats: async () => [],
 };
 
 function raw(path: string, who?: { certPem: string; keyPem: string }) {

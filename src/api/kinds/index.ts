@@ -9,6 +9,7 @@ import { admissionResources } from "./admission/index.ts";
 import { reviewResources } from "./auth/index.ts";
 import { certificateSigningRequestResource } from "./certificates/csr.ts";
 import { coreResources } from "./core/index.ts";
+import { metricsResources } from "./metrics/index.ts";
 import { policyResources } from "./policy/index.ts";
 import { rbacResources } from "./rbac/index.ts";
 import { workloadResources } from "./workloads/index.ts";
@@ -22,6 +23,7 @@ const all = [
   ...reviewResources,
   certificateSigningRequestResource as unknown as ResourceDefinition,
   ...admissionResources,
+  ...metricsResources,
 ];
 const groupOrder = ["", "apps", "batch"];
 const rank = (def: ResourceDefinition) => {

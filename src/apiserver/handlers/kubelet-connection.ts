@@ -43,6 +43,11 @@ export async function kubeletLocation(
       throw newNotFound({ group: "", resource: "nodes" }, nodeName);
     throw err;
   }
+  return kubeletLocationOf(node);
+}
+
+/** The kubelet of a node object: its preferred address and its kubelet port. */
+export function kubeletLocationOf(node: Node): KubeletLocation {
   const addresses = node.status?.addresses ?? [];
   let host: string | undefined;
   for (const type of preferredAddressTypes) {

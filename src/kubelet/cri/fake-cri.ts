@@ -10,6 +10,7 @@ import type {
   Container,
   ContainerConfig,
   ContainerFilter,
+  ContainerStats,
   ContainerStatus,
   ExecSyncResponse,
   FilesystemUsage,
@@ -298,6 +299,26 @@ export class FakeCri implements RuntimeService, ImageService {
   }
 
   async reopenContainerLog(): Promise<void> {}
+
+  /** Usage by container id: cumulative CPU nanoseconds and working set bytes (default 0). */
+  readonly usage = new Map<string, { cpuNanos: number; memoryBytes: number }>();
+
+  async listContainerStats(): Promise<ContainerStats[]> {
+    const at = ns(this.now());
+    return [...this.containers.values()].map((c) => {
+      const u = this.usage.get(c.status.id) ?? { cpuNanos: 0, memoryBytes: 0 };
+      return {
+        attributes: {
+          id: c.status.id,
+          metadata: c.status.metadata,
+          labels: c.status.labels,
+          annotations: c.status.annotations,
+        },
+        cpu: { timestamp: at, usage_core_nano_seconds: { value: String(u.cpuNanos) } },
+        memory: { timestamp: at, working_set_bytes: { value: String(u.memoryBytes) } },
+      };
+    });
+  }
 
   async listImages(): Promise<Image[]> {
     return [...this.images.values()];

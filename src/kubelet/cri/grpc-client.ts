@@ -14,6 +14,7 @@ import type {
   Container,
   ContainerConfig,
   ContainerFilter,
+  ContainerStats,
   ContainerStatus,
   ExecSyncResponse,
   FilesystemUsage,
@@ -222,6 +223,11 @@ export class CriClient implements RuntimeService, ImageService, StreamingService
 
   async reopenContainerLog(containerId: string): Promise<void> {
     await this.#rt("ReopenContainerLog", { container_id: containerId });
+  }
+
+  async listContainerStats(): Promise<ContainerStats[]> {
+    const res = await this.#rt<{ stats: ContainerStats[] }>("ListContainerStats", {});
+    return res.stats;
   }
 
   async exec(containerId: string, cmd: readonly string[], o: StreamOptions): Promise<string> {

@@ -287,6 +287,24 @@ export interface FilesystemUsage {
   inodes_used: { value: Int64 } | null;
 }
 
+/** CRI `ContainerStats`: cumulative CPU time and the working set, as the runtime measured them. */
+export interface ContainerStats {
+  attributes: {
+    id: string;
+    metadata: ContainerMetadata | null;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+  } | null;
+  cpu: {
+    timestamp: Int64;
+    usage_core_nano_seconds: { value: Int64 } | null;
+  } | null;
+  memory: {
+    timestamp: Int64;
+    working_set_bytes: { value: Int64 } | null;
+  } | null;
+}
+
 /** Upstream `RuntimeService`: sandboxes, containers and the runtime itself. */
 export interface RuntimeService {
   version(): Promise<VersionResponse>;
@@ -311,6 +329,8 @@ export interface RuntimeService {
   /** Runs a command in the container; `timeoutSeconds` 0 means none. */
   execSync(containerId: string, cmd: string[], timeoutSeconds: number): Promise<ExecSyncResponse>;
   reopenContainerLog(containerId: string): Promise<void>;
+  /** Resource usage of every container the runtime has (CRI ListContainerStats). */
+  listContainerStats(): Promise<ContainerStats[]>;
 }
 
 /** Options of CRI Exec and Attach (which streams the client will attach). */

@@ -4,7 +4,7 @@
  * runtime has after a kubelet restart too.
  */
 import { isCriError } from "../cri/errors.ts";
-import type { RuntimeService, StreamingService } from "../cri/types.ts";
+import type { ContainerStats, RuntimeService, StreamingService } from "../cri/types.ts";
 import { containerNameLabel, podUidLabel } from "../kuberuntime/labels.ts";
 import type { Pod } from "../pod-source.ts";
 import type { ContainerAccess, ContainerLogFile, StreamRequest } from "./host.ts";
@@ -16,6 +16,10 @@ export class CriContainerAccess implements ContainerAccess {
   constructor(runtime: RuntimeService, streaming: StreamingService) {
     this.#runtime = runtime;
     this.#streaming = streaming;
+  }
+
+  containerStats(): Promise<ContainerStats[]> {
+    return this.#runtime.listContainerStats();
   }
 
   async logFile(containerId: string): Promise<ContainerLogFile | undefined> {

@@ -3,6 +3,7 @@
  * status included) and, where pods have containers, access to them through CRI. Simulated nodes
  * have no containers and run no kubelet server.
  */
+import type { ContainerStats } from "../cri/types.ts";
 import type { Pod } from "../pod-source.ts";
 
 export interface ContainerLogFile {
@@ -31,6 +32,8 @@ export interface ContainerAccess {
   exec(containerId: string, cmd: readonly string[], o: StreamRequest): Promise<string>;
   attach(containerId: string, o: StreamRequest): Promise<string>;
   portForward(sandboxId: string, ports: readonly number[]): Promise<string>;
+  /** CPU and memory of every container the runtime has (CRI ListContainerStats). */
+  containerStats(): Promise<ContainerStats[]>;
 }
 
 export interface KubeletHost {

@@ -91,6 +91,23 @@ const access: ContainerAccess = {
   async portForward() {
     return streaming.url("/portforward/x");
   },
+  async containerStats() {
+    const stat = (id: string, pod: string, name: string, cpuNanos: string, bytes: string) => ({
+      attributes: {
+        id,
+        metadata: { name, attempt: 0 },
+        labels: { "io.kubernetes.pod.name": pod, "io.kubernetes.pod.namespace": "default" },
+        annotations: {},
+      },
+      cpu: { timestamp: "1767225600000000000", usage_core_nano_seconds: { value: cpuNanos } },
+      memory: { timestamp: "1767225600000000000", working_set_bytes: { value: bytes } },
+    });
+    // c-old exited: the runtime still has it, the endpoint leaves it out.
+    return [
+      stat("c-app", "web", "app", "1500000000", "2097152"),
+      stat("c-old", "web", "old", "9", "9"),
+    ];
+  },
 };
 const host: KubeletHost = {
   nodeName: "node-1",
@@ -102,6 +119,7 @@ const reviews = new FakeReviews();
 reviews.allowed.add("kube-apiserver-kubelet-client get proxy");
 reviews.allowed.add("kube-apiserver-kubelet-client create proxy");
 reviews.allowed.add("kube-apiserver-kubelet-client get healthz");
+reviews.allowed.add("kube-apiserver-kubelet-client get metrics");
 reviews.tokens.set("jane-token", { username: "jane", groups: ["system:authenticated"] });
 reviews.allowed.add("jane get pods");
 const clock = new FakeClock(Date.UTC(2026, 0, 1, 0, 0, 10));
@@ -227,6 +245,39 @@ describe("kubelet server", () => {
     });
     assert.equal((await get("/containerLogs/default/web/app?tailLines=-1")).status, 422);
     assert.equal((await get("/containerLogs/default/web/app?tailLines=x")).status, 400);
+  });
+
+  it("serves the node's, running containers' and pods' usage on /metrics/resource", async () => {
+    const { status, body } = await get("/metrics/resource");
+    assert.equal(status, 200);
+    const at = "1767225600000";
+    assert.match(
+      body,
+      new RegExp(
+        `^container_cpu_usage_seconds_total\\{container="app",namespace="default",pod="web"\\} 1\\.5 ${at}$`,
+        "m",
+      ),
+    );
+    assert.match(
+      body,
+      new RegExp(
+        `^container_memory_working_set_bytes\\{container="app",namespace="default",pod="web"\\} 2097152 ${at}$`,
+        "m",
+      ),
+    );
+    assert.match(
+      body,
+      new RegExp(
+        `^pod_cpu_usage_seconds_total\\{namespace="default",pod="web"\\} 1\\.5 ${at}$`,
+        "m",
+      ),
+    );
+    assert.doesNotMatch(body, /container="old"/);
+    const node = /^node_cpu_usage_seconds_total (\S+) \d+$/m.exec(body);
+    assert.ok(node && Number(node[1]) > 0, "the node's CPU time from /proc/stat");
+    assert.match(body, /^node_memory_working_set_bytes \d+ \d+$/m);
+    assert.match(body, /^resource_scrape_error 0$/m);
+    assert.equal((await get("/metrics/resource", { token: "jane-token" })).status, 403);
   });
 
   it("translates WebSocket v5 exec to the runtime's SPDY: stdin, its close, output and exit status", async () => {

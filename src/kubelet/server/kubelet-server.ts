@@ -25,6 +25,7 @@ import { forbiddenMessage, type KubeletAuth } from "./auth.ts";
 import { serveContainerLogs, writeText } from "./container-logs.ts";
 import type { KubeletHost } from "./host.ts";
 import { requestAttributes } from "./request-attributes.ts";
+import { readNodeUsage, renderResourceMetrics } from "./resource-metrics.ts";
 import { serveExecOrAttach, servePortForward } from "./stream-handlers.ts";
 
 export interface KubeletServerOptions {
@@ -133,6 +134,21 @@ export class KubeletServer {
     switch (root) {
       case "healthz":
         return writeText(x.res, 200, "ok");
+      case "metrics":
+        if (rest.length === 1 && rest[0] === "resource" && method === "GET") {
+          const [node, stats] = await Promise.all([
+            readNodeUsage(this.#clock.now()),
+            host.containers.containerStats(),
+          ]);
+          const text = renderResourceMetrics(node, stats, host.pods());
+          x.res.writeHead(200, {
+            "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
+            "Content-Length": Buffer.byteLength(text),
+          });
+          x.res.end(text);
+          return;
+        }
+        break;
       case "pods":
         return this.#json(x.res, podList(host.pods()));
       case "runningpods":

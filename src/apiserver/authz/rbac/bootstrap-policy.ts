@@ -97,6 +97,16 @@ export function bootstrapClusterRoles(): ClusterRole[] {
     clusterRole("system:aggregate-to-view", aggregateToViewRules, {
       [aggregateTo("view")]: "true",
     }),
+    // What metrics-server installs upstream (k3s ships it): whoever may view may read usage.
+    clusterRole(
+      "system:aggregated-metrics-reader",
+      [resourceRule(["get", "list", "watch"], ["metrics.k8s.io"], ["pods", "nodes"])],
+      {
+        [aggregateTo("view")]: "true",
+        [aggregateTo("edit")]: "true",
+        [aggregateTo("admin")]: "true",
+      },
+    ),
     clusterRole("system:discovery", sys.discoveryRules),
     clusterRole("system:basic-user", sys.basicUserRules),
     clusterRole("system:public-info-viewer", sys.publicInfoViewerRules),
