@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { MetricsRegistry } from "../machinery/metrics.ts";
-import { newForbidden, newUnauthorized } from "../machinery/status.ts";
+import { newForbidden, newMethodNotSupported, newUnauthorized } from "../machinery/status.ts";
 import type { AdmissionReader } from "./admission/plugins/reader.ts";
 import { impersonatedUser } from "./authn/impersonation.ts";
 import { anonymousUser, type UserInfo } from "./authn/user.ts";
@@ -14,6 +14,7 @@ import type { Authorizer } from "./authz/authorizer.ts";
 import { forbiddenMessage } from "./authz/forbidden.ts";
 import type { HttpContext, ServerParts } from "./handlers/context.ts";
 import { type NonResourceParts, serveNonResource } from "./handlers/non-resource.ts";
+import { serveBinding } from "./handlers/pod-subresources.ts";
 import { pathNotFound, type SubresourceHandler, serveResource } from "./handlers/resource.ts";
 import { type ReviewParts, serveReview } from "./handlers/reviews.ts";
 import { negotiate } from "./http/negotiate.ts";
@@ -122,7 +123,15 @@ export function createApiHandler(options: ApiHandlerOptions) {
       } else {
         const registry = parts.catalog.lookup(info.group, info.version, info.resource);
         if (!registry) throw pathNotFound();
-        if (registry.definition.group === "metrics.k8s.io") {
+        const def = registry.definition;
+        if (def.group === "" && def.plural === "bindings") {
+          const pods = parts.catalog.lookup("", "v1", "pods");
+          if (!pods) throw pathNotFound();
+          if (info.verb !== "create") {
+            throw newMethodNotSupported(registry.groupResource, info.method.toUpperCase());
+          }
+          await serveBinding(ctx, pods);
+        } else if (def.group === "metrics.k8s.io") {
           await serveResourceMetrics(ctx, options.resourceMetrics, options.reader);
         } else if (registry.definition.virtual) await serveReview(ctx, options.reviews);
         else await serveResource(ctx, registry, options.subresources);

@@ -145,6 +145,42 @@ describe("API server in process", () => {
     assert.equal(n.events[0]!.object.regarding.name, "b");
   });
 
+  it("binds a pod through the legacy bindings resource, the pod named in the Binding", async () => {
+    const pod = JSON.stringify({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "bound" },
+      spec: { containers: [{ name: "c", image: "nginx" }] },
+    });
+    // No controller manager here: the pod's service account is made by hand.
+    const sa = JSON.stringify({
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: "default" },
+    });
+    await api.send("POST", "/api/v1/namespaces/default/serviceaccounts", sa);
+    const created = await api.send("POST", "/api/v1/namespaces/default/pods", pod);
+    assert.equal(created.status, 201, created.body);
+    const binding = (name: string | undefined) =>
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Binding",
+        metadata: name ? { name } : {},
+        target: { kind: "Node", name: "node-a" },
+      });
+    const path = "/api/v1/namespaces/default/bindings";
+    const bound = await api.send("POST", path, binding("bound"));
+    assert.equal(bound.status, 201, bound.body);
+    const got = (await api.send("GET", "/api/v1/namespaces/default/pods/bound")).json();
+    assert.equal(got.spec.nodeName, "node-a");
+    assert.equal((await api.send("POST", path, binding("bound"))).status, 409, "bound already");
+    assert.equal((await api.send("POST", path, binding("missing"))).status, 404);
+    const unnamed = await api.send("POST", path, binding(undefined));
+    assert.equal(unnamed.status, 422);
+    assert.match(unnamed.json().message, /metadata\.name: Required value/);
+    assert.equal((await api.send("GET", path)).status, 405);
+  });
+
   it("publishes metrics for requests", async () => {
     const text = (await api.send("GET", "/metrics")).body;
     assert.match(

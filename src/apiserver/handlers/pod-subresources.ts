@@ -1,9 +1,12 @@
 /**
- * pods/binding (how the scheduler assigns a pod to a node) and namespaces/finalize; pods/eviction
+ * pods/binding (how the scheduler assigns a pod to a node; also the legacy `bindings` resource,
+ * which names the pod in the Binding's own metadata) and namespaces/finalize; pods/eviction
  * is in pod-eviction.ts.
  */
 import type { Binding, Pod } from "../../api/generated/types.ts";
 import { assignPod, validatePodBinding } from "../../api/kinds/workloads/index.ts";
+import * as field from "../../machinery/field-errors.ts";
+import { newPath } from "../../machinery/field-path.ts";
 import {
   newBadRequest,
   newConflict,
@@ -24,7 +27,14 @@ export async function serveBinding(ctx: HttpContext, pods: GenericRegistry): Pro
     ctx.req.headers["content-type"],
     await readBody(ctx.req),
   ) as unknown as Binding;
-  const { namespace, name } = ctx.info;
+  const { namespace } = ctx.info;
+  // pods/{name}/binding names the pod in its path; the legacy `bindings` resource in the body.
+  const name = ctx.info.name || binding.metadata?.name || "";
+  if (!name) {
+    throw newInvalid({ group: "", kind: "Binding" }, "", [
+      field.required(newPath("metadata", "name"), "name or generateName is required"),
+    ]);
+  }
   const errors = validatePodBinding(binding);
   if (errors.length > 0)
     throw newInvalid({ group: "", kind: "Binding" }, binding.metadata?.name ?? name, errors);

@@ -3,6 +3,7 @@
  * resource table wants them. See README.md for what each strategy does and leaves out.
  */
 import type { ResourceDefinition } from "../../resource.ts";
+import { bindingResource } from "./binding.ts";
 import { configMapResource } from "./config-map.ts";
 import { endpointSliceResource } from "./endpoint-slice.ts";
 import { endpointsResource } from "./endpoints.ts";
@@ -36,6 +37,7 @@ export const coreResources: ResourceDefinition[] = [
   ingressResource,
   ingressClassResource,
   networkPolicyResource,
+  bindingResource,
   endpointSliceResource,
   leaseResource,
   storageClassResource,
