@@ -31,6 +31,7 @@ export const resources = {
   events: r("", "v1", "events", true),
   persistentvolumes: r("", "v1", "persistentvolumes", false),
   persistentvolumeclaims: r("", "v1", "persistentvolumeclaims", true),
+  replicationcontrollers: r("", "v1", "replicationcontrollers", true),
   deployments: r("apps", "v1", "deployments", true),
   replicasets: r("apps", "v1", "replicasets", true),
   statefulsets: r("apps", "v1", "statefulsets", true),
@@ -45,6 +46,7 @@ export const resources = {
   poddisruptionbudgets: r("policy", "v1", "poddisruptionbudgets", true),
   horizontalpodautoscalers: r("autoscaling", "v2", "horizontalpodautoscalers", true),
   priorityclasses: r("scheduling.k8s.io", "v1", "priorityclasses", false),
+  runtimeclasses: r("node.k8s.io", "v1", "runtimeclasses", false),
 } as const satisfies Record<string, GroupVersionResource>;
 
 /** `/api/v1/namespaces/ns/pods/name/status` and friends; "" namespace means all namespaces. */

@@ -701,6 +701,39 @@ describe("logs, exec, attach, cp and port-forward", {
     await s.k("delete", "pod", "burn", "--grace-period=1");
   });
 
+  it("a HorizontalPodAutoscaler scales a busy Deployment up on its CPU utilization", async () => {
+    await s.k(
+      "create",
+      "deployment",
+      "spin",
+      "--image=busybox",
+      "--",
+      "sh",
+      "-c",
+      "while :; do :; done",
+    );
+    await s.k("set", "resources", "deployment", "spin", "--requests=cpu=50m");
+    await s.k("autoscale", "deployment", "spin", "--min=1", "--max=2", "--cpu-percent=50");
+    // The controller syncs every 15 s; a spinning shell uses far more than 50% of 50m.
+    const hpa = await until(
+      "the HPA to scale to 2",
+      async () => {
+        const h = await s.json("get", "hpa", "spin");
+        return h.status?.desiredReplicas === 2 ? h : undefined;
+      },
+      60_000,
+    );
+    const cpu = hpa.status.currentMetrics?.[0]?.resource;
+    assert.equal(cpu?.name, "cpu");
+    assert.ok(cpu.current.averageUtilization > 50, JSON.stringify(hpa.status));
+    const active = hpa.status.conditions.find((c: { type: string }) => c.type === "ScalingActive");
+    assert.equal(active.reason, "ValidMetricFound");
+    assert.equal((await s.json("get", "deployment", "spin")).spec.replicas, 2);
+    assert.match(await s.k("get", "hpa", "spin", "--no-headers"), /cpu: \d+%\/50%/);
+    await s.k("delete", "hpa", "spin");
+    await s.k("delete", "deployment", "spin", "--wait=false");
+  });
+
   it("nodes/proxy reaches the kubelet's API", async () => {
     const pods = JSON.parse(await s.k("get", "--raw", `/api/v1/nodes/${nodeName}/proxy/pods`));
     assert.ok(pods.items.some((p: { metadata: { name: string } }) => p.metadata.name === "web"));

@@ -3,7 +3,7 @@
  * `ValidateHorizontalPodAutoscaler`, `printHorizontalPodAutoscaler`), served so that `kubectl
  * autoscale` and charts carrying an HPA work. autoscaling/v1 is served from the same objects
  * (`horizontal-pod-autoscaler-v1.ts`).
- * `controllers/podautoscaler/` keeps targets within min/max; there is no metrics API to scale on.
+ * `controllers/podautoscaler/` scales the targets on resource metrics (`metrics.k8s.io`).
  */
 import * as field from "../../../machinery/field-errors.ts";
 import { type FieldPath, newPath } from "../../../machinery/field-path.ts";
