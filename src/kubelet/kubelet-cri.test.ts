@@ -1,7 +1,8 @@
 /**
  * The kubelet with the CRI runtime over the fake CRI, against an in-process API server: the node
  * is NotReady until its pod network is, pod status reaches the API (Running with the sandbox IP,
- * CrashLoopBackOff), finished pods keep their containers, deletion kills then removes the pod,
+ * CrashLoopBackOff), finished pods keep their containers, a RuntimeClass's handler reaches
+ * RunPodSandbox, deletion kills then removes the pod,
  * and a force-deleted pod's containers are found and killed by housekeeping.
  */
 import assert from "node:assert/strict";
@@ -159,6 +160,30 @@ describe("kubelet on the CRI runtime", () => {
       cri.containers.has(c.status.id),
       "the container (and its log) stays until the pod is deleted",
     );
+  });
+
+  it("runs a pod of a RuntimeClass with its handler and overhead; refuses a missing class", async () => {
+    await assert.rejects(
+      () => create("nowhere", { runtimeClassName: "missing" }),
+      /pod rejected: RuntimeClass "missing" not found/,
+    );
+    await api.client.create(resourcePath(resources.runtimeclasses), {
+      apiVersion: "node.k8s.io/v1",
+      kind: "RuntimeClass",
+      metadata: { name: "gvisor" },
+      handler: "runsc",
+      overhead: { podFixed: { cpu: "100m" } },
+    });
+    // Admission reads the watch cache, which may lag the create by a moment.
+    await eventually(() => create("sandboxed", { runtimeClassName: "gvisor" }).catch(() => false));
+    const pod = await eventually(async () => {
+      const p = await getPod("sandboxed");
+      return p?.status?.phase === "Running" && p;
+    });
+    assert.deepEqual(pod.spec?.overhead, { cpu: "100m" });
+    const sandbox = [...cri.sandboxes.values()].find((s) => s.config.metadata.name === "sandboxed");
+    assert.equal(sandbox?.status.runtime_handler, "runsc");
+    await api.client.delete(podPath("sandboxed"), { gracePeriodSeconds: 0 });
   });
 
   it("kills a deleted pod with its grace period, then removes it from the API", async () => {

@@ -2,13 +2,14 @@
  * What the kubelet reads from the API for a pod's containers and volumes: the config maps and
  * secrets it references (the Node authorizer lets a node read exactly those), the services of its
  * namespace (for service environment variables), the claims and volumes of its persistent
- * volumes, and service-account tokens (TokenRequest bound
- * to the pod). `ApiPodObjects` serves them from the API; tests use a map-backed fake.
+ * volumes, its RuntimeClass (for the CRI runtime handler), and service-account tokens
+ * (TokenRequest bound to the pod). `ApiPodObjects` serves them from the API; tests use a map-backed fake.
  */
 import type {
   ConfigMap,
   PersistentVolume,
   PersistentVolumeClaim,
+  RuntimeClass,
   Secret,
   Service,
 } from "../api/generated/types.ts";
@@ -42,6 +43,8 @@ export interface PodObjects {
     name: string,
   ): Promise<PersistentVolumeClaim | undefined>;
   persistentVolume(name: string): Promise<PersistentVolume | undefined>;
+  /** The node.k8s.io RuntimeClass, or undefined when it does not exist. */
+  runtimeClass(name: string): Promise<RuntimeClass | undefined>;
   serviceAccountToken(request: ServiceAccountTokenRequest): Promise<IssuedToken>;
 }
 
@@ -107,6 +110,11 @@ export class ApiPodObjects implements PodObjects {
     return notFoundAsUndefined(
       this.#client.get<PersistentVolume>(resourcePath(resources.persistentvolumes, "", name)),
     );
+  }
+
+  runtimeClass(name: string): Promise<RuntimeClass | undefined> {
+    const path = resourcePath(resources.runtimeclasses, "", name);
+    return this.#shared(path, () => notFoundAsUndefined(this.#client.get<RuntimeClass>(path)));
   }
 
   async serviceAccountToken(request: ServiceAccountTokenRequest): Promise<IssuedToken> {

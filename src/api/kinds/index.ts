@@ -10,6 +10,7 @@ import { reviewResources } from "./auth/index.ts";
 import { certificateSigningRequestResource } from "./certificates/csr.ts";
 import { coreResources } from "./core/index.ts";
 import { metricsResources } from "./metrics/index.ts";
+import { nodeResources } from "./node/index.ts";
 import { policyResources } from "./policy/index.ts";
 import { rbacResources } from "./rbac/index.ts";
 import { workloadResources } from "./workloads/index.ts";
@@ -20,6 +21,7 @@ const all = [
   customResourceDefinitionResource as unknown as ResourceDefinition,
   ...rbacResources,
   ...policyResources,
+  ...nodeResources,
   ...reviewResources,
   certificateSigningRequestResource as unknown as ResourceDefinition,
   ...admissionResources,

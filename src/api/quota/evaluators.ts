@@ -14,7 +14,13 @@ import type {
 import { isExtendedResourceName } from "../kinds/policy/resource-names.ts";
 import type { KubeObject } from "../object.ts";
 import { podMatchesScope, podRequiredResources } from "./pod-scopes.ts";
-import { podLimits, podRequests, type ResourceList, toResourceList } from "./resource-list.ts";
+import {
+  addPodOverhead,
+  podLimits,
+  podRequests,
+  type ResourceList,
+  toResourceList,
+} from "./resource-list.ts";
 
 export interface QuotaEvaluator {
   /** Whether a quota resource name (a key of spec.hard) is charged by these objects. */
@@ -86,7 +92,10 @@ const podEvaluator: QuotaEvaluator = {
     const pod = obj as Pod;
     const out: ResourceList = new Map([["count/pods", one()]]);
     if (isTerminal(pod)) return out;
-    for (const [k, v] of podComputeUsage(podRequests(pod), podLimits(pod))) out.set(k, v);
+    const requests = podRequests(pod);
+    const limits = podLimits(pod);
+    addPodOverhead(pod, requests, limits);
+    for (const [k, v] of podComputeUsage(requests, limits)) out.set(k, v);
     return out;
   },
   matchesScope: (req, obj) => podMatchesScope(req, obj as Pod),

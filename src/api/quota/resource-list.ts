@@ -59,8 +59,22 @@ function podTotal(pod: Pod, pick: (c: Container) => Record<string, unknown> | un
   return total;
 }
 
+/** Without `spec.overhead`, as LimitRanger's own copy of these helpers upstream. */
 export const podRequests = (pod: Pod): ResourceList => podTotal(pod, (c) => c.resources?.requests);
 export const podLimits = (pod: Pod): ResourceList => podTotal(pod, (c) => c.resources?.limits);
+
+/**
+ * What `resourcehelper.PodRequests`/`PodLimits` add for `spec.overhead` (set from the pod's
+ * RuntimeClass): the overhead joins the requests, and the limits that are set.
+ */
+export function addPodOverhead(pod: Pod, requests: ResourceList, limits: ResourceList): void {
+  const overhead = toResourceList(pod.spec?.overhead ?? undefined);
+  addInto(requests, overhead);
+  for (const [name, q] of overhead) {
+    const limit = limits.get(name);
+    if (limit !== undefined) limits.set(name, limit.add(q));
+  }
+}
 
 /** "name=value,..." sorted by name (upstream `prettyPrint`). */
 export function prettyPrint(list: ResourceList): string {

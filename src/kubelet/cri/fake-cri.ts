@@ -2,7 +2,9 @@
  * An in-memory CRI runtime for unit tests, behaving as containerd does where the kubelet can
  * tell: sandboxes get an IP, containers go CREATED → RUNNING → EXITED, a stopped sandbox is
  * NOTREADY with no IP, removing a sandbox removes its containers, unknown ids are NotFound, a
- * duplicate name + attempt in a sandbox fails, and images must be present or pulled first.
+ * duplicate name + attempt in a sandbox fails, images must be present or pulled first, and a
+ * sandbox keeps the runtime handler it was run with (an unconfigured one fails, given
+ * `runtimeHandlers`).
  * Tests drive container exits with `exit()` and pull failures with `failPulls`.
  */
 import { CriError } from "./errors.ts";
@@ -52,13 +54,19 @@ export class FakeCri implements RuntimeService, ImageService {
   readonly failStarts = new Map<string, string>();
   /** Exec results by command (joined by spaces); default exit 0. */
   readonly execResults = new Map<string, ExecSyncResponse>();
+  /**
+   * The runtime handlers configured besides the default "" (containerd's `runtimes` table);
+   * RunPodSandbox with another one fails as containerd does. Undefined: every handler works.
+   */
+  runtimeHandlers: Set<string> | undefined;
   networkReady = true;
   now: () => number;
   #next = 1;
   #nextIP = 2;
 
-  constructor(options: { now?: () => number; images?: string[] } = {}) {
+  constructor(options: { now?: () => number; images?: string[]; runtimeHandlers?: string[] } = {}) {
     this.now = options.now ?? Date.now;
+    this.runtimeHandlers = options.runtimeHandlers && new Set(options.runtimeHandlers);
     for (const image of options.images ?? []) this.addImage(image);
   }
 
@@ -136,9 +144,24 @@ export class FakeCri implements RuntimeService, ImageService {
 
   async updateRuntimeConfig(): Promise<void> {}
 
-  async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+  async runPodSandbox(config: PodSandboxConfig, runtimeHandler = ""): Promise<string> {
+    this.calls.push(
+      runtimeHandler === ""
+        ? `RunPodSandbox ${config.metadata.name}`
+        : `RunPodSandbox ${config.metadata.name} handler=${runtimeHandler}`,
+    );
+    if (
+      runtimeHandler !== "" &&
+      this.runtimeHandlers &&
+      !this.runtimeHandlers.has(runtimeHandler)
+    ) {
+      throw new CriError(
+        "Unknown",
+        "RunPodSandbox",
+        `failed to get sandbox runtime: no runtime for ${JSON.stringify(runtimeHandler)} is configured`,
+      );
+    }
     const id = this.#id();
-    this.calls.push(`RunPodSandbox ${config.metadata.name}`);
     const hostNet = config.linux?.security_context?.namespace_options?.network === "NODE";
     this.sandboxes.set(id, {
       config,
@@ -150,7 +173,7 @@ export class FakeCri implements RuntimeService, ImageService {
         network: { ip: hostNet ? "" : `10.244.0.${this.#nextIP++}`, additional_ips: [] },
         labels: { ...config.labels },
         annotations: { ...config.annotations },
-        runtime_handler: "",
+        runtime_handler: runtimeHandler,
       },
     });
     return id;

@@ -2,7 +2,7 @@
  * The sandbox step of a pod sync (upstream `computePodActions` for sandboxes and
  * `createPodSandbox`): keep a ready sandbox; otherwise wait for the pod network, leave a finished
  * pod alone, or kill what is left of the old sandbox and run a new one with the next attempt
- * number. Also writes the pod's /etc/hosts.
+ * number, with the runtime handler of the pod's RuntimeClass. Also writes the pod's /etc/hosts.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,7 +15,8 @@ import { hostsFileContent } from "./hosts-file.ts";
 import type { PodEvent } from "./image-manager.ts";
 import { podUidLabel } from "./labels.ts";
 import { gracePeriodFor, killContainers } from "./pod-termination.ts";
-import type { RuntimeDeps } from "./runtime-deps.ts";
+import { podKey, type RuntimeDeps } from "./runtime-deps.ts";
+import { lookupRuntimeHandler } from "./runtime-handler.ts";
 import { podLogDirectory, podSandboxConfig, type SandboxOptions } from "./sandbox-config.ts";
 
 const networkNotReady =
@@ -106,7 +107,14 @@ async function createSandbox(
   const config = podSandboxConfig(pod, sandboxOptions(d, pod, attempt));
   mkdirSync(config.log_directory!, { recursive: true, mode: 0o755 });
   try {
-    const id = await runtime.runPodSandbox(config);
+    const handler = await lookupRuntimeHandler(d.o.objects, pod);
+    if (handler !== "") {
+      d.log.debug("running pod with runtime handler", {
+        pod: podKey(pod),
+        runtimeHandler: handler,
+      });
+    }
+    const id = await runtime.runPodSandbox(config, handler);
     const [created] = await runtime.listPodSandbox({ id });
     return created;
   } catch (err) {

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ConfigMap, Secret, Service } from "../../api/generated/types.ts";
+import type { ConfigMap, RuntimeClass, Secret, Service } from "../../api/generated/types.ts";
 import { FakeClock } from "../../machinery/clock.ts";
 import { FakeCri } from "../cri/fake-cri.ts";
 import type { IssuedToken, PodObjects, ServiceAccountTokenRequest } from "../pod-objects.ts";
@@ -17,6 +17,8 @@ import { ContainerdRuntime } from "./containerd-runtime.ts";
 export class FakePodObjects implements PodObjects {
   readonly configMaps = new Map<string, ConfigMap>();
   readonly secrets = new Map<string, Secret>();
+  /** By name (cluster-scoped). */
+  readonly runtimeClasses = new Map<string, RuntimeClass>();
   readonly serviceList: Service[] = [];
   readonly tokenRequests: ServiceAccountTokenRequest[] = [];
   now = () => Date.now();
@@ -35,6 +37,9 @@ export class FakePodObjects implements PodObjects {
   }
   async persistentVolume() {
     return undefined;
+  }
+  async runtimeClass(name: string) {
+    return this.runtimeClasses.get(name);
   }
   async serviceAccountToken(request: ServiceAccountTokenRequest): Promise<IssuedToken> {
     this.tokenRequests.push(request);

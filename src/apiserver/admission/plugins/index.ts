@@ -12,6 +12,7 @@ import { type PodSecurityOptions, podSecurityAdmission } from "./pod-security.ts
 import { priorityAdmission } from "./priority.ts";
 import type { AdmissionReader } from "./reader.ts";
 import { resourceQuotaAdmission } from "./resource-quota.ts";
+import { runtimeClassAdmission } from "./runtime-class.ts";
 import { type ServiceAccountOptions, serviceAccountAdmission } from "./service-account.ts";
 import { storageObjectInUseProtectionAdmission } from "./storage-object-in-use-protection.ts";
 
@@ -24,6 +25,7 @@ export { podSecurityAdmission } from "./pod-security.ts";
 export { priorityAdmission } from "./priority.ts";
 export { type AdmissionReader, StaticReader } from "./reader.ts";
 export { resourceQuotaAdmission } from "./resource-quota.ts";
+export { runtimeClassAdmission } from "./runtime-class.ts";
 export { serviceAccountAdmission } from "./service-account.ts";
 export { storageObjectInUseProtectionAdmission } from "./storage-object-in-use-protection.ts";
 export { attributeWarnings, type WarningSink } from "./warnings.ts";
@@ -39,6 +41,7 @@ export const admissionOrder = [
   "DefaultTolerationSeconds",
   "DefaultStorageClass",
   "StorageObjectInUseProtection",
+  "RuntimeClass",
   "DefaultIngressClass",
   "ResourceQuota",
 ] as const;
@@ -76,6 +79,7 @@ export function builtinAdmissionPlugins(options: BuiltinPluginOptions): Admissio
     defaultTolerationSecondsAdmission(options.defaultTolerationSeconds),
     defaultStorageClassAdmission({ reader }),
     storageObjectInUseProtectionAdmission(),
+    runtimeClassAdmission({ reader }),
     defaultIngressClassAdmission({ reader }),
     resourceQuotaAdmission({ reader }),
   ];

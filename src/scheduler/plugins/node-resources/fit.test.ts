@@ -47,6 +47,20 @@ test("Filter: pod count, ephemeral storage and extended resources", () => {
   ]);
 });
 
+test("Filter: a RuntimeClass overhead counts for the pod and for those on the node", () => {
+  const withOverhead = (pod: ReturnType<typeof makePod>, cpu: string) => {
+    pod.spec!.overhead = { cpu };
+    return pod;
+  };
+  const node = nodeInfo(
+    makeNode("n", { cpu: "2" }),
+    withOverhead(makePod("a", { cpu: "1" }), "500m"),
+  );
+  assert.equal(fit.filter(state, podInfo(makePod("p", { cpu: "500m" })), node).code, "Success");
+  const s = fit.filter(state, podInfo(withOverhead(makePod("p", { cpu: "400m" }), "200m")), node);
+  assert.deepEqual(s, { code: "Unschedulable", reasons: ["Insufficient cpu"] });
+});
+
 test("Score: LeastAllocated averages free cpu and memory fractions, counting defaults", () => {
   const node = nodeInfo(
     makeNode("n", { cpu: "4", memory: "4Gi" }),
