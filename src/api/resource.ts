@@ -28,6 +28,11 @@ export interface ScaleSpec {
   readonly specReplicasPath: string;
   readonly statusReplicasPath: string;
   readonly labelSelectorPath?: string;
+  /**
+   * The field at labelSelectorPath is a plain label map (ReplicationController's `spec.selector`,
+   * printed as `labels.SelectorFromSet`), not a LabelSelector or a selector string.
+   */
+  readonly labelSelectorIsMap?: boolean;
 }
 
 export interface SharedStorage<T extends KubeObject> {

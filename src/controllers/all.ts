@@ -21,6 +21,7 @@ import { taintEvictionControllerFactory } from "./nodelifecycle/taint-eviction-c
 import { horizontalControllerFactory } from "./podautoscaler/horizontal-controller.ts";
 import { podGCControllerFactory } from "./podgc/pod-gc-controller.ts";
 import { replicaSetControllerFactory } from "./replicaset/replica-set-controller.ts";
+import { replicationControllerFactory } from "./replication/replication-controller.ts";
 import { resourceQuotaControllerFactory } from "./resourcequota/resource-quota-controller.ts";
 import { rootCAPublisherFactory } from "./rootca/root-ca-publisher.ts";
 import { serviceAccountsControllerFactory } from "./serviceaccount/serviceaccounts-controller.ts";
@@ -49,6 +50,7 @@ export const allControllers: readonly ControllerFactory[] = [
   ingressStatusControllerFactory,
   serviceLBControllerFactory,
   replicaSetControllerFactory,
+  replicationControllerFactory,
   deploymentControllerFactory,
   statefulSetControllerFactory,
   daemonSetControllerFactory,

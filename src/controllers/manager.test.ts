@@ -9,6 +9,7 @@ describe("controller manager", () => {
     const expected: Record<string, string> = {
       deployment: "deployment-controller",
       replicaset: "replicaset-controller",
+      replicationcontroller: "replication-controller",
       statefulset: "statefulset-controller",
       daemonset: "daemonset-controller",
       "job-controller": "job-controller",

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { TestServer } from "./lib/server.ts";
 import type { KubectlVersion } from "./lib/tools.ts";
+import { until } from "./lib/wait.ts";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const names = (list: { items: Array<{ metadata: { name: string } }> }) =>
@@ -338,6 +339,80 @@ function kubectlSuite(version: KubectlVersion): void {
       const v2 = await s.k("explain", "deployment.spec.replicas", "--output=plaintext-openapiv2");
       assert.match(v2, /FIELD:\s+replicas <integer>/);
       await s.k("delete", "-n", "e2e", "-f", fixture("list.yaml"));
+    });
+
+    it("runs ReplicationControllers and PodTemplates; RuntimeClasses shape the pods that name them", async () => {
+      const rc = `rc-${version.replace(".", "")}`;
+      const apply = (o: object) =>
+        s.kubectl(["apply", "-n", "e2e", "-f", "-"], { input: JSON.stringify(o) });
+      const template = {
+        metadata: { labels: { app: rc } },
+        spec: { containers: [{ name: "c", image: "nginx" }] },
+      };
+      const created = await apply({
+        apiVersion: "v1",
+        kind: "ReplicationController",
+        metadata: { name: rc },
+        spec: { replicas: 2, template },
+      });
+      assert.equal(created.code, 0, created.stderr);
+      const count = async () =>
+        (await s.json("get", "-n", "e2e", "pods", "-l", `app=${rc}`)).items.length;
+      await until(`${rc}'s 2 pods`, async () => (await count()) === 2);
+      await s.k("scale", "-n", "e2e", "rc", rc, "--replicas=3");
+      await until(`${rc}'s 3 pods`, async () => (await count()) === 3);
+      assert.match(
+        await s.k("get", "-n", "e2e", "rc", rc, "--no-headers"),
+        new RegExp(`^${rc}\\s+3\\s+3\\s+0\\s`),
+      );
+      await s.k("delete", "-n", "e2e", "rc", rc);
+      await until(`${rc}'s pods to go`, async () => (await count()) === 0);
+
+      const tpl = `tpl-${version.replace(".", "")}`;
+      assert.equal(
+        (await apply({ apiVersion: "v1", kind: "PodTemplate", metadata: { name: tpl }, template }))
+          .code,
+        0,
+      );
+      assert.match(
+        await s.k("get", "-n", "e2e", "podtemplates", tpl, "--no-headers"),
+        new RegExp(`^${tpl}\\s+c\\s+nginx\\s+app=${rc}`),
+      );
+      await s.k("delete", "-n", "e2e", "podtemplate", tpl);
+
+      const rtc = `rtc-${version.replace(".", "")}`;
+      const cls = await apply({
+        apiVersion: "node.k8s.io/v1",
+        kind: "RuntimeClass",
+        metadata: { name: rtc },
+        handler: "runc",
+        overhead: { podFixed: { cpu: "250m" } },
+        scheduling: { nodeSelector: { sandbox: "yes" } },
+      });
+      assert.equal(cls.code, 0, cls.stderr);
+      assert.match(
+        await s.k("get", "runtimeclass", rtc, "--no-headers"),
+        new RegExp(`^${rtc}\\s+runc\\s`),
+      );
+      const pod = (name: string, runtimeClassName: string) => ({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name },
+        spec: { runtimeClassName, containers: [{ name: "c", image: "nginx" }] },
+      });
+      const missing = await apply(pod(`${rtc}-none`, "no-such-class"));
+      assert.notEqual(missing.code, 0);
+      assert.match(missing.stderr, /pod rejected: RuntimeClass "no-such-class" not found/);
+      const shaped = await until(
+        "the class in the admission cache",
+        async () => (await apply(pod(`${rtc}-pod`, rtc))).code === 0,
+      );
+      assert.ok(shaped);
+      const got = await s.json("get", "-n", "e2e", "pod", `${rtc}-pod`);
+      assert.deepEqual(got.spec.overhead, { cpu: "250m" });
+      assert.deepEqual(got.spec.nodeSelector, { sandbox: "yes" });
+      await s.k("delete", "-n", "e2e", "pod", `${rtc}-pod`);
+      await s.k("delete", "runtimeclass", rtc);
     });
 
     it("stores NetworkPolicies (applied, listed, described; not enforced)", async () => {

@@ -4,7 +4,7 @@
  */
 import type { KubeObject } from "../../api/object.ts";
 import type { ScaleSpec } from "../../api/resource.ts";
-import { selectorFromLabelSelector } from "../../machinery/labels.ts";
+import { selectorFromLabelSelector, selectorFromSet } from "../../machinery/labels.ts";
 import { newBadRequest, newNotFound } from "../../machinery/status.ts";
 import { decodeBody, readBody } from "../http/body.ts";
 import { writeJson } from "../http/respond.ts";
@@ -32,6 +32,13 @@ function setAt(obj: Record<string, unknown>, path: string, value: unknown): void
   node[parts[parts.length - 1]!] = value;
 }
 
+/** The selector string of `status.selector`, from a LabelSelector or a plain label map. */
+function scaleSelector(selector: object, spec: ScaleSpec): string {
+  return spec.labelSelectorIsMap
+    ? selectorFromSet(selector as Record<string, string>).toString()
+    : selectorFromLabelSelector(selector).toString();
+}
+
 export function toScale(obj: KubeObject, spec: ScaleSpec): KubeObject {
   const meta = obj.metadata ?? {};
   const selector = spec.labelSelectorPath ? at(obj, spec.labelSelectorPath) : undefined;
@@ -49,7 +56,7 @@ export function toScale(obj: KubeObject, spec: ScaleSpec): KubeObject {
     status: {
       replicas: (at(obj, spec.statusReplicasPath) as number | undefined) ?? 0,
       ...(selector && typeof selector === "object"
-        ? { selector: selectorFromLabelSelector(selector).toString() }
+        ? { selector: scaleSelector(selector, spec) }
         : typeof selector === "string" && selector
           ? { selector }
           : {}),

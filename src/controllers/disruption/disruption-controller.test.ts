@@ -113,6 +113,43 @@ describe("disruption controller and pods/eviction", () => {
     );
     assert.equal((await status("db-too"))?.disruptionsAllowed, 0);
   });
+
+  it("scales maxUnavailable budgets by a ReplicationController's replicas", async () => {
+    const labels = { app: "legacy" };
+    const rc = await h.client.create<KubeObject>(
+      resourcePath(resources.replicationcontrollers, ns),
+      {
+        apiVersion: "v1",
+        kind: "ReplicationController",
+        metadata: { name: "legacy" },
+        spec: { replicas: 4, template: { metadata: { labels }, spec: testPodSpec } },
+      },
+    );
+    const ownerReferences = [
+      {
+        apiVersion: "v1",
+        kind: "ReplicationController",
+        name: "legacy",
+        uid: rc.metadata?.uid ?? "",
+        controller: true,
+      },
+    ];
+    for (const name of ["legacy-a", "legacy-b", "legacy-c"]) {
+      const created = await h.client.create<PodObj>(resourcePath(resources.pods, ns), {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name, labels, ownerReferences },
+        spec: testPodSpec,
+      });
+      await markPodReady(h.client, created);
+    }
+    await budget("legacy", { maxUnavailable: 1, selector: { matchLabels: labels } });
+    await eventually(async () => (await status("legacy"))?.expectedPods === 4);
+    const s = await status("legacy");
+    assert.equal(s?.desiredHealthy, 3);
+    assert.equal(s?.currentHealthy, 3);
+    assert.equal(s?.disruptionsAllowed, 0);
+  });
 });
 
 describe("budget arithmetic", () => {

@@ -4,6 +4,7 @@ import type {
   PodDisruptionBudget,
   PodDisruptionBudgetStatus,
   ReplicaSet,
+  ReplicationController,
   StatefulSet,
 } from "../../api/generated/types.ts";
 import { budgetCovers } from "../../api/kinds/policy/pod-disruption-budget.ts";
@@ -142,6 +143,7 @@ export class DisruptionController implements Controller {
   readonly #replicaSets: Informer<ReplicaSet & KubeObject>;
   readonly #deployments: Informer<Deployment & KubeObject>;
   readonly #statefulSets: Informer<StatefulSet & KubeObject>;
+  readonly #replicationControllers: Informer<ReplicationController & KubeObject>;
   readonly #queue = new WorkQueue<string>({ maxDelayMs: 60_000 });
   readonly #delayed: DelayedEnqueuer;
   readonly #byNamespace = new KeysByNamespace();
@@ -154,6 +156,7 @@ export class DisruptionController implements Controller {
     this.#replicaSets = ctx.informers.informer(resources.replicasets);
     this.#deployments = ctx.informers.informer(resources.deployments);
     this.#statefulSets = ctx.informers.informer(resources.statefulsets);
+    this.#replicationControllers = ctx.informers.informer(resources.replicationcontrollers);
     this.#budgets.addHandlers({
       onAdd: (pdb) => this.#remember(pdb),
       onUpdate: (_, pdb) => this.#remember(pdb),
@@ -172,7 +175,13 @@ export class DisruptionController implements Controller {
     });
     // A controller's scale moves the expected count of percentage and maxUnavailable budgets.
     const scaleChanged = (obj: KubeObject) => this.#enqueueNamespace(obj.metadata?.namespace ?? "");
-    for (const informer of [this.#replicaSets, this.#deployments, this.#statefulSets]) {
+    const controllers = [
+      this.#replicaSets,
+      this.#deployments,
+      this.#statefulSets,
+      this.#replicationControllers,
+    ];
+    for (const informer of controllers) {
       informer.addHandlers({
         onAdd: scaleChanged,
         onUpdate: (_, obj) => scaleChanged(obj),
@@ -208,6 +217,12 @@ export class DisruptionController implements Controller {
         ? { uid: ref.uid, replicas: sts.spec?.replicas ?? 1 }
         : undefined;
     }
+    if (ref.kind === "ReplicationController") {
+      const rc = this.#replicationControllers.get(ns, ref.name);
+      return rc?.metadata?.uid === ref.uid
+        ? { uid: ref.uid, replicas: rc.spec?.replicas ?? 1 }
+        : undefined;
+    }
     if (ref.kind !== "ReplicaSet") return undefined;
     const rs = this.#replicaSets.get(ns, ref.name);
     if (!rs || rs.metadata?.uid !== ref.uid) return undefined;
@@ -233,9 +248,14 @@ export class DisruptionController implements Controller {
 
   async run(signal: AbortSignal): Promise<void> {
     await Promise.all(
-      [this.#budgets, this.#pods, this.#replicaSets, this.#deployments, this.#statefulSets].map(
-        (i) => i.synced(),
-      ),
+      [
+        this.#budgets,
+        this.#pods,
+        this.#replicaSets,
+        this.#deployments,
+        this.#statefulSets,
+        this.#replicationControllers,
+      ].map((i) => i.synced()),
     );
     onAbort(signal, () => this.#delayed.cancelAll());
     await runWorkers({

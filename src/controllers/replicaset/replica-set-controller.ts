@@ -2,10 +2,12 @@
  * The ReplicaSet controller (upstream `pkg/controller/replicaset`): keeps `spec.replicas` pods
  * running for each ReplicaSet. Informer handlers only enqueue ReplicaSet keys and record
  * observed pod creations and deletions in the expectations; `syncReplicaSet` does the work.
+ * `newBaseController` runs the same controller for another kind through a `ReplicaSetKindAdapter`
+ * (the ReplicationController manager, `../replication/`).
  */
 
 import { runWorkers } from "../../client/controller.ts";
-import { type Informer, keyOf } from "../../client/informer.ts";
+import { keyOf } from "../../client/informer.ts";
 import { resources } from "../../client/resources.ts";
 import { WorkQueue } from "../../client/work-queue.ts";
 import { selectorFromLabelSelector } from "../../machinery/labels.ts";
@@ -19,9 +21,13 @@ import { ReplacedVersions } from "../common/replaced-versions.ts";
 import { SyncPacer } from "../common/sync-pacer.ts";
 import type { Controller, ControllerContext, ControllerFactory } from "../context.ts";
 import {
+  type ReplicaSetKindAdapter,
+  type ReplicaSetLister,
+  replicaSetAdapter,
+} from "./kind-adapter.ts";
+import {
   defaultBurstReplicas,
   type ReplicaSetSyncDeps,
-  replicaSetKind,
   syncReplicaSet,
 } from "./sync-replica-set.ts";
 
@@ -33,11 +39,16 @@ export interface ReplicaSetControllerOptions {
   readonly burstReplicas?: number;
 }
 
-export function newReplicaSetController(
+/**
+ * Upstream `NewBaseController`: the controller for `adapter`'s kind (ReplicaSets here, and
+ * ReplicationControllers for `../replication/`).
+ */
+export function newBaseController(
   ctx: ControllerContext,
+  adapter: ReplicaSetKindAdapter,
   options: ReplicaSetControllerOptions = {},
 ): Controller {
-  const rsInformer = ctx.informers.informer<ReplicaSet>(resources.replicasets);
+  const rsInformer = adapter.informer(ctx.informers);
   const podInformer = ctx.informers.informer<Pod>(resources.pods);
   addControllerIndexes(podInformer);
   const queue = new WorkQueue<string>({ clock: ctx.clock });
@@ -46,6 +57,7 @@ export function newReplicaSetController(
     recorder: ctx.recorder,
     clock: ctx.clock,
     log: ctx.log,
+    adapter,
     rsInformer,
     podInformer,
     expectations: new ControllerExpectations(ctx.clock),
@@ -57,7 +69,7 @@ export function newReplicaSetController(
   addReplicaSetHandlers(deps);
   addPodHandlers(deps);
   return {
-    name: "replicaset",
+    name: adapter.name,
     async run(signal) {
       await Promise.all([rsInformer.synced(), podInformer.synced()]);
       await runWorkers({
@@ -69,6 +81,13 @@ export function newReplicaSetController(
       });
     },
   };
+}
+
+export function newReplicaSetController(
+  ctx: ControllerContext,
+  options: ReplicaSetControllerOptions = {},
+): Controller {
+  return newBaseController(ctx, replicaSetAdapter, options);
 }
 
 export const replicaSetControllerFactory: ControllerFactory = {
@@ -100,7 +119,7 @@ function addReplicaSetHandlers(deps: ReplicaSetSyncDeps): void {
 
 function addPodHandlers(deps: ReplicaSetSyncDeps): void {
   const owner = (pod: Pod, ref = getControllerOf(pod)) =>
-    resolveControllerRef(ref, replicaSetKind, (name) =>
+    resolveControllerRef(ref, deps.adapter.kind, (name) =>
       deps.rsInformer.get(pod.metadata?.namespace ?? "", name),
     );
   const enqueueMatching = (pod: Pod) => {
@@ -161,7 +180,7 @@ function addPodHandlers(deps: ReplicaSetSyncDeps): void {
 }
 
 /** ReplicaSets in the pod's namespace whose (non-empty) selector matches its labels. */
-export function getPodReplicaSets(rsInformer: Informer<ReplicaSet>, pod: Pod): ReplicaSet[] {
+export function getPodReplicaSets(rsInformer: ReplicaSetLister, pod: Pod): ReplicaSet[] {
   const labels = pod.metadata?.labels;
   if (!labels) return [];
   return rsInformer.list(pod.metadata?.namespace ?? "").filter((rs) => {

@@ -10,11 +10,13 @@ import type {
   ReplicaSetCondition,
   ReplicaSetStatus,
 } from "../../api/generated/types.ts";
-import { resourcePath, resources } from "../../client/resources.ts";
+import type { KubeObject } from "../../api/object.ts";
+import { resourcePath } from "../../client/resources.ts";
 import type { RestClient } from "../../client/rest-client.ts";
 import { formatTime } from "../../machinery/time.ts";
 import { informerSetSelector } from "../common/informer-selectors.ts";
 import { isPodAvailable, isPodReady } from "../common/pod-utils.ts";
+import type { ReplicaSetKindAdapter } from "./kind-adapter.ts";
 
 export const replicaFailureCondition = "ReplicaFailure";
 
@@ -65,12 +67,17 @@ export function calculateStatus(
   });
 }
 
-/** Writes `newStatus` unless nothing changed; retries once on a stale copy. */
+/**
+ * Writes `newStatus` unless nothing changed; retries once on a stale copy. The write goes to the
+ * adapter's resource, as the kind it stores (a ReplicationController's status has the same
+ * fields).
+ */
 export async function updateReplicaSetStatus(
-  client: RestClient,
+  deps: { readonly client: RestClient; readonly adapter: ReplicaSetKindAdapter },
   rs: ReplicaSet,
   newStatus: ReplicaSetStatus,
 ): Promise<ReplicaSet> {
+  const { client, adapter } = deps;
   const old = rs.status;
   const generation = rs.metadata?.generation ?? 0;
   if (
@@ -88,12 +95,13 @@ export async function updateReplicaSetStatus(
   let current = rs;
   for (let i = 0; ; i++) {
     const meta = current.metadata ?? {};
-    const path = resourcePath(resources.replicasets, meta.namespace ?? "", meta.name ?? "");
+    const path = resourcePath(adapter.resource, meta.namespace ?? "", meta.name ?? "");
     try {
-      return await client.update<ReplicaSet>(`${path}/status`, { ...current, status });
+      const body = adapter.toStored({ ...current, status });
+      return adapter.fromStored(await client.update<KubeObject>(`${path}/status`, body));
     } catch (err) {
       if (i >= statusUpdateRetries) throw err;
-      current = await client.get<ReplicaSet>(path);
+      current = adapter.fromStored(await client.get<KubeObject>(path));
     }
   }
 }

@@ -15,11 +15,7 @@ import { type Selector, selectorFromLabelSelector } from "../../machinery/labels
 import type { Logger } from "../../machinery/log.ts";
 import { isStatusError } from "../../machinery/status.ts";
 import { claimCandidates } from "../common/controller-indexes.ts";
-import {
-  type ControllerKind,
-  getControllerOf,
-  newControllerRef,
-} from "../common/controller-ref.ts";
+import { getControllerOf, newControllerRef } from "../common/controller-ref.ts";
 import { claimObjects } from "../common/controller-ref-manager.ts";
 import type { ControllerExpectations } from "../common/expectations.ts";
 import { informerSelector } from "../common/informer-selectors.ts";
@@ -29,10 +25,11 @@ import { isPodActive, podKey } from "../common/pod-utils.ts";
 import type { ReplacedVersions } from "../common/replaced-versions.ts";
 import { slowStartBatch, slowStartInitialBatchSize } from "../common/slow-start.ts";
 import type { SyncPacer } from "../common/sync-pacer.ts";
+import type { ReplicaSetKindAdapter, ReplicaSetLister } from "./kind-adapter.ts";
 import { getPodsToDelete } from "./pods-to-delete.ts";
 import { calculateStatus, updateReplicaSetStatus } from "./replica-set-status.ts";
 
-export const replicaSetKind: ControllerKind = { apiVersion: "apps/v1", kind: "ReplicaSet" };
+export { replicaSetKind } from "./kind-adapter.ts";
 
 /** Upstream `BurstReplicas`: at most this many creations or deletions per sync. */
 export const defaultBurstReplicas = 500;
@@ -42,7 +39,9 @@ export interface ReplicaSetSyncDeps {
   readonly recorder: EventRecorder;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly rsInformer: Informer<ReplicaSet>;
+  /** The kind managed: ReplicaSets, or ReplicationControllers seen as ReplicaSets. */
+  readonly adapter: ReplicaSetKindAdapter;
+  readonly rsInformer: ReplicaSetLister;
   readonly podInformer: Informer<Pod>;
   readonly expectations: ControllerExpectations;
   readonly queue: WorkQueue<string>;
@@ -84,8 +83,8 @@ export async function syncReplicaSet(deps: ReplicaSetSyncDeps, key: string): Pro
   const filteredPods = await claimObjects(active, {
     client: deps.client,
     owner: cached,
-    ownerKind: replicaSetKind,
-    ownerResource: resources.replicasets,
+    ownerKind: deps.adapter.kind,
+    ownerResource: deps.adapter.resource,
     selector,
     resource: resources.pods,
   });
@@ -103,7 +102,7 @@ export async function syncReplicaSet(deps: ReplicaSetSyncDeps, key: string): Pro
   const newStatus = calculateStatus(rs, filteredPods, manageReplicasErr, now);
   passMs += deps.clock.now() - now;
   deps.pacer.synced(key, passMs);
-  const updated = await updateReplicaSetStatus(deps.client, rs, newStatus);
+  const updated = await updateReplicaSetStatus(deps, rs, newStatus);
   if (updated !== rs) deps.statusReplaced.replaced(key, version, updated.metadata?.resourceVersion);
   const replicas = updated.spec?.replicas ?? 1;
   const minReadySeconds = updated.spec?.minReadySeconds ?? 0;
@@ -142,7 +141,7 @@ async function createPods(
   count: number,
 ): Promise<void> {
   deps.expectations.expectCreations(key, count);
-  const controllerRef = newControllerRef(rs, replicaSetKind);
+  const controllerRef = newControllerRef(rs, deps.adapter.kind);
   const namespace = rs.metadata?.namespace ?? "";
   const template = rs.spec?.template;
   const { successes, error } = await slowStartBatch(count, slowStartInitialBatchSize, async () => {

@@ -1,6 +1,7 @@
 /**
- * The workload kinds: core/v1 Pod, apps/v1 Deployment, ReplicaSet, StatefulSet, DaemonSet and
- * ControllerRevision, batch/v1 Job and CronJob. See README.md.
+ * The workload kinds: core/v1 Pod, PodTemplate and ReplicationController, apps/v1 Deployment,
+ * ReplicaSet, StatefulSet, DaemonSet and ControllerRevision, batch/v1 Job and CronJob. See
+ * README.md.
  */
 import type { KubeObject } from "../../object.ts";
 import type { ResourceDefinition } from "../../resource.ts";
@@ -12,7 +13,9 @@ import { horizontalPodAutoscalerResource } from "./horizontal-pod-autoscaler.ts"
 import { horizontalPodAutoscalerV1Resource } from "./horizontal-pod-autoscaler-v1.ts";
 import { jobResource } from "./job.ts";
 import { podResource } from "./pod.ts";
+import { podTemplateResource } from "./pod-template.ts";
 import { replicaSetResource } from "./replica-set.ts";
+import { replicationControllerResource } from "./replication-controller.ts";
 import { statefulSetResource } from "./stateful-set.ts";
 
 export { assignPod, validatePodBinding } from "./pod-binding.ts";
@@ -26,7 +29,9 @@ export {
   deploymentResource,
   jobResource,
   podResource,
+  podTemplateResource,
   replicaSetResource,
+  replicationControllerResource,
   statefulSetResource,
 };
 
@@ -36,6 +41,8 @@ const erase = <T extends KubeObject>(def: ResourceDefinition<T>): ResourceDefini
 
 export const workloadResources: ResourceDefinition[] = [
   erase(podResource),
+  erase(podTemplateResource),
+  erase(replicationControllerResource),
   erase(deploymentResource),
   erase(replicaSetResource),
   erase(statefulSetResource),
