@@ -3,7 +3,7 @@
  * drives it with the pinned kubectl. Every test that needs a control plane uses this.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,6 +62,49 @@ export interface ServerOptions {
   readonly agent?: boolean;
 }
 
+/**
+ * A lock across test processes (a directory holding the owner's pid; a dead owner's lock is
+ * taken over), so that test files running side by side put one node on the host at a time.
+ */
+const hostNodeLock = {
+  path: join(tmpdir(), "bosun-e2e-host-node.lock"),
+  held: false,
+  async acquire(): Promise<void> {
+    for (;;) {
+      try {
+        mkdirSync(this.path);
+        writeFileSync(join(this.path, "pid"), String(process.pid));
+        this.held = true;
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      }
+      let owner = 0;
+      try {
+        owner = Number(readFileSync(join(this.path, "pid"), "utf8"));
+      } catch {
+        // being written or removed: look again
+      }
+      if (owner > 0 && !alive(owner)) rmSync(this.path, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  },
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    rmSync(this.path, { recursive: true, force: true });
+  },
+};
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class TestServer {
   readonly dataDir: string;
   readonly port: number;
@@ -90,11 +133,19 @@ export class TestServer {
   }
 
   static async start(options: ServerOptions = {}): Promise<TestServer> {
+    // Nodes on the host share its pod bridge (cni0) and pod network (10.244.0.0/24, each node's
+    // IPAM handing out .2 first): two at once would give two pods one address. One at a time.
+    if (options.agent) await hostNodeLock.acquire();
     const ownDir = options.dataDir === undefined;
     const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), "bosun-e2e-"));
-    const server = new TestServer(options, dir, options.port ?? (await freePort()), ownDir);
-    await server.launch();
-    return server;
+    try {
+      const server = new TestServer(options, dir, options.port ?? (await freePort()), ownDir);
+      await server.launch();
+      return server;
+    } catch (err) {
+      if (options.agent) hostNodeLock.release();
+      throw err;
+    }
   }
 
   /**
@@ -194,8 +245,12 @@ export class TestServer {
       await this.stop();
     } finally {
       // Even after a hung server (killed by stop): its node's pods must not outlive the test.
-      if (this.agent) await (await import("./node-cleanup.ts")).cleanupNode(this.dataDir);
-      if (this.#ownDir) rmSync(this.dataDir, { recursive: true, force: true });
+      try {
+        if (this.agent) await (await import("./node-cleanup.ts")).cleanupNode(this.dataDir);
+        if (this.#ownDir) rmSync(this.dataDir, { recursive: true, force: true });
+      } finally {
+        if (this.agent) hostNodeLock.release();
+      }
     }
   }
 
