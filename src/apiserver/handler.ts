@@ -12,6 +12,7 @@ import { anonymousUser, type UserInfo } from "./authn/user.ts";
 import type { Authenticator } from "./authn/x509.ts";
 import type { Authorizer } from "./authz/authorizer.ts";
 import { forbiddenMessage } from "./authz/forbidden.ts";
+import { type ComponentProbe, serveComponentStatuses } from "./handlers/component-status.ts";
 import type { HttpContext, ServerParts } from "./handlers/context.ts";
 import { type NonResourceParts, serveNonResource } from "./handlers/non-resource.ts";
 import { serveBinding } from "./handlers/pod-subresources.ts";
@@ -31,6 +32,8 @@ export interface ApiHandlerOptions {
   readonly metrics: MetricsRegistry;
   readonly subresources?: Readonly<Record<string, SubresourceHandler>>;
   readonly reviews: ReviewParts;
+  /** The health of the scheduler, the controller manager and the datastore. */
+  readonly componentStatuses: ComponentProbe;
   /** The metrics.k8s.io collector; absent without a kubelet client (answers 503). */
   readonly resourceMetrics?: ResourceMetricsCollector;
   /** Current cluster state, for the metrics API's labels. */
@@ -131,6 +134,8 @@ export function createApiHandler(options: ApiHandlerOptions) {
             throw newMethodNotSupported(registry.groupResource, info.method.toUpperCase());
           }
           await serveBinding(ctx, pods);
+        } else if (def.group === "" && def.plural === "componentstatuses") {
+          await serveComponentStatuses(ctx, registry, options.componentStatuses);
         } else if (def.group === "metrics.k8s.io") {
           await serveResourceMetrics(ctx, options.resourceMetrics, options.reader);
         } else if (registry.definition.virtual) await serveReview(ctx, options.reviews);

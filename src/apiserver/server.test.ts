@@ -181,6 +181,33 @@ describe("API server in process", () => {
     assert.equal((await api.send("GET", path)).status, 405);
   });
 
+  it("answers componentstatuses with each component's health and upstream's deprecation warning", async () => {
+    const list = await api.send("GET", "/api/v1/componentstatuses");
+    assert.equal(list.status, 200);
+    assert.match(String(list.headers.warning), /v1 ComponentStatus is deprecated in v1\.19\+/);
+    const byName = Object.fromEntries(
+      list
+        .json()
+        .items.map((i: { metadata: { name: string }; conditions: object[] }) => [
+          i.metadata.name,
+          i.conditions[0],
+        ]),
+    );
+    assert.deepEqual(byName["etcd-0"], { type: "Healthy", status: "True", message: "ok" });
+    // This in-process server runs no scheduler or controller manager.
+    assert.deepEqual(byName.scheduler, {
+      type: "Healthy",
+      status: "False",
+      error: "not run by this server",
+    });
+    assert.equal(
+      (await api.send("GET", "/api/v1/componentstatuses/etcd-0")).json().kind,
+      "ComponentStatus",
+    );
+    assert.equal((await api.send("GET", "/api/v1/componentstatuses/nope")).status, 404);
+    assert.equal((await api.send("DELETE", "/api/v1/componentstatuses/etcd-0")).status, 405);
+  });
+
   it("publishes metrics for requests", async () => {
     const text = (await api.send("GET", "/metrics")).body;
     assert.match(

@@ -39,6 +39,7 @@ import { ClusterReader } from "./cluster-reader.ts";
 import { CrdController } from "./crd-controller.ts";
 import { LeaseEndpointReconciler } from "./endpoint-reconciler.ts";
 import { createApiHandler, type ExtraPath } from "./handler.ts";
+import type { ComponentHealth } from "./handlers/component-status.ts";
 import { serveApproval } from "./handlers/csr-approval.ts";
 import type { KubeletClientConfig } from "./handlers/kubelet-connection.ts";
 import { serveNodeProxy } from "./handlers/node-proxy.ts";
@@ -105,6 +106,8 @@ export interface ApiServerOptions {
    * authenticate there with the loopback tokens (accepted on that socket only).
    */
   readonly loopback?: { readonly socketPath: string; readonly tokens: LoopbackTokens };
+  /** The scheduler's and controller manager's health (`componentstatuses`), when this process runs them. */
+  readonly controlPlaneHealth?: () => Promise<readonly ComponentHealth[]>;
 }
 
 export class ApiServer {
@@ -251,6 +254,13 @@ export class ApiServer {
       },
       metrics,
       reader,
+      componentStatuses: async () => [
+        ...((await options.controlPlaneHealth?.()) ?? [
+          { name: "scheduler", healthy: false, error: "not run by this server" },
+          { name: "controller-manager", healthy: false, error: "not run by this server" },
+        ]),
+        await storeHealth(options.store),
+      ],
       ...(this.#resourceMetrics ? { resourceMetrics: this.#resourceMetrics } : {}),
       subresources: {
         "pods/binding": serveBinding,
@@ -412,6 +422,16 @@ async function listenOnSocket(server: HttpServer, path: string): Promise<void> {
       process.umask(umask);
     }
   });
+}
+
+/** The datastore as upstream names it (`etcd-0`), healthy when it answers a revision read. */
+async function storeHealth(store: Store): Promise<ComponentHealth> {
+  try {
+    await store.currentRevision();
+    return { name: "etcd-0", healthy: true, message: "ok" };
+  } catch (err) {
+    return { name: "etcd-0", healthy: false, error: (err as Error).message };
+  }
 }
 
 /** The subresources served by a kubelet, when the API server has a kubelet client certificate. */

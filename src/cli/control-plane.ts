@@ -9,8 +9,10 @@
  * the same loop were a third of its time. Only plain settings cross to the worker; it keeps its
  * own clients, informer caches and failover pool.
  */
+
 import { Worker } from "node:worker_threads";
 import type { LoopbackTokens } from "../apiserver/authn/loopback.ts";
+import type { ComponentHealth } from "../apiserver/handlers/component-status.ts";
 import type { LeaderElectionTimings } from "../client/leader-election.ts";
 import { onAbort } from "../machinery/abort.ts";
 import type { Logger } from "../machinery/log.ts";
@@ -60,6 +62,7 @@ export class ControlPlaneThread {
   });
   readonly #exited: Promise<number>;
   #failure: Error | undefined;
+  #state: "created" | "running" | "exited" = "created";
 
   constructor() {
     // Until started, the thread must not keep a server that failed to start alive.
@@ -68,8 +71,23 @@ export class ControlPlaneThread {
       this.#worker.once("error", (err) => {
         this.#failure = err;
       });
-      this.#worker.once("exit", resolve);
+      this.#worker.once("exit", (code) => {
+        this.#state = "exited";
+        resolve(code);
+      });
     });
+  }
+
+  /** The components' health as `kubectl get componentstatuses` shows it. */
+  health(): ComponentHealth[] {
+    const healthy = this.#state === "running";
+    const error =
+      this.#state === "created"
+        ? "not started yet"
+        : `stopped: ${this.#failure?.message ?? "exited"}`;
+    return ["scheduler", "controller-manager"].map((name) =>
+      healthy ? { name, healthy, message: "ok" } : { name, healthy, error },
+    );
   }
 
   /**
@@ -80,6 +98,7 @@ export class ControlPlaneThread {
     const config = await componentsConfig(options);
     this.#worker.ref();
     this.#worker.postMessage({ start: config });
+    if (this.#state === "created") this.#state = "running";
     const exited = this.#exited.then((code) => {
       if (this.#failure) {
         options.log.error("controller manager and scheduler failed", { err: this.#failure });

@@ -423,6 +423,7 @@ export const serverCommand: Command = {
         ? { socketPath: loopbackSocket, tokens: new LoopbackTokens() }
         : undefined;
     const server = new ApiServer({
+      controlPlaneHealth: async () => controlPlane.health(),
       // The watch caches are the fanout's only long-lived watchers and keep their own window of
       // events; a short one here only serves a cache resuming its Store watch.
       store: withWatchFanout(encrypted, { windowSize: 256 }),

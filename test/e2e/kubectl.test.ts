@@ -55,6 +55,15 @@ function kubectlSuite(version: KubectlVersion): void {
       assert.equal(version34.serverVersion.minor, "34");
     });
 
+    it("shows component statuses (kubectl get cs) with upstream's deprecation warning", async () => {
+      const r = await s.kubectl(["get", "cs"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /Warning: v1 ComponentStatus is deprecated in v1\.19\+/);
+      for (const name of ["scheduler", "controller-manager", "etcd-0"]) {
+        assert.match(r.stdout, new RegExp(`^${name}\\s+Healthy\\s+ok`, "m"));
+      }
+    });
+
     it("creates a namespace (protobuf body) and objects from a file", async () => {
       await s.k("create", "namespace", "e2e");
       assert.equal((await s.json("get", "namespace", "e2e")).status.phase, "Active");

@@ -4,6 +4,7 @@
  */
 import type { ResourceDefinition } from "../../resource.ts";
 import { bindingResource } from "./binding.ts";
+import { componentStatusResource } from "./component-status.ts";
 import { configMapResource } from "./config-map.ts";
 import { endpointSliceResource } from "./endpoint-slice.ts";
 import { endpointsResource } from "./endpoints.ts";
@@ -38,6 +39,7 @@ export const coreResources: ResourceDefinition[] = [
   ingressClassResource,
   networkPolicyResource,
   bindingResource,
+  componentStatusResource as unknown as ResourceDefinition,
   endpointSliceResource,
   leaseResource,
   storageClassResource,
