@@ -424,6 +424,32 @@ function kubectlSuite(version: KubectlVersion): void {
       await s.k("delete", "runtimeclass", rtc);
     });
 
+    it("stores CSI drivers with upstream's defaults, and refuses a bad one", async () => {
+      const name = `csi-${version.replace(".", "")}.example.com`;
+      const driver = (spec: object) =>
+        s.kubectl(["apply", "-f", "-"], {
+          input: JSON.stringify({
+            apiVersion: "storage.k8s.io/v1",
+            kind: "CSIDriver",
+            metadata: { name },
+            spec,
+          }),
+        });
+      const created = await driver({});
+      assert.equal(created.code, 0, created.stderr);
+      const stored = await s.json("get", "csidriver", name);
+      assert.equal(stored.spec.attachRequired, true);
+      assert.deepEqual(stored.spec.volumeLifecycleModes, ["Persistent"]);
+      assert.match(
+        await s.k("get", "csidrivers", name, "--no-headers"),
+        new RegExp(`^${name.replaceAll(".", "\\.")}\\s+true\\s+false\\s+false`),
+      );
+      const changed = await driver({ attachRequired: false });
+      assert.notEqual(changed.code, 0);
+      assert.match(changed.stderr, /field is immutable/);
+      await s.k("delete", "csidriver", name);
+    });
+
     it("stores NetworkPolicies (applied, listed, described; not enforced)", async () => {
       const policy = {
         apiVersion: "networking.k8s.io/v1",

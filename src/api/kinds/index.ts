@@ -13,10 +13,12 @@ import { metricsResources } from "./metrics/index.ts";
 import { nodeResources } from "./node/index.ts";
 import { policyResources } from "./policy/index.ts";
 import { rbacResources } from "./rbac/index.ts";
+import { storageResources } from "./storage/index.ts";
 import { workloadResources } from "./workloads/index.ts";
 
 const all = [
   ...coreResources,
+  ...storageResources,
   ...workloadResources,
   customResourceDefinitionResource as unknown as ResourceDefinition,
   ...rbacResources,

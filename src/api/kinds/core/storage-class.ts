@@ -34,7 +34,11 @@ const defaultAnnotations = [
   "storageclass.beta.kubernetes.io/is-default-class",
 ];
 
-function validateParameters(params: Record<string, string>): FieldErrors {
+/**
+ * `validateParameters`: at most 512 pairs and 256 KiB, no empty key; with `allowEmpty` false
+ * (VolumeAttributesClass) at least one pair.
+ */
+export function validateParameters(params: Record<string, string>, allowEmpty = true): FieldErrors {
   const path = newPath("parameters");
   const entries = Object.entries(params);
   if (entries.length > maxParameterCount) return [field.tooLong(path, maxParameterCount)];
@@ -45,6 +49,9 @@ function validateParameters(params: Record<string, string>): FieldErrors {
     total += byteLength(key) + byteLength(value);
   }
   if (total > maxParameterSize) errs.push(field.tooLong(path, maxParameterSize));
+  if (!allowEmpty && entries.length === 0) {
+    errs.push(field.required(path, "must contain at least one key/value pair"));
+  }
   return errs;
 }
 
