@@ -5,24 +5,19 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { MetricsRegistry } from "../machinery/metrics.ts";
-import { newForbidden, newMethodNotSupported, newUnauthorized } from "../machinery/status.ts";
-import type { AdmissionReader } from "./admission/plugins/reader.ts";
+import { newForbidden, newUnauthorized } from "../machinery/status.ts";
 import { impersonatedUser } from "./authn/impersonation.ts";
 import { anonymousUser, type UserInfo } from "./authn/user.ts";
 import type { Authenticator } from "./authn/x509.ts";
 import type { Authorizer } from "./authz/authorizer.ts";
 import { forbiddenMessage } from "./authz/forbidden.ts";
-import { type ComponentProbe, serveComponentStatuses } from "./handlers/component-status.ts";
 import type { HttpContext, ServerParts } from "./handlers/context.ts";
 import { type NonResourceParts, serveNonResource } from "./handlers/non-resource.ts";
-import { serveBinding } from "./handlers/pod-subresources.ts";
 import { pathNotFound, type SubresourceHandler, serveResource } from "./handlers/resource.ts";
 import { type ReviewParts, serveReview } from "./handlers/reviews.ts";
 import { negotiate } from "./http/negotiate.ts";
 import { writeError, writeJson } from "./http/respond.ts";
 import { parseRequestInfo } from "./request-info.ts";
-import type { ResourceMetricsCollector } from "./resource-metrics/collector.ts";
-import { serveResourceMetrics } from "./resource-metrics/handler.ts";
 
 export interface ApiHandlerOptions {
   readonly parts: ServerParts;
@@ -32,12 +27,11 @@ export interface ApiHandlerOptions {
   readonly metrics: MetricsRegistry;
   readonly subresources?: Readonly<Record<string, SubresourceHandler>>;
   readonly reviews: ReviewParts;
-  /** The health of the scheduler, the controller manager and the datastore. */
-  readonly componentStatuses: ComponentProbe;
-  /** The metrics.k8s.io collector; absent without a kubelet client (answers 503). */
-  readonly resourceMetrics?: ResourceMetricsCollector;
-  /** Current cluster state, for the metrics API's labels. */
-  readonly reader: AdmissionReader;
+  /**
+   * Resources answered, not stored, by group/plural (`/bindings`, `metrics.k8s.io/pods`…);
+   * the other virtual resources are the reviews.
+   */
+  readonly virtualResources: Readonly<Record<string, SubresourceHandler>>;
   /** Non-resource GET paths with their own access rule, answered with JSON. */
   readonly extraPaths?: ReadonlyMap<string, ExtraPath>;
 }
@@ -127,19 +121,10 @@ export function createApiHandler(options: ApiHandlerOptions) {
         const registry = parts.catalog.lookup(info.group, info.version, info.resource);
         if (!registry) throw pathNotFound();
         const def = registry.definition;
-        if (def.group === "" && def.plural === "bindings") {
-          const pods = parts.catalog.lookup("", "v1", "pods");
-          if (!pods) throw pathNotFound();
-          if (info.verb !== "create") {
-            throw newMethodNotSupported(registry.groupResource, info.method.toUpperCase());
-          }
-          await serveBinding(ctx, pods);
-        } else if (def.group === "" && def.plural === "componentstatuses") {
-          await serveComponentStatuses(ctx, registry, options.componentStatuses);
-        } else if (def.group === "metrics.k8s.io") {
-          await serveResourceMetrics(ctx, options.resourceMetrics, options.reader);
-        } else if (registry.definition.virtual) await serveReview(ctx, options.reviews);
-        else await serveResource(ctx, registry, options.subresources);
+        if (def.virtual) {
+          const answer = options.virtualResources[`${def.group}/${def.plural}`];
+          await (answer ? answer(ctx, registry) : serveReview(ctx, options.reviews));
+        } else await serveResource(ctx, registry, options.subresources);
       }
     } catch (err) {
       writeError(res, err, parts.log);

@@ -2,6 +2,7 @@
  * The API server: a TLS listener in front of the request pipeline, the catalog of registries over
  * one Store, start-up bootstrap (the standard namespaces) and a clean shutdown that ends watches.
  */
+
 import { rmSync } from "node:fs";
 import type { Server as HttpServer } from "node:http";
 import { createServer, type Server } from "node:https";
@@ -14,6 +15,7 @@ import type { Clock } from "../machinery/clock.ts";
 import type { Logger } from "../machinery/log.ts";
 import { MetricsRegistry } from "../machinery/metrics.ts";
 import { acceptUpgrades, createServer as createHttpServer } from "../machinery/node-http.ts";
+import { newMethodNotSupported } from "../machinery/status.ts";
 import type { Store } from "../storage/store.ts";
 import { AdmissionChain, type AdmissionPlugin } from "./admission/admission.ts";
 import { certificateRequester } from "./admission/csr-requester.ts";
@@ -39,7 +41,7 @@ import { ClusterReader } from "./cluster-reader.ts";
 import { CrdController } from "./crd-controller.ts";
 import { LeaseEndpointReconciler } from "./endpoint-reconciler.ts";
 import { createApiHandler, type ExtraPath } from "./handler.ts";
-import type { ComponentHealth } from "./handlers/component-status.ts";
+import { type ComponentHealth, serveComponentStatuses } from "./handlers/component-status.ts";
 import { serveApproval } from "./handlers/csr-approval.ts";
 import type { KubeletClientConfig } from "./handlers/kubelet-connection.ts";
 import { serveNodeProxy } from "./handlers/node-proxy.ts";
@@ -48,12 +50,13 @@ import { servePodConnect } from "./handlers/pod-connect.ts";
 import { evictionHandler } from "./handlers/pod-eviction.ts";
 import { servePodLog } from "./handlers/pod-log.ts";
 import { serveBinding, serveFinalize } from "./handlers/pod-subresources.ts";
-import type { SubresourceHandler } from "./handlers/resource.ts";
+import { pathNotFound, type SubresourceHandler } from "./handlers/resource.ts";
 import { serveTokenRequest } from "./handlers/token-request.ts";
 import { bootstrapRbac, runRoleAggregation } from "./rbac-bootstrap.ts";
 import type { GenericRegistry } from "./registry/generic-registry.ts";
 import { ServiceAllocator } from "./registry/service-allocator.ts";
 import { ResourceMetricsCollector } from "./resource-metrics/collector.ts";
+import { serveResourceMetrics } from "./resource-metrics/handler.ts";
 import { versionInfo } from "./version.ts";
 
 export interface ApiServerTls {
@@ -253,15 +256,13 @@ export class ApiServer {
         rules: { rulesFor: (user, ns) => authorization.rbac.subjectRulesReviewStatus(user, ns) },
       },
       metrics,
-      reader,
-      componentStatuses: async () => [
-        ...((await options.controlPlaneHealth?.()) ?? [
-          { name: "scheduler", healthy: false, error: "not run by this server" },
-          { name: "controller-manager", healthy: false, error: "not run by this server" },
-        ]),
-        await storeHealth(options.store),
-      ],
-      ...(this.#resourceMetrics ? { resourceMetrics: this.#resourceMetrics } : {}),
+      virtualResources: virtualResources({
+        store: options.store,
+        reader,
+        catalog: () => this.catalog,
+        resourceMetrics: this.#resourceMetrics,
+        controlPlaneHealth: options.controlPlaneHealth,
+      }),
       subresources: {
         "pods/binding": serveBinding,
         "pods/eviction": evictionHandler(reader),
@@ -422,6 +423,39 @@ async function listenOnSocket(server: HttpServer, path: string): Promise<void> {
       process.umask(umask);
     }
   });
+}
+
+/** The resources answered, not stored, other than the reviews (see `virtualResources`). */
+function virtualResources(o: {
+  store: Store;
+  reader: ClusterReader;
+  catalog: () => Catalog;
+  resourceMetrics: ResourceMetricsCollector | undefined;
+  controlPlaneHealth: (() => Promise<readonly ComponentHealth[]>) | undefined;
+}): Record<string, SubresourceHandler> {
+  const metrics: SubresourceHandler = (ctx) =>
+    serveResourceMetrics(ctx, o.resourceMetrics, o.reader);
+  return {
+    // The legacy binding: the pod is named in the Binding, not the path.
+    "/bindings": async (ctx, registry) => {
+      const pods = o.catalog().lookup("", "v1", "pods");
+      if (!pods) throw pathNotFound();
+      if (ctx.info.verb !== "create") {
+        throw newMethodNotSupported(registry.groupResource, ctx.info.method.toUpperCase());
+      }
+      await serveBinding(ctx, pods);
+    },
+    "/componentstatuses": (ctx, registry) =>
+      serveComponentStatuses(ctx, registry, async () => [
+        ...((await o.controlPlaneHealth?.()) ?? [
+          { name: "scheduler", healthy: false, error: "not run by this server" },
+          { name: "controller-manager", healthy: false, error: "not run by this server" },
+        ]),
+        await storeHealth(o.store),
+      ]),
+    "metrics.k8s.io/nodes": metrics,
+    "metrics.k8s.io/pods": metrics,
+  };
 }
 
 /** The datastore as upstream names it (`etcd-0`), healthy when it answers a revision read. */

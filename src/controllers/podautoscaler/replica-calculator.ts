@@ -115,20 +115,9 @@ export class ReplicaCalculator {
   async getResourceReplicas(
     q: ResourceQuery & { readonly targetUtilization: number },
   ): Promise<ResourceReplicas | Failure> {
-    const fetched = await getResourceMetric(this.#o.metrics, q);
-    if (isFailure(fetched)) {
-      return { error: `unable to get metrics for resource ${q.resource}: ${fetched.error}` };
-    }
-    const { metrics, timestamp } = fetched;
-    const pods = this.#o.listPods(q.namespace, q.selector);
-    if (pods.length === 0) {
-      return { error: "no pods returned by selector while calculating replica count" };
-    }
-    const g = this.#groupPods(pods, metrics, q.resource);
-    for (const name of [...g.ignored, ...g.unready]) metrics.delete(name);
-    if (metrics.size === 0) {
-      return { error: "did not receive metrics for targeted pods (pods might be unready)" };
-    }
+    const read = await this.#readyMetrics(q);
+    if (isFailure(read)) return read;
+    const { metrics, timestamp, pods, g } = read;
     const requests = calculateRequests(pods, q.container, q.resource);
     if (isFailure(requests)) return requests;
     const first = getResourceUtilizationRatio(metrics, requests, q.targetUtilization);
@@ -167,20 +156,9 @@ export class ReplicaCalculator {
   async getRawResourceReplicas(
     q: ResourceQuery & { readonly targetUsage: number },
   ): Promise<RawResourceReplicas | Failure> {
-    const fetched = await getResourceMetric(this.#o.metrics, q);
-    if (isFailure(fetched)) {
-      return { error: `unable to get metrics for resource ${q.resource}: ${fetched.error}` };
-    }
-    const { metrics, timestamp } = fetched;
-    const pods = this.#o.listPods(q.namespace, q.selector);
-    if (pods.length === 0) {
-      return { error: "no pods returned by selector while calculating replica count" };
-    }
-    const g = this.#groupPods(pods, metrics, q.resource);
-    for (const name of [...g.ignored, ...g.unready]) metrics.delete(name);
-    if (metrics.size === 0) {
-      return { error: "did not receive metrics for targeted pods (pods might be unready)" };
-    }
+    const read = await this.#readyMetrics(q);
+    if (isFailure(read)) return read;
+    const { metrics, timestamp, g } = read;
     const { ratio, usage } = getMetricUsageRatio(metrics, q.targetUsage);
     const result = (replicas: number): RawResourceReplicas => ({ replicas, usage, timestamp });
 
@@ -199,6 +177,28 @@ export class ReplicaCalculator {
     }
     const second = getMetricUsageRatio(metrics, q.targetUsage);
     return result(this.#recount(q, ratio, second.ratio, metrics.size));
+  }
+
+  /**
+   * The pods' metrics for `q` and how the pods group, the ignored and unready ones' metrics left
+   * out; a failure when there are no pods or no metrics left.
+   */
+  async #readyMetrics(q: ResourceQuery) {
+    const fetched = await getResourceMetric(this.#o.metrics, q);
+    if (isFailure(fetched)) {
+      return { error: `unable to get metrics for resource ${q.resource}: ${fetched.error}` };
+    }
+    const { metrics, timestamp } = fetched;
+    const pods = this.#o.listPods(q.namespace, q.selector);
+    if (pods.length === 0) {
+      return { error: "no pods returned by selector while calculating replica count" };
+    }
+    const g = this.#groupPods(pods, metrics, q.resource);
+    for (const name of [...g.ignored, ...g.unready]) metrics.delete(name);
+    if (metrics.size === 0) {
+      return { error: "did not receive metrics for targeted pods (pods might be unready)" };
+    }
+    return { metrics, timestamp, pods, g };
   }
 
   /** The count after filling in missing and unready pods; the current one if the direction flips. */

@@ -49,8 +49,13 @@ function changeInPeriod(periodSeconds: number, events: readonly ScaleEvent[], no
   return replicas;
 }
 
-/** `calculateScaleUpLimitWithScalingRules`: the most replicas the scale-up policies allow. */
-export function scaleUpLimit(
+/**
+ * `calculateScaleUpLimitWithScalingRules` (`up`) and `calculateScaleDownLimitWithBehaviors`: the
+ * most (fewest) replicas the policies allow, from what the replicas were at each policy's period
+ * start. selectPolicy Max picks the policy that allows the largest change, Min the smallest.
+ */
+function scaleLimit(
+  up: boolean,
   current: number,
   ups: readonly ScaleEvent[],
   downs: readonly ScaleEvent[],
@@ -58,40 +63,43 @@ export function scaleUpLimit(
   now: number,
 ): number {
   if (rules.selectPolicy === "Disabled") return current;
-  const pickMin = rules.selectPolicy === "Min";
-  let result = pickMin ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
+  // Max (the largest change) is the highest count going up and the lowest going down; Min the
+  // opposite.
+  const highest = (rules.selectPolicy === "Min") !== up;
+  const pick = highest ? Math.max : Math.min;
+  let result = highest ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
   for (const p of rules.policies) {
     const start =
       current -
       changeInPeriod(p.periodSeconds, ups, now) +
       changeInPeriod(p.periodSeconds, downs, now);
-    const proposed = p.type === "Pods" ? start + p.value : Math.ceil(start * (1 + p.value / 100));
-    result = pickMin ? Math.min(result, proposed) : Math.max(result, proposed);
+    const proposed = up
+      ? p.type === "Pods"
+        ? start + p.value
+        : Math.ceil(start * (1 + p.value / 100))
+      : p.type === "Pods"
+        ? start - p.value
+        : Math.trunc(start * (1 - p.value / 100));
+    result = pick(result, proposed);
   }
   return result;
 }
 
-/** `calculateScaleDownLimitWithBehaviors`: the fewest replicas the scale-down policies allow. */
-export function scaleDownLimit(
+export const scaleUpLimit = (
   current: number,
   ups: readonly ScaleEvent[],
   downs: readonly ScaleEvent[],
   rules: Rules,
   now: number,
-): number {
-  if (rules.selectPolicy === "Disabled") return current;
-  const pickMin = rules.selectPolicy === "Min";
-  let result = pickMin ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
-  for (const p of rules.policies) {
-    const start =
-      current -
-      changeInPeriod(p.periodSeconds, ups, now) +
-      changeInPeriod(p.periodSeconds, downs, now);
-    const proposed = p.type === "Pods" ? start - p.value : Math.trunc(start * (1 - p.value / 100));
-    result = pickMin ? Math.max(result, proposed) : Math.min(result, proposed);
-  }
-  return result;
-}
+): number => scaleLimit(true, current, ups, downs, rules, now);
+
+export const scaleDownLimit = (
+  current: number,
+  ups: readonly ScaleEvent[],
+  downs: readonly ScaleEvent[],
+  rules: Rules,
+  now: number,
+): number => scaleLimit(false, current, ups, downs, rules, now);
 
 export const withinRange: ConditionChange = [
   "ScalingLimited",

@@ -3,12 +3,13 @@
  * drives it with the pinned kubectl. Every test that needs a control plane uses this.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { configFromKubeconfig, RestClient } from "../../../src/client/rest-client.ts";
+import { type PidLock, tryPidLock } from "../../../src/machinery/pid-lock.ts";
 import { freePort } from "../../../src/storage/testing/etcd-harness.ts";
 import { type KubectlVersion, kubectlPath } from "./tools.ts";
 import { until } from "./wait.ts";
@@ -63,47 +64,27 @@ export interface ServerOptions {
 }
 
 /**
- * A lock across test processes (a directory holding the owner's pid; a dead owner's lock is
- * taken over), so that test files running side by side put one node on the host at a time.
+ * A lock across test processes (a pid file; a dead owner's is taken over), so that test files
+ * running side by side put one node on the host at a time.
  */
 const hostNodeLock = {
   path: join(tmpdir(), "bosun-e2e-host-node.lock"),
-  held: false,
+  held: undefined as PidLock | undefined,
   async acquire(): Promise<void> {
     for (;;) {
-      try {
-        mkdirSync(this.path);
-        writeFileSync(join(this.path, "pid"), String(process.pid));
-        this.held = true;
+      const lock = tryPidLock(this.path);
+      if (lock && !("owner" in lock)) {
+        this.held = lock;
         return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       }
-      let owner = 0;
-      try {
-        owner = Number(readFileSync(join(this.path, "pid"), "utf8"));
-      } catch {
-        // being written or removed: look again
-      }
-      if (owner > 0 && !alive(owner)) rmSync(this.path, { recursive: true, force: true });
       await new Promise((r) => setTimeout(r, 500));
     }
   },
   release(): void {
-    if (!this.held) return;
-    this.held = false;
-    rmSync(this.path, { recursive: true, force: true });
+    this.held?.release();
+    this.held = undefined;
   },
 };
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export class TestServer {
   readonly dataDir: string;

@@ -3,6 +3,7 @@
  * `printStatefulSet`, `printDaemonSet`, `printControllerRevision`).
  */
 import type {
+  Container,
   ControllerRevision,
   DaemonSet,
   Deployment,
@@ -70,18 +71,29 @@ export const replicaSetPrinter: Printer<ReplicaSet> = {
     ...containerColumns(),
     selectorColumn(),
   ],
-  row(rs, now) {
-    return [
-      nameOf(rs),
-      rs.spec?.replicas ?? 0,
-      rs.status?.replicas ?? 0,
-      rs.status?.readyReplicas ?? 0,
-      ageOf(rs, now),
-      ...containerCells(rs.spec?.template?.spec?.containers),
-      selectorString(rs.spec?.selector),
-    ];
-  },
+  row: (rs, now) => replicatedRow(rs, now, selectorString(rs.spec?.selector)),
 };
+
+/** A ReplicaSet's or ReplicationController's row: desired, current, ready, containers, selector. */
+export function replicatedRow(
+  o: {
+    metadata?: { name?: string; creationTimestamp?: string };
+    spec?: { replicas?: number; template?: { spec?: { containers?: Container[] } } };
+    status?: { replicas?: number; readyReplicas?: number };
+  },
+  now: number,
+  selector: string,
+) {
+  return [
+    nameOf(o),
+    o.spec?.replicas ?? 0,
+    o.status?.replicas ?? 0,
+    o.status?.readyReplicas ?? 0,
+    ageOf(o, now),
+    ...containerCells(o.spec?.template?.spec?.containers),
+    selector,
+  ];
+}
 
 export const statefulSetPrinter: Printer<StatefulSet> = {
   columns: [

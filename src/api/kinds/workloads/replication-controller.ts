@@ -9,16 +9,8 @@ import { newPath } from "../../../machinery/field-path.ts";
 import type { ReplicationController } from "../../generated/types.ts";
 import { column, type Printer } from "../../printer.ts";
 import type { ResourceDefinition } from "../../resource.ts";
-import {
-  ageColumn,
-  ageOf,
-  containerCells,
-  containerColumns,
-  formatLabels,
-  nameColumn,
-  nameOf,
-  type Obj,
-} from "./common.ts";
+import { replicatedRow } from "./apps-printers.ts";
+import { ageColumn, containerColumns, formatLabels, nameColumn, type Obj } from "./common.ts";
 import { defaultPodTemplateSpec } from "./pod-defaults.ts";
 import {
   replicationControllerWarnings,
@@ -71,17 +63,7 @@ export const replicationControllerPrinter: Printer<ReplicationController> = {
         "Selector is a label query over pods that should match the Replicas count. If Selector is empty, it is defaulted to the labels present on the Pod template. Label keys and values that must match in order to be controlled by this replication controller, if empty defaulted to labels on Pod template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels#label-selectors",
     }),
   ],
-  row(rc, now) {
-    return [
-      nameOf(rc),
-      rc.spec?.replicas ?? 0,
-      rc.status?.replicas ?? 0,
-      rc.status?.readyReplicas ?? 0,
-      ageOf(rc, now),
-      ...containerCells(rc.spec?.template?.spec?.containers),
-      formatLabels(rc.spec?.selector),
-    ];
-  },
+  row: (rc, now) => replicatedRow(rc, now, formatLabels(rc.spec?.selector)),
 };
 
 export const replicationControllerResource: ResourceDefinition<ReplicationControllerObj> = {
