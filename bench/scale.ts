@@ -23,7 +23,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Deployment, Lease, Pod } from "../src/api/generated/types.ts";
+import type { Deployment, Lease, Node, Pod } from "../src/api/generated/types.ts";
 import { configFromKubeconfig, RestClient } from "../src/client/rest-client.ts";
 import { isStatusError } from "../src/machinery/status.ts";
 import { freePort } from "../src/storage/testing/etcd-harness.ts";
@@ -292,7 +292,16 @@ async function addNodes(
     ),
   );
   await waitForReadyNodes(client, total);
-  return (now() - t0) / 1000;
+  const joined = (now() - t0) / 1000;
+  // Settled before measuring: every node has its pod CIDR from the node IPAM controller, and
+  // each kubelet, which polls for it at doubling intervals up to 10 s, has seen it (else ~4,000
+  // of those GETs and the IPAM's patches fall into the first rollout's window).
+  await until("pod CIDRs", 120_000, async () => {
+    const nodes = await client.get<{ items: Node[] }>("/api/v1/nodes");
+    return nodes.items.filter((n) => n.spec?.podCIDR).length >= total;
+  });
+  await sleep(10_000);
+  return joined;
 }
 
 /** p50/p99 of `op` run `samples` times, `concurrency` at a time. */
