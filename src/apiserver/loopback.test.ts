@@ -1,13 +1,12 @@
 /**
- * The loopback socket (ADR 26): the in-process components reach their own API server over a unix
- * socket in plain HTTP with tokens that only that socket accepts.
+ * The loopback channel (ADR 29): the in-process components reach their own API server over a
+ * MessagePort, with tokens that only a channel accepts.
  */
 import assert from "node:assert/strict";
-import { existsSync, statSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
+import type { ApiChannel } from "../client/api-channel.ts";
 import { RestClient } from "../client/rest-client.ts";
 import { startTestApi, type TestApi } from "../client/testing/test-api.ts";
-import { request } from "../machinery/node-http.ts";
 import { isStatusError } from "../machinery/status.ts";
 
 interface SelfSubjectReview {
@@ -17,55 +16,46 @@ interface SelfSubjectReview {
 const review = { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" };
 const reviewPath = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
 
-/** A plain request on the socket, with the headers given; the status code and body. */
-function onSocket(
-  socketPath: string,
+/** A request on the channel with the headers given; the status code and body. */
+async function onChannel(
+  channel: ApiChannel,
   path: string,
   headers: Record<string, string> = {},
 ): Promise<{ code: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, headers }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => {
-        body += d;
-      });
-      res.on("end", () => resolve({ code: res.statusCode ?? 0, body }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
+  const answer = await channel.request("GET", path, { headers });
+  const body = answer.body ?? "";
+  return {
+    code: answer.status,
+    body: typeof body === "string" ? body : Buffer.from(body).toString(),
+  };
 }
 
-describe("the API server's loopback socket", () => {
+describe("the API server's loopback channel", () => {
   let api: TestApi;
-  let socketPath: string;
   before(async () => {
     api = await startTestApi({ loopback: true });
-    socketPath = api.loopback!.socketPath;
   });
   after(() => api?.stop());
 
-  it("is a socket only its owner may open", () => {
-    const st = statSync(socketPath);
-    assert.ok(st.isSocket());
-    assert.equal(st.mode & 0o077, 0, `mode ${(st.mode & 0o777).toString(8)}`);
-  });
-
   it("serves a component with its token as its user, requests and watches, without TLS", async () => {
     const token = api.loopback!.tokens.issue("system:kube-scheduler");
-    // Nothing listens on the server's port: only the socket can answer.
+    // Nothing listens on the server's port: only the channel can answer.
     const server = "https://127.0.0.1:1";
+    const channel = api.loopback!.channel();
     const client = new RestClient({
       server,
       caPem: api.caCertPem,
-      loopback: { server, socketPath, token },
+      loopback: { server, channel, token },
     });
     try {
       const me = await client.create<SelfSubjectReview>(reviewPath, review);
       assert.equal(me.status.userInfo.username, "system:kube-scheduler");
       assert.deepEqual(me.status.userInfo.groups, ["system:authenticated"]);
-      // The scheduler's role reads pods, and watches them over the socket too.
+      // Errors come back as Status errors, as over HTTP.
+      await assert.rejects(client.get("/api/v1/namespaces/nope/pods/nope"), (err) =>
+        isStatusError(err, "NotFound"),
+      );
+      // The scheduler's role reads namespaces, and watches them over the channel too.
       const abort = new AbortController();
       const events = client.watch<{ metadata: { name: string } }>(
         "/api/v1/namespaces",
@@ -73,21 +63,35 @@ describe("the API server's loopback socket", () => {
         abort.signal,
       );
       const first = await events.next();
-      abort.abort();
       assert.equal(first.value?.type, "ADDED");
+      // A namespace created now arrives on the open watch.
+      await api.client.create("/api/v1/namespaces", { metadata: { name: "over-the-channel" } });
+      for (;;) {
+        const next = await events.next();
+        if (next.value?.object.metadata.name === "over-the-channel") break;
+        assert.ok(!next.done, "the watch ended before the new namespace arrived");
+      }
+      abort.abort();
+      assert.equal((await events.next()).done, true);
     } finally {
       client.close();
+      channel.close();
     }
   });
 
   it("refuses a request without a token, or with a token it did not issue", async () => {
-    // As on the TLS port without credentials: anonymous, not allowed to list pods.
-    const anonymous = await onSocket(socketPath, "/api/v1/pods");
-    assert.equal(anonymous.code, 401, anonymous.body);
-    const unknown = await onSocket(socketPath, "/api/v1/pods", {
-      Authorization: "Bearer not-a-loopback-token",
-    });
-    assert.equal(unknown.code, 401, unknown.body);
+    const channel = api.loopback!.channel();
+    try {
+      // As on the TLS port without credentials: anonymous, not allowed to list pods.
+      const anonymous = await onChannel(channel, "/api/v1/pods");
+      assert.equal(anonymous.code, 401, anonymous.body);
+      const unknown = await onChannel(channel, "/api/v1/pods", {
+        authorization: "Bearer not-a-loopback-token",
+      });
+      assert.equal(unknown.code, 401, unknown.body);
+    } finally {
+      channel.close();
+    }
   });
 
   it("does not accept a loopback token on the TLS port", async () => {
@@ -109,9 +113,10 @@ describe("the API server's loopback socket", () => {
     // The loopback names another server: this client's server is reached over TLS as admin.
     const server = `https://127.0.0.1:${api.port}`;
     const admin = api.client.config;
+    const channel = api.loopback!.channel();
     const client = new RestClient({
       ...admin,
-      loopback: { server: "https://127.0.0.1:1", socketPath, token },
+      loopback: { server: "https://127.0.0.1:1", channel, token },
     });
     try {
       const me = await client.create<SelfSubjectReview>(reviewPath, review);
@@ -119,14 +124,35 @@ describe("the API server's loopback socket", () => {
       assert.equal(admin.server, server);
     } finally {
       client.close();
+      channel.close();
     }
   });
 
-  it("is removed when the server stops", async () => {
+  it("is closed when the server stops: open watches end, requests fail as unsent", async () => {
     const other = await startTestApi({ loopback: true });
-    const path = other.loopback!.socketPath;
-    assert.ok(existsSync(path));
-    await other.stop();
-    assert.ok(!existsSync(path));
+    const token = other.loopback!.tokens.issue("system:kube-scheduler");
+    const server = "https://127.0.0.1:1";
+    const channel = other.loopback!.channel();
+    const client = new RestClient({
+      server,
+      caPem: other.caCertPem,
+      loopback: { server, channel, token },
+    });
+    try {
+      const events = client.watch("/api/v1/namespaces", {}, new AbortController().signal);
+      assert.equal((await events.next()).value?.type, "ADDED");
+      await other.stop();
+      // The server's shutdown ended the watch: the rest of the stream, then its end, no error.
+      for await (const _ of events) {
+        // what was sent before the end
+      }
+      await assert.rejects(client.get("/api/v1/namespaces"), (err: NodeJS.ErrnoException) => {
+        assert.equal(err.code, "ECONNREFUSED");
+        return true;
+      });
+    } finally {
+      client.close();
+      channel.close();
+    }
   });
 });

@@ -3,18 +3,17 @@
  * one Store, start-up bootstrap (the standard namespaces) and a clean shutdown that ends watches.
  */
 
-import { rmSync } from "node:fs";
-import type { Server as HttpServer } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import type { MessagePort } from "node:worker_threads";
 import type { KubeObject } from "../api/object.ts";
 import type { ResourceDefinition } from "../api/resource.ts";
 import { onAbort } from "../machinery/abort.ts";
 import type { Clock } from "../machinery/clock.ts";
 import type { Logger } from "../machinery/log.ts";
 import { MetricsRegistry } from "../machinery/metrics.ts";
-import { acceptUpgrades, createServer as createHttpServer } from "../machinery/node-http.ts";
+import { acceptUpgrades } from "../machinery/node-http.ts";
 import { newMethodNotSupported } from "../machinery/status.ts";
 import type { Store } from "../storage/store.ts";
 import { AdmissionChain, type AdmissionPlugin } from "./admission/admission.ts";
@@ -52,6 +51,7 @@ import { servePodLog } from "./handlers/pod-log.ts";
 import { serveBinding, serveFinalize } from "./handlers/pod-subresources.ts";
 import { pathNotFound, type SubresourceHandler } from "./handlers/resource.ts";
 import { serveTokenRequest } from "./handlers/token-request.ts";
+import { type ChannelHandler, serveChannel } from "./http/channel.ts";
 import { bootstrapRbac, runRoleAggregation } from "./rbac-bootstrap.ts";
 import type { GenericRegistry } from "./registry/generic-registry.ts";
 import { ServiceAllocator } from "./registry/service-allocator.ts";
@@ -105,10 +105,10 @@ export interface ApiServerOptions {
   /** Non-resource paths served by the composition root (the control-plane join bundle). */
   readonly extraPaths?: ReadonlyMap<string, ExtraPath>;
   /**
-   * A unix socket served in plain HTTP for this process's own components (ADR 26), which
-   * authenticate there with the loopback tokens (accepted on that socket only).
+   * The tokens of this process's own components, which reach the server over in-process channels
+   * (`serveChannel`, ADR 29) and authenticate there with them (accepted on a channel only).
    */
-  readonly loopback?: { readonly socketPath: string; readonly tokens: LoopbackTokens };
+  readonly loopback?: { readonly tokens: LoopbackTokens };
   /** The scheduler's and controller manager's health (`componentstatuses`), when this process runs them. */
   readonly controlPlaneHealth?: () => Promise<readonly ComponentHealth[]>;
 }
@@ -117,7 +117,9 @@ export class ApiServer {
   readonly catalog: Catalog;
   readonly #options: ApiServerOptions;
   readonly #server: Server;
-  readonly #loopback: HttpServer | undefined;
+  /** The request pipeline, for the in-process channels too. */
+  readonly #handler: ChannelHandler;
+  readonly #channels = new Set<(graceMs?: number) => Promise<void>>();
   readonly #shutdown = new AbortController();
   readonly #caches = new Map<GenericRegistry, WatchCache>();
   readonly #cacheStops = new Map<GenericRegistry, AbortController>();
@@ -293,20 +295,25 @@ export class ApiServer {
       },
       (req, res) => void handler(req, res),
     );
-    this.#loopback = options.loopback
-      ? createHttpServer((req, res) => void handler(req, res))
-      : undefined;
-    for (const server of [this.#server, this.#loopback]) {
-      if (!server) continue;
-      // Upgrade requests go through the same pipeline.
-      acceptUpgrades(server, this.#upgraded, (req, res, socket, head) => {
-        socket.on("error", () => socket.destroy());
-        void handler(req, res, { socket, head });
-      });
-      server.keepAliveTimeout = 120_000;
-      server.headersTimeout = 125_000;
-      server.requestTimeout = 0;
-    }
+    this.#handler = (req, res) => handler(req, res);
+    // Upgrade requests go through the same pipeline.
+    acceptUpgrades(this.#server, this.#upgraded, (req, res, socket, head) => {
+      socket.on("error", () => socket.destroy());
+      void handler(req, res, { socket, head });
+    });
+    this.#server.keepAliveTimeout = 120_000;
+    this.#server.headersTimeout = 125_000;
+    this.#server.requestTimeout = 0;
+  }
+
+  /**
+   * Serves requests that come as messages on `port` (a component on another thread of this
+   * process, ADR 29) until the port or this server closes.
+   */
+  serveChannel(port: MessagePort): void {
+    const stop = serveChannel(port, this.#handler);
+    this.#channels.add(stop);
+    port.once("close", () => this.#channels.delete(stop));
   }
 
   /** Listens, then creates the bootstrap objects; resolves once /readyz answers 200. */
@@ -318,9 +325,6 @@ export class ApiServer {
         resolve();
       });
     });
-    if (this.#loopback && this.#options.loopback) {
-      await listenOnSocket(this.#loopback, this.#options.loopback.socketPath);
-    }
     await bootstrapObjects(this.catalog, this.#options.log, {
       advertiseAddress: this.#options.advertiseAddress,
       port: this.#options.port,
@@ -393,36 +397,16 @@ export class ApiServer {
     this.#shutdown.abort();
     this.#resourceMetrics?.stop();
     for (const socket of this.#upgraded) socket.destroy();
-    await Promise.all(
-      [this.#server, this.#loopback].map(
-        (server) =>
-          server &&
-          new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            server.closeIdleConnections();
-            setTimeout(() => server.closeAllConnections(), 5000).unref();
-          }),
-      ),
-    );
+    const server = this.#server;
+    await Promise.all([
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 5000).unref();
+      }),
+      ...[...this.#channels].map((stop) => stop(5000)),
+    ]);
   }
-}
-
-/** Listens on a unix socket only this user may open, replacing one a previous run left. */
-async function listenOnSocket(server: HttpServer, path: string): Promise<void> {
-  rmSync(path, { force: true });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    // The socket is created with the umask's mode: none for group and others from the start.
-    const umask = process.umask(0o077);
-    try {
-      server.listen(path, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    } finally {
-      process.umask(umask);
-    }
-  });
 }
 
 /** The resources answered, not stored, other than the reviews (see `virtualResources`). */

@@ -2,6 +2,8 @@
  * The controller manager and the scheduler, run from plain settings (what crosses to the
  * control-plane worker thread, see control-plane.ts).
  */
+import type { MessagePort } from "node:worker_threads";
+import { ApiChannel } from "../client/api-channel.ts";
 import { createFailover } from "../client/failover-discovery.ts";
 import { InformerFactory } from "../client/informer-factory.ts";
 import type { LeaderElectionTimings } from "../client/leader-election.ts";
@@ -20,9 +22,8 @@ export interface ComponentsConfig {
   readonly caKeyPem: string;
   readonly controllerManager: { readonly certPem: string; readonly keyPem: string };
   readonly scheduler: { readonly certPem: string; readonly keyPem: string };
-  /** The local API server's unix socket and each component's token there (ADR 26). */
+  /** Each component's token on the local API server's in-process channel (ADR 29). */
   readonly loopback?: {
-    readonly socketPath: string;
     readonly controllerManagerToken: string;
     readonly schedulerToken: string;
   };
@@ -41,12 +42,17 @@ export interface ComponentsConfig {
   >;
 }
 
-/** Runs both components until `signal` aborts. */
+/**
+ * Runs both components until `signal` aborts; with `channel` (the local API server's end is
+ * served by it, ADR 29) and loopback tokens they reach that server over it.
+ */
 export async function runComponents(
   config: ComponentsConfig,
   log: Logger,
   signal: AbortSignal,
+  channel?: MessagePort,
 ): Promise<void> {
+  const local = channel && new ApiChannel(channel);
   const failover = config.failover ? createFailover(config.server, log) : undefined;
   const client = (
     name: string,
@@ -59,9 +65,7 @@ export async function runComponents(
       ...cert,
       userAgent: `${name}/bosun`,
       ...(failover ? { servers: failover.pool } : {}),
-      ...(config.loopback && token
-        ? { loopback: { server: config.server, socketPath: config.loopback.socketPath, token } }
-        : {}),
+      ...(local && token ? { loopback: { server: config.server, channel: local, token } } : {}),
     });
   const cmClient = client(
     "controller-manager",
@@ -107,5 +111,6 @@ export async function runComponents(
     await Promise.all([manager, scheduler]);
   } finally {
     failover?.stop();
+    local?.close();
   }
 }

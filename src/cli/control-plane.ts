@@ -1,8 +1,8 @@
 /**
  * The control-plane components that run beside the API server in `bosun server` — the
  * controller manager and the scheduler — each with its own identity, talking to the API like any
- * other client: to this process's API server over a unix socket with a loopback token (ADR 26),
- * to the other masters' over HTTPS with a client certificate.
+ * other client: to this process's API server over an in-process channel with a loopback token
+ * (ADR 29), to the other masters' over HTTPS with a client certificate.
  *
  * They run on a worker thread of their own (ADR 23): the API server's event loop is the busiest
  * part of a master, and on a 2-core machine the components' informers, watches, JSON and TLS on
@@ -10,7 +10,7 @@
  * own clients, informer caches and failover pool.
  */
 
-import { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import type { LoopbackTokens } from "../apiserver/authn/loopback.ts";
 import type { ComponentHealth } from "../apiserver/handlers/component-status.ts";
 import type { LeaderElectionTimings } from "../client/leader-election.ts";
@@ -31,10 +31,14 @@ export interface ControlPlaneOptions {
   /** --leader-elect-lease-duration and --leader-elect-retry-period (upstream's 15 s and 2 s). */
   readonly leaderElection?: LeaderElectionTimings;
   /**
-   * The local API server's unix socket and its loopback tokens (ADR 26): the components reach
-   * it there in plain HTTP, the other API servers over HTTPS with their certificates.
+   * The local API server's loopback tokens and its way of serving a channel (ADR 29): the
+   * components reach it over that channel, the other API servers over HTTPS with their
+   * certificates.
    */
-  readonly loopback?: { readonly socketPath: string; readonly tokens: LoopbackTokens };
+  readonly loopback?: {
+    readonly tokens: LoopbackTokens;
+    readonly serveChannel: (port: MessagePort) => void;
+  };
   /** Node failure timings (the controller manager's share of them). */
   readonly nodeLifecycle?: {
     readonly nodeMonitorGracePeriodSeconds: number;
@@ -97,7 +101,11 @@ export class ControlPlaneThread {
   async start(options: ControlPlaneOptions, signal: AbortSignal): Promise<Promise<void>[]> {
     const config = await componentsConfig(options);
     this.#worker.ref();
-    this.#worker.postMessage({ start: config });
+    if (options.loopback) {
+      const { port1, port2 } = new MessageChannel();
+      options.loopback.serveChannel(port1);
+      this.#worker.postMessage({ start: config, channel: port2 }, [port2]);
+    } else this.#worker.postMessage({ start: config });
     if (this.#state === "created") this.#state = "running";
     const exited = this.#exited.then((code) => {
       if (this.#failure) {
@@ -127,7 +135,6 @@ async function componentsConfig(options: ControlPlaneOptions): Promise<Component
     ...(options.loopback
       ? {
           loopback: {
-            socketPath: options.loopback.socketPath,
             controllerManagerToken: options.loopback.tokens.issue("system:kube-controller-manager"),
             schedulerToken: options.loopback.tokens.issue("system:kube-scheduler"),
           },

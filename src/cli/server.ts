@@ -415,13 +415,9 @@ export const serverCommand: Command = {
       intervalMs: flags.compactionSeconds * 1000,
       log: createLogger("compactor"),
     });
-    // The components on the control-plane thread reach this API server over a unix socket
-    // (ADR 26); a data dir whose path is too long for one leaves them on HTTPS.
-    const loopbackSocket = join(flags.dataDir, "server", "api.sock");
-    const loopback =
-      Buffer.byteLength(loopbackSocket) < 100
-        ? { socketPath: loopbackSocket, tokens: new LoopbackTokens() }
-        : undefined;
+    // The components on the control-plane thread reach this API server over an in-process
+    // channel with tokens of their own (ADR 29).
+    const loopback = { tokens: new LoopbackTokens() };
     const server = new ApiServer({
       controlPlaneHealth: async () => controlPlane.health(),
       // The watch caches are the fanout's only long-lived watchers and keep their own window of
@@ -448,7 +444,7 @@ export const serverCommand: Command = {
         notReady: flags.nodeLifecycle.defaultNotReadyTolerationSeconds,
         unreachable: flags.nodeLifecycle.defaultUnreachableTolerationSeconds,
       },
-      ...(loopback ? { loopback } : {}),
+      loopback,
     });
     try {
       await server.start();
@@ -470,7 +466,7 @@ export const serverCommand: Command = {
         pki,
         port: flags.port,
         failover: true,
-        ...(loopback ? { loopback } : {}),
+        loopback: { ...loopback, serveChannel: (port) => server.serveChannel(port) },
         log: createLogger("control-plane"),
         // Masters on one host need distinct leader-election identities (stable across restarts).
         nodeName: ha ? ha.identity : hostname(),

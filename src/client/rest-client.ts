@@ -17,11 +17,12 @@ import type {
   IncomingMessage,
 } from "node:http";
 import { Agent, request } from "node:https";
+import { StringDecoder } from "node:string_decoder";
 import type { TLSSocket } from "node:tls";
 import { createSecureContext } from "node:tls";
 import { newGenericServerResponse } from "../machinery/generic-response.ts";
-import { Agent as HttpAgent, request as httpRequest } from "../machinery/node-http.ts";
 import { type Status, StatusError, statusErrorFromStatus } from "../machinery/status.ts";
+import { type ApiChannel, ChannelError } from "./api-channel.ts";
 import type { ServerPool } from "./failover.ts";
 import { loadKubeconfig } from "./kubeconfig-file.ts";
 import { LineSplitter } from "./line-splitter.ts";
@@ -43,24 +44,24 @@ export interface ClientConfig {
   /** How long a kept-alive connection may sit idle before the client closes it (90 s). */
   readonly idleTimeoutMs?: number;
   /**
-   * A component inside `bosun server` (ADR 26): requests for `server` (the local API server) go
-   * to its unix socket in plain HTTP with this bearer token instead of over TLS; other servers of
-   * the pool are still reached over HTTPS with the client certificate.
+   * A component inside `bosun server` (ADR 29): requests for `server` (the local API server) go
+   * over the in-process channel with this bearer token instead of over TLS; other servers of the
+   * pool are still reached over HTTPS with the client certificate.
    */
   readonly loopback?: {
     readonly server: string;
-    readonly socketPath: string;
+    readonly channel: ApiChannel;
     readonly token: string;
   };
 }
 
-/** Where a request goes: a server's URL and its two pools, or the local server's unix socket. */
+/** Where a request goes: a server's URL and its two pools, or the local server's channel. */
 interface Target {
   readonly server: string;
   readonly url: URL;
-  readonly agents: [HttpAgent, HttpAgent];
-  /** The loopback socket and token, when the target is the local API server. */
-  readonly socket?: { readonly path: string; readonly token: string };
+  readonly agents: [Agent, Agent] | undefined;
+  /** The in-process channel and its token, when the target is the local API server. */
+  readonly channel?: { readonly port: ApiChannel; readonly token: string };
 }
 
 export type PatchType = "merge" | "json" | "strategic" | "apply";
@@ -94,6 +95,20 @@ export function configFromKubeconfig(path: string, userAgent = "bosun"): ClientC
   return loadKubeconfig(path, userAgent);
 }
 
+/** A watch's answer: its status and the chunks of its body. */
+interface WatchResponse {
+  readonly status: number;
+  readonly chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
+}
+
+/** A body as text (a channel's answer may be either). */
+const utf8 = (body: string | Uint8Array | undefined): string =>
+  body === undefined
+    ? ""
+    : typeof body === "string"
+      ? body
+      : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+
 /** Errors of requests that never reached the server: safe to send elsewhere, whatever the verb. */
 const notSent = new WeakSet<object>();
 const idempotent = new Set(["GET", "HEAD"]);
@@ -102,7 +117,7 @@ export class RestClient {
   #config: ClientConfig;
   /**
    * Per server: its URL, parsed once, the request pool and, since watches hold a connection each
-   * for minutes, theirs (for the loopback server: its socket and token).
+   * for minutes, theirs (for the local server: its channel and token).
    */
   #targets = new Map<string, Target>();
   #unsubscribe: (() => void) | undefined;
@@ -150,8 +165,8 @@ export class RestClient {
         ? {
             server,
             url,
-            agents: loopbackAgents(this.#config),
-            socket: { path: loopback.socketPath, token: loopback.token },
+            agents: undefined,
+            channel: { port: loopback.channel, token: loopback.token },
           }
         : { server, url, agents: agentsFor(this.#config) };
       this.#targets.set(server, target);
@@ -159,18 +174,16 @@ export class RestClient {
     return target;
   }
 
-  /** A request to `target`: over TLS to its host and port, or on the loopback socket. */
+  /** A request to `target` over TLS, to its host and port. */
   #open(
     target: Target,
     options: HttpRequestOptions,
     onResponse: (res: IncomingMessage) => void,
   ): ClientRequest {
-    return target.socket
-      ? httpRequest({ ...options, socketPath: target.socket.path }, onResponse)
-      : request(
-          { ...options, host: target.url.hostname, port: target.url.port || 443 },
-          onResponse,
-        );
+    return request(
+      { ...options, host: target.url.hostname, port: target.url.port || 443 },
+      onResponse,
+    );
   }
 
   /**
@@ -181,6 +194,7 @@ export class RestClient {
   #failover(err: unknown, server: string, method: string, attempt: number): boolean {
     const pool = this.#config.servers;
     if (!pool || !isNetworkError(err)) return false;
+    if (err instanceof ChannelError && !err.sent) notSent.add(err);
     const unreachable = notSent.has(err as object);
     if (unreachable) pool.reportFailure(server);
     const safe = unreachable || idempotent.has(method);
@@ -193,18 +207,13 @@ export class RestClient {
    * with a pool gives up on a connection that does not open within connectTimeoutMs of the
    * request getting its socket (a request queued for one of the agent's sockets is not late).
    */
-  #trackConnect(req: ClientRequest, target: Target): void {
+  #trackConnect(req: ClientRequest): void {
     let connected = false;
     let timer: NodeJS.Timeout | undefined;
-    // The loopback socket is ready once connected; a TLS connection once its handshake is done.
-    const ready = target.socket ? "connect" : "secureConnect";
     req.on("socket", (socket) => {
       // A keep-alive connection is open already, whether the agent marks it reused or hands it
       // from its free pool to a queued request (not marked): its handshake was verified.
-      if (
-        req.reusedSocket ||
-        (target.socket ? !socket.connecting : (socket as TLSSocket).authorized)
-      ) {
+      if (req.reusedSocket || (socket as TLSSocket).authorized) {
         connected = true;
         return;
       }
@@ -212,8 +221,8 @@ export class RestClient {
         connected = true;
         clearTimeout(timer);
       };
-      socket.once(ready, onSecure);
-      req.once("close", () => socket.removeListener(ready, onSecure));
+      socket.once("secureConnect", onSecure);
+      req.once("close", () => socket.removeListener("secureConnect", onSecure));
       if (!this.#config.servers) return;
       timer = setTimeout(() => {
         if (!connected) req.destroy(connectTimeout());
@@ -234,7 +243,7 @@ export class RestClient {
   }
 
   #headers(target: Target, contentType: string | undefined): Record<string, string> {
-    const token = target.socket ? target.socket.token : this.config.token;
+    const token = target.channel ? target.channel.token : this.config.token;
     return {
       Accept: "application/json",
       "User-Agent": this.#config.userAgent ?? "bosun",
@@ -274,52 +283,65 @@ export class RestClient {
     body: string | undefined,
     options: RequestOptions,
   ): Promise<T> {
+    const contentType =
+      body === undefined ? undefined : (options.contentType ?? "application/json");
+    const headers = this.#headers(target, contentType);
+    const timeoutMs = this.config.timeoutMs ?? 30_000;
+    const settle = (code: number, text: () => string): T => {
+      if (code >= 200 && code < 300) {
+        if (options.discardResponse) return undefined as T;
+        const json = text();
+        try {
+          return (json ? JSON.parse(json) : undefined) as T;
+        } catch (err) {
+          // A 2xx that is not JSON (`/readyz` says "ok") fails this call, not the process.
+          throw new Error(`${method} ${path}: response is not JSON`, { cause: err });
+        }
+      }
+      throw errorFromResponse(code, text(), method, path);
+    };
+    if (target.channel) {
+      return target.channel.port
+        .request(method, this.#path(path, options.query), {
+          headers,
+          ...(body !== undefined ? { body } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+          timeoutMs,
+        })
+        .then((answer) => settle(answer.status, () => utf8(answer.body)));
+    }
     return new Promise<T>((resolve, reject) => {
       const req = this.#open(
         target,
         {
           method,
           path: this.#path(path, options.query),
-          agent: target.agents[0],
+          agent: target.agents?.[0],
           headers: {
-            ...this.#headers(
-              target,
-              body === undefined ? undefined : (options.contentType ?? "application/json"),
-            ),
+            ...headers,
             // DELETE bodies are not chunked by Node: without a length the server cannot frame them.
             ...(body === undefined ? {} : { "Content-Length": String(Buffer.byteLength(body)) }),
           },
-          timeout: this.config.timeoutMs ?? 30_000,
+          timeout: timeoutMs,
           ...(options.signal ? { signal: options.signal } : {}),
         },
         (res) => {
           const code = res.statusCode ?? 0;
-          if (options.discardResponse && code >= 200 && code < 300) {
-            res.on("end", () => resolve(undefined as T));
-            res.on("error", reject);
-            res.resume();
-            return;
-          }
           const chunks: Buffer[] = [];
-          res.on("data", (d: Buffer) => chunks.push(d));
+          if (options.discardResponse && code >= 200 && code < 300) res.resume();
+          else res.on("data", (d: Buffer) => chunks.push(d));
           res.on("end", () => {
-            const text = Buffer.concat(chunks).toString("utf8");
-            if (code >= 200 && code < 300) {
-              try {
-                resolve((text ? JSON.parse(text) : undefined) as T);
-              } catch (err) {
-                // A 2xx that is not JSON (`/readyz` says "ok") fails this call, not the process.
-                reject(new Error(`${method} ${path}: response is not JSON`, { cause: err }));
-              }
-              return;
+            try {
+              resolve(settle(code, () => Buffer.concat(chunks).toString("utf8")));
+            } catch (err) {
+              reject(err);
             }
-            reject(errorFromResponse(code, text, method, path));
           });
           res.on("error", reject);
         },
       );
       req.on("timeout", () => req.destroy(new Error(`${method} ${path}: timed out`)));
-      this.#trackConnect(req, target);
+      this.#trackConnect(req);
       req.on("error", reject);
       req.end(body);
     });
@@ -367,7 +389,7 @@ export class RestClient {
     query: RequestOptions["query"],
     signal: AbortSignal,
   ): AsyncGenerator<WatchEvent<T>> {
-    let res: IncomingMessage;
+    let res: WatchResponse;
     for (let attempt = 0; ; attempt++) {
       const target = this.#target();
       try {
@@ -377,17 +399,18 @@ export class RestClient {
         if (signal.aborted || !this.#failover(err, target.server, "GET", attempt)) throw err;
       }
     }
-    if ((res.statusCode ?? 0) !== 200) {
-      const chunks: Buffer[] = [];
-      for await (const c of res) chunks.push(c as Buffer);
-      throw errorFromResponse(res.statusCode ?? 0, Buffer.concat(chunks).toString(), "WATCH", path);
+    if (res.status !== 200) {
+      let text = "";
+      for await (const c of res.chunks) text += utf8(c);
+      throw errorFromResponse(res.status, text, "WATCH", path);
     }
     // A string decoder keeps a character split across chunks whole.
-    res.setEncoding("utf8");
+    const decoder = new StringDecoder("utf8");
     const lines = new LineSplitter();
     try {
-      for await (const chunk of res) {
-        for (const line of lines.push(chunk as string)) {
+      for await (const chunk of res.chunks) {
+        const text = typeof chunk === "string" ? chunk : decoder.write(chunk as Buffer);
+        for (const line of lines.push(text)) {
           if (line.trim()) yield JSON.parse(line) as WatchEvent<T>;
         }
       }
@@ -396,28 +419,29 @@ export class RestClient {
     }
   }
 
-  #openWatch(
+  async #openWatch(
     target: Target,
     path: string,
     query: RequestOptions["query"],
     signal: AbortSignal,
-  ): Promise<IncomingMessage> {
-    return new Promise<IncomingMessage>((resolve, reject) => {
+  ): Promise<WatchResponse> {
+    const fullPath = this.#path(path, { ...query, watch: "true" });
+    const headers = this.#headers(target, undefined);
+    if (target.channel) {
+      const answer = await target.channel.port.request("GET", fullPath, { headers, signal });
+      return { status: answer.status, chunks: answer.stream ?? [answer.body ?? ""] };
+    }
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const req = this.#open(
         target,
-        {
-          method: "GET",
-          path: this.#path(path, { ...query, watch: "true" }),
-          agent: target.agents[1],
-          headers: this.#headers(target, undefined),
-          signal,
-        },
+        { method: "GET", path: fullPath, agent: target.agents?.[1], headers, signal },
         resolve,
       );
-      this.#trackConnect(req, target);
+      this.#trackConnect(req);
       req.on("error", reject);
       req.end();
     });
+    return { status: res.statusCode ?? 0, chunks: res };
   }
 
   close(): void {
@@ -447,14 +471,6 @@ function agentsFor(config: ClientConfig): [Agent, Agent] {
       secureContext,
     }),
     new Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY, secureContext }),
-  ];
-}
-
-/** The same two pools for the loopback socket: plain connections, nothing to verify. */
-function loopbackAgents(config: ClientConfig): [HttpAgent, HttpAgent] {
-  return [
-    new HttpAgent({ keepAlive: true, maxSockets: 64, timeout: config.idleTimeoutMs ?? 90_000 }),
-    new HttpAgent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY }),
   ];
 }
 

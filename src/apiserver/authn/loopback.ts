@@ -1,12 +1,12 @@
 /**
  * Loopback credentials: the control-plane components that run inside `bosun server` reach their
- * own API server over a unix socket in plain HTTP (ADR 26), each with a random bearer token made
- * when the server starts and never written anywhere. Like upstream's loopback client token, a
- * token names a fixed user; unlike it, it is accepted only on the unix socket (a plain,
- * unencrypted connection), never on the TLS port.
+ * own API server over an in-process channel (ADR 29, which replaced ADR 26's unix socket), each
+ * with a random bearer token made when the server starts and never written anywhere. Like
+ * upstream's loopback client token, a token names a fixed user; unlike it, it is accepted only on
+ * the channel, never on the TLS port.
  */
 import { randomBytes } from "node:crypto";
-import type { TLSSocket } from "node:tls";
+import { isChannelRequest } from "../http/channel.ts";
 import type { UserInfo } from "./user.ts";
 import type { Authenticator } from "./x509.ts";
 
@@ -26,11 +26,11 @@ export class LoopbackTokens {
   }
 }
 
-/** Accepts loopback tokens on plain (unix-socket) connections; everything else passes through. */
+/** Accepts loopback tokens on the in-process channel; everything else passes through. */
 export function loopbackAuthenticator(tokens: LoopbackTokens): Authenticator {
   return {
     async authenticate(req) {
-      if ((req.socket as TLSSocket).encrypted) return undefined;
+      if (!isChannelRequest(req)) return undefined;
       const header = req.headers.authorization;
       if (!header?.startsWith("Bearer ")) return undefined;
       return tokens.userOf(header.slice(7).trim());

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { MessageChannel } from "node:worker_threads";
 import { builtinResources } from "../../api/kinds/index.ts";
 import { LoopbackTokens } from "../../apiserver/authn/loopback.ts";
 import { ApiServer } from "../../apiserver/server.ts";
@@ -14,6 +15,7 @@ import { loadOrCreateClusterPKI, loadOrIssueClientCertificate } from "../../pki/
 import { MemoryStore } from "../../storage/memory/memory-store.ts";
 import { freePort } from "../../storage/testing/etcd-harness.ts";
 import { withWatchFanout } from "../../storage/watch-fanout.ts";
+import { ApiChannel } from "../api-channel.ts";
 import { RestClient } from "../rest-client.ts";
 
 export interface TestApi {
@@ -22,8 +24,11 @@ export interface TestApi {
   readonly caCertPem: string;
   readonly caKeyPem: string;
   readonly server: ApiServer;
-  /** With `loopback`: the server's unix socket and its token issuer (ADR 26). */
-  readonly loopback?: { readonly socketPath: string; readonly tokens: LoopbackTokens };
+  /**
+   * With `loopback`: the token issuer and a new in-process channel to the server each call (ADR
+   * 29), as the control-plane worker's clients have.
+   */
+  readonly loopback?: { readonly tokens: LoopbackTokens; channel(): ApiChannel };
   stop(): Promise<void>;
 }
 
@@ -32,7 +37,7 @@ export interface TestApiOptions {
   readonly clock?: Clock;
   /** Give the API server a kubelet client certificate (pods/log, exec… served by kubelets). */
   readonly kubeletClient?: boolean;
-  /** Serve the loopback unix socket too (the in-process components' way in). */
+  /** Issue loopback tokens and serve in-process channels (the components' way in). */
   readonly loopback?: boolean;
 }
 
@@ -45,9 +50,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
         commonName: "kube-apiserver-kubelet-client",
       })
     : undefined;
-  const loopback = options.loopback
-    ? { socketPath: join(dir, "api.sock"), tokens: new LoopbackTokens() }
-    : undefined;
+  const loopback = options.loopback ? { tokens: new LoopbackTokens() } : undefined;
   const server = new ApiServer({
     store: withWatchFanout(new MemoryStore()),
     clock: options.clock ?? realClock,
@@ -82,7 +85,18 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     caCertPem: pki.ca.certPem,
     caKeyPem: pki.ca.keyPem,
     server,
-    ...(loopback ? { loopback } : {}),
+    ...(loopback
+      ? {
+          loopback: {
+            ...loopback,
+            channel() {
+              const { port1, port2 } = new MessageChannel();
+              server.serveChannel(port1);
+              return new ApiChannel(port2);
+            },
+          },
+        }
+      : {}),
     async stop() {
       client.close();
       await server.stop();
