@@ -122,6 +122,11 @@ export class WatchCache {
     return keys ? [...keys].flatMap((k) => this.#objects.get(k) ?? []) : [];
   }
 
+  /** Whether `byField` answers for `field`. */
+  indexes(field: string): boolean {
+    return this.#indexFields.includes(field);
+  }
+
   #index(key: string, before: CachedObject | undefined, after: CachedObject | undefined): void {
     for (const field of this.#indexFields) {
       const old = before?.fields[field];

@@ -19,7 +19,7 @@ import { listObjects } from "../registry/list.ts";
 import type { HttpContext } from "./context.ts";
 import { readDeleteOptions } from "./delete-options.ts";
 import { checkFields, fieldValidationOf } from "./field-validation.ts";
-import { compileSelectors, selectorFilter } from "./selectors.ts";
+import { compileSelectors, pinnedFields, selectorFilter } from "./selectors.ts";
 import { toTable } from "./table.ts";
 
 export function requestContext(ctx: HttpContext): RequestContext {
@@ -102,6 +102,7 @@ export async function listObjectsHandler(ctx: HttpContext, registry: GenericRegi
     const list = await listFromCache(cache, {
       namespace: ctx.info.namespace,
       matches: compileSelectors(registry.definition, q),
+      exactFields: pinnedFields(q),
       limit: limit ? Number(limit) : 0,
       resourceVersion: q.get("resourceVersion") ?? undefined,
       resourceVersionMatch: q.get("resourceVersionMatch") ?? undefined,

@@ -59,6 +59,19 @@ export function compileSelectors(
   return (s) => (!labels || labels.matches(s.labels)) && (!fields || fields.matches(s.fields));
 }
 
+/**
+ * The fields a request's field selector pins to one value (`spec.nodeName=node-1`), for lists
+ * the cache can answer from an index; undefined without any. Call after `compileSelectors`,
+ * which refuses a bad selector.
+ */
+export function pinnedFields(query: URLSearchParams): Record<string, string> | undefined {
+  const text = query.get("fieldSelector") ?? "";
+  if (!text) return undefined;
+  const pinned: Record<string, string> = {};
+  for (const t of parseFieldSelector(text).terms) if (t.operator === "=") pinned[t.field] = t.value;
+  return Object.keys(pinned).length > 0 ? pinned : undefined;
+}
+
 /** The same matcher as a predicate over whole objects (for reads that bypass the cache). */
 export function selectorFilter(
   def: ResourceDefinition,
