@@ -133,4 +133,25 @@ describe("withEncryption", () => {
     );
     await raw.close();
   });
+
+  it("ends a watch at a value it cannot decrypt, after the events before it", async () => {
+    const { raw, store } = setup();
+    const watch = store.watch("/registry/core/secrets/", {
+      afterRevision: await store.currentRevision(),
+    });
+    await store.create("/registry/core/secrets/default/good", enc("fine"));
+    await raw.create(
+      "/registry/core/secrets/default/bad",
+      enc("k8s:enc:aesgcm:v1:key1:garbage-garbage"),
+    );
+    const seen: string[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const ev of watch) if (ev.type !== "progress") seen.push(dec(ev.kv.value));
+      })(),
+      /^Error: unable to transform key "\/registry\/core\/secrets\/default\/bad"/,
+    );
+    assert.deepEqual(seen, ["fine"]);
+    await raw.close();
+  });
 });
