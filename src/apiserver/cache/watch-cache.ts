@@ -91,7 +91,14 @@ export class WatchCache {
   /** Counts changes of the content or readiness (see `changes`). */
   #changes = 0;
   #waiters: Array<{ revision: number; wake: () => void }> = [];
+  /** Watchers every event is offered to. */
   readonly #watchers = new Set<CacheWatcher>();
+  /**
+   * Watchers whose field selector pins an indexed field (a kubelet's `spec.nodeName=`), by field
+   * and value: an event is offered only to those of its old and new values, not to every node's
+   * watch (upstream's watch-cache triggers).
+   */
+  readonly #triggered = new Map<string, Map<string, Set<CacheWatcher>>>();
   #watch: Watch | undefined;
   readonly #indexFields: readonly string[];
   #indexes = new Map<string, Map<string, Set<string>>>();
@@ -186,7 +193,7 @@ export class WatchCache {
     }
     this.#ready = false;
     this.#changes++;
-    for (const w of this.#watchers) w.end();
+    for (const w of this.#allWatchers()) w.end();
   }
 
   async #fill(): Promise<void> {
@@ -211,7 +218,7 @@ export class WatchCache {
     this.#ready = true;
     this.#changes++;
     // Watchers from before a reset cannot be told what they missed.
-    for (const w of this.#watchers) w.expire(this.#windowStart);
+    for (const w of this.#allWatchers()) w.expire(this.#windowStart);
     this.#wakeWaiters();
   }
 
@@ -287,6 +294,14 @@ export class WatchCache {
     this.#events.push(event);
     this.#trimWindow(seen);
     for (const w of this.#watchers) w.offer(event);
+    for (const [field, byValue] of this.#triggered) {
+      const now = event.object.fields[field];
+      const before = event.previous?.fields[field];
+      if (now !== undefined) for (const w of byValue.get(now) ?? []) w.offer(event);
+      if (before !== undefined && before !== now) {
+        for (const w of byValue.get(before) ?? []) w.offer(event);
+      }
+    }
     this.#advance(revision);
   }
 
@@ -373,14 +388,25 @@ export class WatchCache {
   watch(
     namespace: string,
     afterRevision: number,
-    options: { matches?: (s: Selection) => boolean },
+    options: {
+      matches?: (s: Selection) => boolean;
+      /** The fields `matches` pins to one value (`pinnedFields`): an indexed one is a trigger. */
+      exactFields?: Readonly<Record<string, string>> | undefined;
+    },
   ) {
     if (!this.covers(afterRevision)) return undefined;
     const prefix = this.registry.prefix(namespace);
+    const pinned = options.exactFields;
+    const field = pinned && Object.keys(pinned).find((f) => this.indexes(f));
+    const group = field === undefined ? this.#watchers : this.#triggerGroup(field, pinned![field]!);
     const watcher = new CacheWatcher({
       prefix,
       ...(options.matches ? { matches: options.matches } : {}),
-      onClose: () => this.#watchers.delete(watcher),
+      onClose: () => {
+        group.delete(watcher);
+        if (field !== undefined && group.size === 0)
+          this.#triggered.get(field)?.delete(pinned![field]!);
+      },
       after: afterRevision === 0 ? this.#revision : afterRevision,
     });
     if (afterRevision === 0) {
@@ -392,7 +418,28 @@ export class WatchCache {
         if (ev.revision > afterRevision) watcher.offer(ev);
       }
     }
-    this.#watchers.add(watcher);
+    group.add(watcher);
     return watcher;
+  }
+
+  #triggerGroup(field: string, value: string): Set<CacheWatcher> {
+    let byValue = this.#triggered.get(field);
+    if (!byValue) {
+      byValue = new Map();
+      this.#triggered.set(field, byValue);
+    }
+    let group = byValue.get(value);
+    if (!group) {
+      group = new Set();
+      byValue.set(value, group);
+    }
+    return group;
+  }
+
+  *#allWatchers(): Iterable<CacheWatcher> {
+    yield* [...this.#watchers];
+    for (const byValue of this.#triggered.values()) {
+      for (const group of byValue.values()) yield* [...group];
+    }
   }
 }

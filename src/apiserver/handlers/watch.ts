@@ -12,7 +12,7 @@ import type { GenericRegistry } from "../registry/generic-registry.ts";
 import { parseResourceVersion } from "../registry/list.ts";
 import { watchObjects } from "../registry/watch.ts";
 import type { HttpContext } from "./context.ts";
-import { compileSelectors, type Matcher, selectionOf } from "./selectors.ts";
+import { compileSelectors, type Matcher, pinnedFields, selectionOf } from "./selectors.ts";
 import { toTable } from "./table.ts";
 
 const eventEnd = Buffer.from("}\n");
@@ -48,10 +48,14 @@ async function* fromCache(
   cache: WatchCache,
   namespace: string,
   after: number,
-  matches: Matcher | undefined,
+  selection: { matches: Matcher | undefined; exactFields: Record<string, string> | undefined },
   signal: AbortSignal,
 ): AsyncGenerator<WireEvent[]> {
-  const watcher = cache.watch(namespace, after, matches ? { matches } : {});
+  const { matches, exactFields } = selection;
+  const watcher = cache.watch(namespace, after, {
+    ...(matches ? { matches } : {}),
+    ...(exactFields ? { exactFields } : {}),
+  });
   if (!watcher) return;
   onAbort(signal, () => watcher.end());
   for await (const batch of watcher.batches()) {
@@ -108,7 +112,13 @@ export async function serveWatch(ctx: HttpContext, registry: GenericRegistry): P
   const cache = parts.caches.get(registry);
   const source =
     cache?.ready && cache.covers(after)
-      ? fromCache(cache, ctx.info.namespace, after, matches, abort.signal)
+      ? fromCache(
+          cache,
+          ctx.info.namespace,
+          after,
+          { matches, exactFields: pinnedFields(query) },
+          abort.signal,
+        )
       : fromStore(registry, ctx.info.namespace, rv, matches, abort.signal);
 
   res.writeHead(200, {
