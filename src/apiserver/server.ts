@@ -295,7 +295,7 @@ export class ApiServer {
       },
       (req, res) => void handler(req, res),
     );
-    this.#handler = (req, res) => handler(req, res);
+    this.#handler = handler;
     // Upgrade requests go through the same pipeline.
     acceptUpgrades(this.#server, this.#upgraded, (req, res, socket, head) => {
       socket.on("error", () => socket.destroy());

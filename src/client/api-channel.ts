@@ -61,6 +61,8 @@ export class ApiChannel {
   readonly #exchanges = new Map<number, Exchange>();
   #nextId = 1;
   #closed = false;
+  /** Whether the port holds the thread (exchanges are open). */
+  #refd = false;
 
   constructor(port: MessagePort) {
     this.#port = port;
@@ -219,8 +221,10 @@ export class ApiChannel {
 
   /** The port keeps the thread alive while exchanges are open, as their sockets would. */
   #track(): void {
-    if (this.#closed) return;
-    if (this.#exchanges.size > 0) this.#port.ref();
+    const busy = this.#exchanges.size > 0;
+    if (this.#closed || busy === this.#refd) return;
+    this.#refd = busy;
+    if (busy) this.#port.ref();
     else this.#port.unref();
   }
 

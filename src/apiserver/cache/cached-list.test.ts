@@ -97,7 +97,10 @@ describe("lists that pin an indexed field", () => {
       revision: 7,
       waitFor: async () => true,
       registry: { prefix: (ns: string) => `/registry/core/pods/${ns}` },
-      indexes: (field: string) => field === "spec.nodeName",
+      pinnedIndex: (pinned?: Record<string, string>) =>
+        pinned?.["spec.nodeName"] === undefined
+          ? undefined
+          : ["spec.nodeName", pinned["spec.nodeName"]],
       byField: () => [
         object("/registry/core/pods/b/x", "b"),
         object("/registry/core/pods/a/y", "a"),

@@ -14,7 +14,7 @@ import type { CachedObject, WatchCache } from "./watch-cache.ts";
 export interface CachedListRequest {
   readonly namespace: string;
   readonly matches: Matcher | undefined;
-  /** The fields the field selector pins (`pinnedFields`): an indexed one narrows the search. */
+  /** The fields the field selector pins (`compileSelection`): an indexed one narrows the search. */
   readonly exactFields?: Readonly<Record<string, string>> | undefined;
   readonly limit: number;
   readonly resourceVersion: string | undefined;
@@ -69,10 +69,9 @@ export async function listFromCache(
  * indexed field (a kubelet's `spec.nodeName=` among 30,000 pods), else the namespace's.
  */
 function candidates(cache: WatchCache, req: CachedListRequest): CachedObject[] {
-  const pinned = req.exactFields;
-  const field = pinned && Object.keys(pinned).find((f) => cache.indexes(f));
-  if (field === undefined) return cache.snapshot(req.namespace);
-  const found = cache.byField(field, pinned![field]!);
+  const index = cache.pinnedIndex(req.exactFields);
+  if (!index) return cache.snapshot(req.namespace);
+  const found = cache.byField(...index);
   const inNamespace = req.namespace ? found.filter((o) => o.namespace === req.namespace) : found;
   return inNamespace.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

@@ -129,9 +129,13 @@ export class WatchCache {
     return keys ? [...keys].flatMap((k) => this.#objects.get(k) ?? []) : [];
   }
 
-  /** Whether `byField` answers for `field`. */
-  indexes(field: string): boolean {
-    return this.#indexFields.includes(field);
+  /** The first of `pinned`'s fields (a selector's `field=value` terms) that `byField` answers. */
+  pinnedIndex(
+    pinned: Readonly<Record<string, string>> | undefined,
+  ): readonly [field: string, value: string] | undefined {
+    if (!pinned) return undefined;
+    const field = this.#indexFields.find((f) => Object.hasOwn(pinned, f));
+    return field === undefined ? undefined : [field, pinned[field]!];
   }
 
   #index(key: string, before: CachedObject | undefined, after: CachedObject | undefined): void {
@@ -390,22 +394,20 @@ export class WatchCache {
     afterRevision: number,
     options: {
       matches?: (s: Selection) => boolean;
-      /** The fields `matches` pins to one value (`pinnedFields`): an indexed one is a trigger. */
+      /** The fields `matches` pins to one value (`compileSelection`): an indexed one is a trigger. */
       exactFields?: Readonly<Record<string, string>> | undefined;
     },
   ) {
     if (!this.covers(afterRevision)) return undefined;
     const prefix = this.registry.prefix(namespace);
-    const pinned = options.exactFields;
-    const field = pinned && Object.keys(pinned).find((f) => this.indexes(f));
-    const group = field === undefined ? this.#watchers : this.#triggerGroup(field, pinned![field]!);
+    const trigger = this.pinnedIndex(options.exactFields);
+    const group = trigger ? this.#triggerGroup(...trigger) : this.#watchers;
     const watcher = new CacheWatcher({
       prefix,
       ...(options.matches ? { matches: options.matches } : {}),
       onClose: () => {
         group.delete(watcher);
-        if (field !== undefined && group.size === 0)
-          this.#triggered.get(field)?.delete(pinned![field]!);
+        if (trigger && group.size === 0) this.#triggered.get(trigger[0])?.delete(trigger[1]);
       },
       after: afterRevision === 0 ? this.#revision : afterRevision,
     });

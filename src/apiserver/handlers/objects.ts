@@ -19,7 +19,7 @@ import { listObjects } from "../registry/list.ts";
 import type { HttpContext } from "./context.ts";
 import { readDeleteOptions } from "./delete-options.ts";
 import { checkFields, fieldValidationOf } from "./field-validation.ts";
-import { compileSelectors, pinnedFields, selectorFilter } from "./selectors.ts";
+import { compileSelection, selectorFilter } from "./selectors.ts";
 import { toTable } from "./table.ts";
 
 export function requestContext(ctx: HttpContext): RequestContext {
@@ -101,8 +101,7 @@ export async function listObjectsHandler(ctx: HttpContext, registry: GenericRegi
   ) {
     const list = await listFromCache(cache, {
       namespace: ctx.info.namespace,
-      matches: compileSelectors(registry.definition, q),
-      exactFields: pinnedFields(q),
+      ...compileSelection(registry.definition, q),
       limit: limit ? Number(limit) : 0,
       resourceVersion: q.get("resourceVersion") ?? undefined,
       resourceVersionMatch: q.get("resourceVersionMatch") ?? undefined,

@@ -32,11 +32,18 @@ export function selectionOf(def: ResourceDefinition, obj: KubeObject): Selection
   return { labels: obj.metadata?.labels ?? {}, fields: selectableFields(def, obj) };
 }
 
-/** The matcher for a list or watch request, or undefined when it selects everything. */
-export function compileSelectors(
+/**
+ * A list or watch request's selectors, read once: the matcher (undefined when it selects
+ * everything) and the fields the field selector pins to one value (`spec.nodeName=node-1`), with
+ * which the watch cache can use an index.
+ */
+export function compileSelection(
   def: ResourceDefinition,
   query: URLSearchParams,
-): Matcher | undefined {
+): {
+  readonly matches: Matcher | undefined;
+  readonly exactFields: Record<string, string> | undefined;
+} {
   const labelText = query.get("labelSelector") ?? "";
   const fieldText = query.get("fieldSelector") ?? "";
   let labels: ReturnType<typeof parseSelector> | undefined;
@@ -55,21 +62,14 @@ export function compileSelectors(
     if (err instanceof FieldSelectorError) throw newBadRequest(err.message);
     throw err;
   }
-  if (!labels && !fields) return undefined;
-  return (s) => (!labels || labels.matches(s.labels)) && (!fields || fields.matches(s.fields));
-}
-
-/**
- * The fields a request's field selector pins to one value (`spec.nodeName=node-1`), for lists
- * the cache can answer from an index; undefined without any. Call after `compileSelectors`,
- * which refuses a bad selector.
- */
-export function pinnedFields(query: URLSearchParams): Record<string, string> | undefined {
-  const text = query.get("fieldSelector") ?? "";
-  if (!text) return undefined;
-  const pinned: Record<string, string> = {};
-  for (const t of parseFieldSelector(text).terms) if (t.operator === "=") pinned[t.field] = t.value;
-  return Object.keys(pinned).length > 0 ? pinned : undefined;
+  const pinned = (fields?.terms ?? []).filter((t) => t.operator === "=");
+  const exactFields =
+    pinned.length > 0 ? Object.fromEntries(pinned.map((t) => [t.field, t.value])) : undefined;
+  if (!labels && !fields) return { matches: undefined, exactFields };
+  return {
+    matches: (s) => (!labels || labels.matches(s.labels)) && (!fields || fields.matches(s.fields)),
+    exactFields,
+  };
 }
 
 /** The same matcher as a predicate over whole objects (for reads that bypass the cache). */
@@ -77,6 +77,6 @@ export function selectorFilter(
   def: ResourceDefinition,
   query: URLSearchParams,
 ): ((obj: KubeObject) => boolean) | undefined {
-  const matcher = compileSelectors(def, query);
+  const matcher = compileSelection(def, query).matches;
   return matcher && ((obj) => matcher(selectionOf(def, obj)));
 }

@@ -12,7 +12,7 @@ import type { GenericRegistry } from "../registry/generic-registry.ts";
 import { parseResourceVersion } from "../registry/list.ts";
 import { watchObjects } from "../registry/watch.ts";
 import type { HttpContext } from "./context.ts";
-import { compileSelectors, type Matcher, pinnedFields, selectionOf } from "./selectors.ts";
+import { compileSelection, type Matcher, selectionOf } from "./selectors.ts";
 import { toTable } from "./table.ts";
 
 const eventEnd = Buffer.from("}\n");
@@ -96,7 +96,7 @@ async function* fromStore(
 
 export async function serveWatch(ctx: HttpContext, registry: GenericRegistry): Promise<void> {
   const { res, query, parts } = ctx;
-  const selectors = compileSelectors(registry.definition, query);
+  const { matches: selectors, exactFields } = compileSelection(registry.definition, query);
   const name = ctx.info.name;
   const matches: Matcher | undefined = name
     ? (s) => s.fields["metadata.name"] === name && (!selectors || selectors(s))
@@ -112,13 +112,7 @@ export async function serveWatch(ctx: HttpContext, registry: GenericRegistry): P
   const cache = parts.caches.get(registry);
   const source =
     cache?.ready && cache.covers(after)
-      ? fromCache(
-          cache,
-          ctx.info.namespace,
-          after,
-          { matches, exactFields: pinnedFields(query) },
-          abort.signal,
-        )
+      ? fromCache(cache, ctx.info.namespace, after, { matches, exactFields }, abort.signal)
       : fromStore(registry, ctx.info.namespace, rv, matches, abort.signal);
 
   res.writeHead(200, {

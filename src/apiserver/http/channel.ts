@@ -54,8 +54,6 @@ class ChannelRequest extends Readable {
   readonly method: string;
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
-  readonly rawHeaders: string[];
-  readonly headersDistinct: Record<string, string[]>;
   readonly socket: ChannelSocket;
   readonly httpVersion = "1.1";
   #body: string | undefined;
@@ -65,12 +63,17 @@ class ChannelRequest extends Readable {
     this.method = message.method;
     this.url = message.path;
     this.headers = message.headers;
-    this.rawHeaders = Object.entries(message.headers).flat();
-    this.headersDistinct = Object.fromEntries(
-      Object.entries(message.headers).map(([k, v]) => [k, [v]]),
-    );
     this.socket = socket;
     this.#body = message.body;
+  }
+
+  /** Built when asked (impersonation reads them), not for every request. */
+  get rawHeaders(): string[] {
+    return Object.entries(this.headers).flatMap(([k, v]) => [k, String(v)]);
+  }
+
+  get headersDistinct(): Record<string, string[]> {
+    return Object.fromEntries(Object.entries(this.headers).map(([k, v]) => [k, [String(v)]]));
   }
 
   override _read(): void {
