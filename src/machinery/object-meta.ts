@@ -133,32 +133,34 @@ export function validateObjectMetaUpdate(
 /** name, namespace, uid, creationTimestamp, deletionTimestamp, deletionGracePeriodSeconds. */
 function validateImmutableMeta(next: ObjectMeta, old: ObjectMeta, path: FieldPath) {
   const errs: field.FieldError[] = [];
-  const immutable = (name: string, a: unknown, b: unknown, shown: field.BadValue) => {
-    if (a !== b) errs.push(field.invalid(path.child(name), shown, fieldImmutableErrorMsg));
+  // The value shown is made only for a change: every update of every object comes through here.
+  const immutable = (name: string, a: unknown, b: unknown, shown: () => field.BadValue) => {
+    if (a !== b) errs.push(field.invalid(path.child(name), shown(), fieldImmutableErrorMsg));
   };
-  immutable("name", next.name ?? "", old.name ?? "", next.name ?? "");
-  immutable("namespace", next.namespace ?? "", old.namespace ?? "", next.namespace ?? "");
-  immutable("uid", next.uid ?? "", old.uid ?? "", next.uid ?? "");
+  immutable("name", next.name ?? "", old.name ?? "", () => next.name ?? "");
+  immutable("namespace", next.namespace ?? "", old.namespace ?? "", () => next.namespace ?? "");
+  immutable("uid", next.uid ?? "", old.uid ?? "", () => next.uid ?? "");
   // Go prints a metav1.Time with time.Time's String(); a zero time for an absent one.
-  const created = next.creationTimestamp ?? "0001-01-01T00:00:00Z";
-  immutable(
-    "creationTimestamp",
-    instant(next.creationTimestamp),
-    instant(old.creationTimestamp),
-    new field.RawValue(goTimeString(created)),
-  );
+  const created = next.creationTimestamp;
+  if (created !== old.creationTimestamp) {
+    immutable(
+      "creationTimestamp",
+      instant(created),
+      instant(old.creationTimestamp),
+      () => new field.RawValue(goTimeString(created ?? "0001-01-01T00:00:00Z")),
+    );
+  }
   const deleted = next.deletionTimestamp;
-  immutable(
-    "deletionTimestamp",
-    instant(deleted),
-    instant(old.deletionTimestamp),
-    deleted === undefined ? null : new field.RawValue(goTimeString(deleted)),
-  );
+  if (deleted !== old.deletionTimestamp) {
+    immutable("deletionTimestamp", instant(deleted), instant(old.deletionTimestamp), () =>
+      deleted === undefined ? null : new field.RawValue(goTimeString(deleted)),
+    );
+  }
   immutable(
     "deletionGracePeriodSeconds",
     next.deletionGracePeriodSeconds,
     old.deletionGracePeriodSeconds,
-    next.deletionGracePeriodSeconds ?? null,
+    () => next.deletionGracePeriodSeconds ?? null,
   );
   return errs;
 }

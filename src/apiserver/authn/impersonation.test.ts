@@ -15,7 +15,12 @@ function request(headers: [string, string][]): IncomingMessage {
     const key = name.toLowerCase();
     distinct[key] = [...(distinct[key] ?? []), value];
   }
-  return { rawHeaders: headers.flat(), headersDistinct: distinct } as unknown as IncomingMessage;
+  const joined = Object.fromEntries(Object.entries(distinct).map(([k, v]) => [k, v.join(", ")]));
+  return {
+    headers: joined,
+    rawHeaders: headers.flat(),
+    headersDistinct: distinct,
+  } as unknown as IncomingMessage;
 }
 
 /** Allows `impersonate` on "resource[/subresource]:[namespace/]name" entries; records checks. */

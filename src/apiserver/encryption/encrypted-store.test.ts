@@ -88,6 +88,26 @@ describe("withEncryption", () => {
     await raw.close();
   });
 
+  it("decides by each key's own resource, however writes of resources interleave", async () => {
+    const { raw, store } = setup();
+    const writes = [
+      "/registry/core/configmaps/default/a",
+      "/registry/core/secrets/default/a",
+      "/registry/core/configmaps/other/b",
+      "/registry/core/secrets/other/b",
+      "/registry/core/secretsx/default/c",
+      "/registry/apps/secrets/default/d",
+    ];
+    for (const key of writes) await store.create(key, enc(secret));
+    const atRest = async (key: string) => dec((await raw.get(key)).value);
+    for (const key of writes) {
+      const encrypted = key.startsWith("/registry/core/secrets/");
+      assert.equal((await atRest(key)).startsWith("k8s:enc:aesgcm:v1:key1:"), encrypted, key);
+      assert.equal(dec((await store.get(key)).value), secret);
+    }
+    await raw.close();
+  });
+
   it("reads secrets written before encryption", async () => {
     const { raw, store } = setup();
     await raw.create("/registry/core/secrets/default/old", enc(secret));

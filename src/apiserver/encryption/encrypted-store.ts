@@ -38,9 +38,23 @@ export function withEncryption(
   options: EncryptionOptions = {},
 ): Store {
   const resourceOf = options.groupResourceOf ?? groupResourceOfKey;
-  const transformerOf = (key: string): ValueTransformer | undefined => {
+  const lookup = (key: string): ValueTransformer | undefined => {
     const gr = resourceOf(key);
     return gr && transformers.isConfigured(gr) ? transformers.transformerFor(gr) : undefined;
+  };
+  // Every value read, written or watched asks: the answer is kept by `/registry/<group>/<resource>`,
+  // the part of a key `groupResourceOfKey` reads.
+  const byResource = new Map<string, ValueTransformer | undefined>();
+  const transformerOf = (key: string): ValueTransformer | undefined => {
+    const resourceAt = key.indexOf("/", 1 + "/registry/".length);
+    if (options.groupResourceOf || resourceAt < 0) return lookup(key);
+    const end = key.indexOf("/", resourceAt + 1);
+    const part = end < 0 ? key : key.slice(0, end);
+    if (byResource.has(part)) return byResource.get(part);
+    const t = lookup(key);
+    if (byResource.size >= 4096) byResource.clear();
+    byResource.set(part, t);
+    return t;
   };
   const encrypt = (key: string, value: Uint8Array) =>
     transformerOf(key)?.toStorage(value, key) ?? value;

@@ -67,7 +67,7 @@ class ChannelRequest extends Readable {
     this.#body = message.body;
   }
 
-  /** Built when asked (impersonation reads them), not for every request. */
+  /** Built when asked, not for every request. */
   get rawHeaders(): string[] {
     return Object.entries(this.headers).flatMap(([k, v]) => [k, String(v)]);
   }

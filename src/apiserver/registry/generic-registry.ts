@@ -99,6 +99,15 @@ export interface WrittenObject extends Selection {
  */
 const written = new WeakMap<Uint8Array, WrittenObject>();
 
+/**
+ * The served bytes made from a stored value, by that value: a write's response and its watch
+ * cache entry are the same bytes, spliced once (the cache keeps them; nobody changes them).
+ */
+const served = new WeakMap<
+  Uint8Array,
+  { revision: number; def: ResourceDefinition; bytes: Uint8Array }
+>();
+
 /** An object's current version: its modification revision, and a fresh decoded copy each call. */
 export interface CurrentObject {
   readonly modRevision: number;
@@ -193,9 +202,12 @@ export class GenericRegistry {
    */
   servedBytes(kv: KeyValue): Uint8Array | undefined {
     const def = this.definition;
-    return def.storage
-      ? undefined
-      : servedBytes(kv, apiVersionOf(def.group, def.version), def.kind);
+    if (def.storage) return undefined;
+    const known = served.get(kv.value);
+    if (known?.revision === kv.modRevision && known.def === def) return known.bytes;
+    const bytes = servedBytes(kv, apiVersionOf(def.group, def.version), def.kind);
+    if (bytes) served.set(kv.value, { revision: kv.modRevision, def, bytes });
+    return bytes;
   }
 
   /** The object as a JSON body, read without decoding when possible (the GET fast path). */
