@@ -148,13 +148,19 @@ async function rollout(
       { limit: "1" },
     )
   ).metadata.resourceVersion;
-  const watching = (async () => {
-    for await (const ev of client.watch<Pod>(
-      `/api/v1/namespaces/${namespace}/pods`,
-      { labelSelector: `app=${name}`, resourceVersion: rv, allowWatchBookmarks: "true" },
-      abort.signal,
-    )) {
-      if (ev.type !== "ADDED" && ev.type !== "MODIFIED") continue;
+  const query = new URLSearchParams({
+    labelSelector: `app=${name}`,
+    resourceVersion: rv,
+    allowWatchBookmarks: "true",
+    watch: "true",
+  });
+  const watching = observe(
+    client,
+    `/api/v1/namespaces/${namespace}/pods?${query}`,
+    abort.signal,
+    (line) => {
+      const ev = JSON.parse(line) as { type: string; object: Pod };
+      if (ev.type !== "ADDED" && ev.type !== "MODIFIED") return;
       const pod = ev.object;
       const uid = pod.metadata?.uid ?? "";
       const t = now();
@@ -168,9 +174,9 @@ async function rollout(
       }
       if (pod.status?.phase === "Running") running.add(uid);
       maxBacklog = Math.max(maxBacklog, seen.size - bound.size);
-      if (running.size === replicas) break;
-    }
-  })();
+      if (running.size === replicas) abort.abort();
+    },
+  );
   if (backlog) await holdScheduler(client);
   createdAt = now();
   let releasedUs = monotonicMicros();
@@ -206,24 +212,69 @@ async function rollout(
   };
 }
 
-/** `apiserver_request_total` by "verb resource/subresource", read from the server's /metrics. */
-async function requestCounts(client: RestClient): Promise<Map<string, number>> {
+/** A GET with the client's credentials, its body handed over chunk by chunk. */
+function rawGet(
+  client: RestClient,
+  path: string,
+  onData: (chunk: Buffer) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   const c = client.config;
-  const text = await new Promise<string>((resolve, reject) => {
+  return new Promise<void>((resolve, reject) => {
     const req = httpsRequest(
-      `${c.server}/metrics`,
-      { ca: c.caPem, ...(c.certPem && c.keyPem ? { cert: c.certPem, key: c.keyPem } : {}) },
+      `${c.server}${path}`,
+      {
+        ca: c.caPem,
+        ...(c.certPem && c.keyPem ? { cert: c.certPem, key: c.keyPem } : {}),
+        ...(signal ? { signal } : {}),
+      },
       (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (d: Buffer) => chunks.push(d));
-        res.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-        res.on("error", reject);
+        if (res.statusCode !== 200) reject(new Error(`GET ${path}: HTTP ${res.statusCode}`));
+        res.on("data", onData);
+        res.on("end", () => resolve());
+        res.on("error", (err) => (signal?.aborted ? resolve() : reject(err)));
       },
     );
     if (c.token) req.setHeader("Authorization", `Bearer ${c.token}`);
-    req.on("error", reject);
+    req.on("error", (err) => (signal?.aborted ? resolve() : reject(err)));
     req.end();
   });
+}
+
+/**
+ * Follows a watch, handing each event's JSON line to `onEvent` as it arrives, until `signal`.
+ * The benchmark's own observer shares the machine with what it measures: this is the watch
+ * without a client library's layers (no async iteration, string decoder or line buffer per
+ * event), which took 1.3 s of CPU during a 10,000-pod rollout.
+ */
+function observe(
+  client: RestClient,
+  path: string,
+  signal: AbortSignal,
+  onEvent: (line: string) => void,
+): Promise<void> {
+  let rest: Buffer | undefined;
+  return rawGet(
+    client,
+    path,
+    (chunk) => {
+      const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
+      let start = 0;
+      for (let nl = buf.indexOf(10); nl !== -1; nl = buf.indexOf(10, start)) {
+        if (nl > start && !signal.aborted) onEvent(buf.toString("utf8", start, nl));
+        start = nl + 1;
+      }
+      rest = start < buf.length ? buf.subarray(start) : undefined;
+    },
+    signal,
+  );
+}
+
+/** `apiserver_request_total` by "verb resource/subresource", read from the server's /metrics. */
+async function requestCounts(client: RestClient): Promise<Map<string, number>> {
+  const chunks: Buffer[] = [];
+  await rawGet(client, "/metrics", (d) => chunks.push(d));
+  const text = Buffer.concat(chunks).toString("utf8");
   const counts = new Map<string, number>();
   for (const line of text.split("\n")) {
     if (!line.startsWith("apiserver_request_total{")) continue;
