@@ -445,6 +445,37 @@ async function apiUnderLoad(client: RestClient, pods: string[]) {
 }
 
 /** Lease renewals and all store writes per second over `seconds`. */
+/**
+ * Waits (up to 2 minutes) until writes other than the nodes' own heartbeats (Leases, node
+ * status) come at fewer than 2 a second, and says what it waited for.
+ */
+async function settleWrites(client: RestClient): Promise<void> {
+  const t0 = now();
+  const waitedFor = new Map<string, number>();
+  for (let i = 0; i < 24; i++) {
+    const before = await requestCounts(client);
+    await sleep(5_000);
+    const after = await requestCounts(client);
+    let writes = 0;
+    for (const [key, n] of after) {
+      const [verb = "", resource = ""] = key.split(" ");
+      if (!/^(create|update|patch|delete)$/.test(verb)) continue;
+      if (resource === "leases" || resource.startsWith("nodes")) continue;
+      const d = n - (before.get(key) ?? 0);
+      writes += d;
+      if (d > 0) waitedFor.set(key, (waitedFor.get(key) ?? 0) + d);
+    }
+    if (writes < 10) break;
+  }
+  const seconds = (now() - t0) / 1000;
+  if (seconds > 6) {
+    const top = [...waitedFor].sort((a, b) => b[1] - a[1]).slice(0, 3);
+    console.log(
+      `(waited ${seconds.toFixed(0)} s for earlier writes to settle: ${top.map(([k, n]) => `${n} ${k}`).join(", ")})`,
+    );
+  }
+}
+
 async function writeLoad(client: RestClient, seconds: number) {
   const revision = async () =>
     Number(
@@ -587,9 +618,10 @@ export async function run(): Promise<void> {
     }
 
     await rollout(client, "hold-2", perDeployment);
-    // What a rollout leaves behind (the scheduler's queue of events, statuses settling) is written
-    // for a few seconds after its pods run: let it pass before measuring the steady state.
+    // What rollouts and deletions leave behind (queued events, statuses settling) is written for a
+    // while after their pods run or go: let it pass before measuring the steady state.
     await sleep(20_000);
+    await settleWrites(client);
     const cpu0 = usage(server.pid);
     const t0 = now();
     const load = await writeLoad(client, 20);
