@@ -30,6 +30,28 @@ async function onChannel(
   };
 }
 
+/**
+ * A client of `api` as the scheduler is one: its loopback server (nothing listens at this URL:
+ * only the channel can answer) reached over a new channel with the scheduler's token.
+ */
+function schedulerClient(api: TestApi): { client: RestClient; close(): void } {
+  const token = api.loopback!.tokens.issue("system:kube-scheduler");
+  const server = "https://127.0.0.1:1";
+  const channel = api.loopback!.channel();
+  const client = new RestClient({
+    server,
+    caPem: api.caCertPem,
+    loopback: { server, channel, token },
+  });
+  return {
+    client,
+    close() {
+      client.close();
+      channel.close();
+    },
+  };
+}
+
 describe("the API server's loopback channel", () => {
   let api: TestApi;
   before(async () => {
@@ -38,15 +60,7 @@ describe("the API server's loopback channel", () => {
   after(() => api?.stop());
 
   it("serves a component with its token as its user, requests and watches, without TLS", async () => {
-    const token = api.loopback!.tokens.issue("system:kube-scheduler");
-    // Nothing listens on the server's port: only the channel can answer.
-    const server = "https://127.0.0.1:1";
-    const channel = api.loopback!.channel();
-    const client = new RestClient({
-      server,
-      caPem: api.caCertPem,
-      loopback: { server, channel, token },
-    });
+    const { client, close } = schedulerClient(api);
     try {
       const me = await client.create<SelfSubjectReview>(reviewPath, review);
       assert.equal(me.status.userInfo.username, "system:kube-scheduler");
@@ -74,8 +88,7 @@ describe("the API server's loopback channel", () => {
       abort.abort();
       assert.equal((await events.next()).done, true);
     } finally {
-      client.close();
-      channel.close();
+      close();
     }
   });
 
@@ -130,14 +143,7 @@ describe("the API server's loopback channel", () => {
 
   it("is closed when the server stops: open watches end, requests fail as unsent", async () => {
     const other = await startTestApi({ loopback: true });
-    const token = other.loopback!.tokens.issue("system:kube-scheduler");
-    const server = "https://127.0.0.1:1";
-    const channel = other.loopback!.channel();
-    const client = new RestClient({
-      server,
-      caPem: other.caCertPem,
-      loopback: { server, channel, token },
-    });
+    const { client, close } = schedulerClient(other);
     try {
       const events = client.watch("/api/v1/namespaces", {}, new AbortController().signal);
       assert.equal((await events.next()).value?.type, "ADDED");
@@ -151,8 +157,7 @@ describe("the API server's loopback channel", () => {
         return true;
       });
     } finally {
-      client.close();
-      channel.close();
+      close();
     }
   });
 });

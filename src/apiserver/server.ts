@@ -6,7 +6,7 @@
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import type { MessagePort } from "node:worker_threads";
+import { MessageChannel, type MessagePort } from "node:worker_threads";
 import type { KubeObject } from "../api/object.ts";
 import type { ResourceDefinition } from "../api/resource.ts";
 import { onAbort } from "../machinery/abort.ts";
@@ -106,7 +106,7 @@ export interface ApiServerOptions {
   readonly extraPaths?: ReadonlyMap<string, ExtraPath>;
   /**
    * The tokens of this process's own components, which reach the server over in-process channels
-   * (`serveChannel`, ADR 29) and authenticate there with them (accepted on a channel only).
+   * (`openChannel`, ADR 29) and authenticate there with them (accepted on a channel only).
    */
   readonly loopback?: { readonly tokens: LoopbackTokens };
   /** The scheduler's and controller manager's health (`componentstatuses`), when this process runs them. */
@@ -307,13 +307,16 @@ export class ApiServer {
   }
 
   /**
-   * Serves requests that come as messages on `port` (a component on another thread of this
-   * process, ADR 29) until the port or this server closes.
+   * A new in-process channel to this server (ADR 29): the returned port is the client's end, for
+   * an `ApiChannel` on this or another thread; this server serves the other end until either
+   * closes.
    */
-  serveChannel(port: MessagePort): void {
-    const stop = serveChannel(port, this.#handler);
+  openChannel(): MessagePort {
+    const { port1, port2 } = new MessageChannel();
+    const stop = serveChannel(port1, this.#handler);
     this.#channels.add(stop);
-    port.once("close", () => this.#channels.delete(stop));
+    port1.once("close", () => this.#channels.delete(stop));
+    return port2;
   }
 
   /** Listens, then creates the bootstrap objects; resolves once /readyz answers 200. */

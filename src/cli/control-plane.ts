@@ -10,7 +10,7 @@
  * own clients, informer caches and failover pool.
  */
 
-import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import { type MessagePort, Worker } from "node:worker_threads";
 import type { LoopbackTokens } from "../apiserver/authn/loopback.ts";
 import type { ComponentHealth } from "../apiserver/handlers/component-status.ts";
 import type { LeaderElectionTimings } from "../client/leader-election.ts";
@@ -31,13 +31,13 @@ export interface ControlPlaneOptions {
   /** --leader-elect-lease-duration and --leader-elect-retry-period (upstream's 15 s and 2 s). */
   readonly leaderElection?: LeaderElectionTimings;
   /**
-   * The local API server's loopback tokens and its way of serving a channel (ADR 29): the
+   * The local API server's loopback tokens and a way to open a channel to it (ADR 29): the
    * components reach it over that channel, the other API servers over HTTPS with their
    * certificates.
    */
   readonly loopback?: {
     readonly tokens: LoopbackTokens;
-    readonly serveChannel: (port: MessagePort) => void;
+    readonly openChannel: () => MessagePort;
   };
   /** Node failure timings (the controller manager's share of them). */
   readonly nodeLifecycle?: {
@@ -102,9 +102,8 @@ export class ControlPlaneThread {
     const config = await componentsConfig(options);
     this.#worker.ref();
     if (options.loopback) {
-      const { port1, port2 } = new MessageChannel();
-      options.loopback.serveChannel(port1);
-      this.#worker.postMessage({ start: config, channel: port2 }, [port2]);
+      const channel = options.loopback.openChannel();
+      this.#worker.postMessage({ start: config, channel }, [channel]);
     } else this.#worker.postMessage({ start: config });
     if (this.#state === "created") this.#state = "running";
     const exited = this.#exited.then((code) => {

@@ -466,7 +466,7 @@ export const serverCommand: Command = {
         pki,
         port: flags.port,
         failover: true,
-        loopback: { ...loopback, serveChannel: (port) => server.serveChannel(port) },
+        loopback: { ...loopback, openChannel: () => server.openChannel() },
         log: createLogger("control-plane"),
         // Masters on one host need distinct leader-election identities (stable across restarts).
         nodeName: ha ? ha.identity : hostname(),

@@ -137,8 +137,7 @@ export class ApiChannel {
     if (!exchange) return;
     switch (message.t) {
       case "res":
-        this.#exchanges.delete(message.id);
-        this.#track();
+        this.#forget(message.id);
         exchange.resolve({
           status: message.status,
           headers: message.headers,
@@ -158,8 +157,7 @@ export class ApiChannel {
         exchange.wake?.();
         return;
       case "end":
-        this.#exchanges.delete(message.id);
-        this.#track();
+        this.#forget(message.id);
         exchange.ended = true;
         exchange.wake?.();
         return;
@@ -201,8 +199,7 @@ export class ApiChannel {
       exchange.cleanup?.();
       if (this.#exchanges.has(id)) {
         this.#post({ t: "cancel", id });
-        this.#exchanges.delete(id);
-        this.#track();
+        this.#forget(id);
       }
     }
   }
@@ -211,12 +208,17 @@ export class ApiChannel {
   #fail(id: number, err: Error): void {
     const exchange = this.#exchanges.get(id);
     if (!exchange) return;
-    this.#exchanges.delete(id);
-    this.#track();
+    this.#forget(id);
     if (exchange.chunks) {
       exchange.error = err;
       exchange.wake?.();
     } else exchange.reject(err);
+  }
+
+  /** An exchange is over: no more messages for it are looked at. */
+  #forget(id: number): void {
+    this.#exchanges.delete(id);
+    this.#track();
   }
 
   /** The port keeps the thread alive while exchanges are open, as their sockets would. */

@@ -62,8 +62,9 @@ interface Poster {
 }
 
 /**
- * Messages sent in batches: everything posted during one turn of the event loop goes as one
- * array, with its bytes moved, not copied. A message crossing threads costs a fixed tens of
+ * Messages sent in batches: what is pushed before the microtask the first push queued runs (the
+ * answers one task of the event loop produces, say) goes as one array, with its bytes moved, not
+ * copied. A message crossing threads costs a fixed tens of
  * microseconds whatever its size, and a typed array is cloned with the whole buffer under it (the
  * 8 KiB pool of a small Buffer), so each message's bytes get a buffer of their own to transfer.
  */

@@ -169,7 +169,7 @@ class ChannelResponse extends EventEmitter {
     if (this.writableEnded || this.destroyed) return false;
     this.headersSent = true;
     this.#startStream();
-    this.#outbox.push({ t: "data", id: this.#id, chunk: this.#payload(chunk) });
+    this.#data(chunk);
     if (done) queueMicrotask(done);
     return true;
   }
@@ -185,9 +185,7 @@ class ChannelResponse extends EventEmitter {
     this.headersSent = true;
     if (!this.destroyed) {
       if (this.#streaming) {
-        if (body !== undefined) {
-          this.#outbox.push({ t: "data", id: this.#id, chunk: this.#payload(body) });
-        }
+        if (body !== undefined) this.#data(body);
         this.#outbox.push({ t: "end", id: this.#id });
       } else {
         this.#outbox.push({
@@ -205,6 +203,11 @@ class ChannelResponse extends EventEmitter {
       this.socket.destroy();
     });
     return this;
+  }
+
+  /** A chunk of a streamed answer. */
+  #data(chunk: string | Uint8Array): void {
+    this.#outbox.push({ t: "data", id: this.#id, chunk: this.#payload(chunk) });
   }
 
   /** Text as it is; bytes in a buffer of their own, moved to the client. */

@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MessageChannel } from "node:worker_threads";
 import { builtinResources } from "../../api/kinds/index.ts";
 import { LoopbackTokens } from "../../apiserver/authn/loopback.ts";
 import { ApiServer } from "../../apiserver/server.ts";
@@ -89,11 +88,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       ? {
           loopback: {
             ...loopback,
-            channel() {
-              const { port1, port2 } = new MessageChannel();
-              server.serveChannel(port1);
-              return new ApiChannel(port2);
-            },
+            channel: () => new ApiChannel(server.openChannel()),
           },
         }
       : {}),
