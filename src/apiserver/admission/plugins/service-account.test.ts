@@ -59,6 +59,43 @@ describe("ServiceAccount admission", () => {
     );
   });
 
+  it("waits for a namespace's default account the controller has not made yet", async () => {
+    const reader = new StaticReader();
+    const waits: number[] = [];
+    const sleep = async (ms: number) => {
+      waits.push(ms);
+      if (waits.length === 3) reader.add("", "serviceaccounts", sa("default"));
+    };
+    const a = attrs({ resource: podsDef, object: pod() });
+    await serviceAccountAdmission({ reader, sleep, suffix: () => "abcde" }).admit?.(a);
+    assert.equal((a.object as Pod).spec?.volumes?.length, 1);
+    assert.equal(waits.length, 3);
+    assert.ok(
+      waits.every((ms) => ms === waits[0] && ms >= 100 && ms < 200),
+      String(waits),
+    );
+  });
+
+  it("refuses after ten lookups of a missing default account, one of any other", async () => {
+    let waits = 0;
+    const sleep = async () => {
+      waits++;
+    };
+    const admission = serviceAccountAdmission({ reader: new StaticReader(), sleep });
+    await rejects(
+      admission.admit?.(attrs({ resource: podsDef, object: pod() })) ?? Promise.resolve(),
+      'pods "p" is forbidden: error looking up service account ns/default: serviceaccount "default" not found',
+    );
+    assert.equal(waits, 9);
+    waits = 0;
+    const named = attrs({ resource: podsDef, object: pod({ serviceAccountName: "robot" }) });
+    await rejects(
+      admission.admit?.(named) ?? Promise.resolve(),
+      'pods "p" is forbidden: error looking up service account ns/robot: serviceaccount "robot" not found',
+    );
+    assert.equal(waits, 0);
+  });
+
   it("does not mount when the pod or the account opts out", async () => {
     const reader = new StaticReader().add(
       "",

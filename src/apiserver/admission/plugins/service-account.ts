@@ -42,7 +42,17 @@ export interface ServiceAccountOptions {
   readonly suffix?: () => string;
   /** Mount tokens at all (upstream `MountServiceAccountToken`, default true). */
   readonly mountServiceAccountToken?: boolean;
+  /** Waits between lookups of a missing `default` account (tests make it instant). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+/**
+ * A namespace's `default` account is made by the serviceaccounts controller just after the
+ * namespace, so a pod applied together with its namespace can arrive first. As upstream, the
+ * lookup of `default` is tried this many times, one random 100–200 ms interval apart, before
+ * the pod is refused; any other account is looked up once.
+ */
+export const defaultAccountAttempts = 10;
 
 /** `TokenVolumeSource`: the projected sources of the API-access volume. */
 export function tokenVolume(name: string): Volume {
@@ -107,11 +117,17 @@ export function serviceAccountAdmission(options: ServiceAccountOptions): Admissi
   const { reader } = options;
   const suffix = options.suffix ?? randomSuffix;
   const mountTokens = options.mountServiceAccountToken ?? true;
+  const sleep = options.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
 
   /** The account, or a Forbidden `error looking up service account ns/name: ... not found`. */
-  const lookup = (attrs: AdmissionAttributes, name: string): ServiceAccount => {
-    const sa = getAs<ServiceAccount>(reader, "", "serviceaccounts", attrs.namespace, name);
-    if (sa !== undefined) return sa;
+  const lookup = async (attrs: AdmissionAttributes, name: string): Promise<ServiceAccount> => {
+    const attempts = name === defaultServiceAccountName ? defaultAccountAttempts : 1;
+    const interval = 100 + randomInt(100);
+    for (let i = 0; i < attempts; i++) {
+      if (i > 0) await sleep(interval);
+      const sa = getAs<ServiceAccount>(reader, "", "serviceaccounts", attrs.namespace, name);
+      if (sa !== undefined) return sa;
+    }
     const notFound = newNotFound({ group: "", resource: "serviceaccount" }, name);
     return throwForbidden(
       attrs,
@@ -133,7 +149,7 @@ export function serviceAccountAdmission(options: ServiceAccountOptions): Admissi
         `no service account specified for pod ${attrs.namespace}/${pod.metadata?.name ?? ""}`,
       );
     }
-    const sa = lookup(attrs, name);
+    const sa = await lookup(attrs, name);
     if (enforceMountableSecrets(sa)) {
       const why = limitSecretReferences(sa, pod);
       if (why !== undefined) throwForbidden(attrs, why);
@@ -152,7 +168,7 @@ export function serviceAccountAdmission(options: ServiceAccountOptions): Admissi
       spec.serviceAccountName = name;
       // The v1 conversion keeps the deprecated field in step (see pod-defaults.ts).
       spec.serviceAccount = name;
-      const sa = lookup(attrs, name);
+      const sa = await lookup(attrs, name);
       if (mountTokens && shouldAutomount(sa, pod)) mountServiceAccountToken(pod, suffix);
       if ((spec.imagePullSecrets ?? []).length === 0 && (sa.imagePullSecrets ?? []).length > 0) {
         spec.imagePullSecrets = (sa.imagePullSecrets ?? []).map((s) => ({ name: s.name ?? "" }));
