@@ -695,7 +695,7 @@ const cpuOf = (server: BenchProcess, sims: BenchProcess[]) =>
 
 /** CPU the server and the simulator used between two samples of `cpuOf`, and per pod. */
 function printCpu(what: string, r: RolloutFigures, before: Usage[], after: Usage[]): void {
-  const used = (part: "cpuSeconds" | "systemSeconds") =>
+  const used = (part: "cpuSeconds" | "systemSeconds" | "minorFaults") =>
     after.map((c, i) => c[part] - (before[i]?.[part] ?? 0));
   const [server0 = 0, ...sim] = used("cpuSeconds");
   const [serverSys = 0, ...simSys] = used("systemSeconds");
@@ -703,8 +703,9 @@ function printCpu(what: string, r: RolloutFigures, before: Usage[], after: Usage
   simSys.pop();
   const simulator = sim.reduce((a, b) => a + b, 0);
   const simulatorSys = simSys.reduce((a, b) => a + b, 0);
+  const [serverFaults = 0] = used("minorFaults");
   console.log(
-    `${what}, CPU until every pod Running (${r.runningSeconds.toFixed(1)} s): server ${server0.toFixed(1)} s (${serverSys.toFixed(1)} in the kernel), simulator ${simulator.toFixed(1)} s (${simulatorSys.toFixed(1)}), per pod ${((1000 * (server0 + simulator)) / r.pods).toFixed(2)} ms`,
+    `${what}, CPU until every pod Running (${r.runningSeconds.toFixed(1)} s): server ${server0.toFixed(1)} s (${serverSys.toFixed(1)} in the kernel, ${Math.round(serverFaults / r.pods)} page faults per pod), simulator ${simulator.toFixed(1)} s (${simulatorSys.toFixed(1)}), per pod ${((1000 * (server0 + simulator)) / r.pods).toFixed(2)} ms`,
   );
   // Near 100%, the machine's cores are the limit: moving work between threads cannot help, only
   // doing less of it.
