@@ -89,6 +89,8 @@ export class Proxier {
     this.#runner = new SyncRunner({
       clock: this.#clock,
       minIntervalMs: options.minSyncPeriodMs ?? 1000,
+      // Upstream's kube-proxy lets two syncs run back to back (burstSyncs).
+      burst: 2,
       ...(options.quickSync ? { quick: options.quickSync } : {}),
       sync: () => this.sync(),
       onError: (err, retryMs) => this.#log.error("sync failed; will retry", { err, retryMs }),

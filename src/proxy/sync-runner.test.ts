@@ -100,6 +100,48 @@ describe("SyncRunner", () => {
     assert.equal(await gapToNext(), 1000, "after a 400 ms sync: no more than the interval");
   });
 
+  it("with a burst of two, runs a second sync at once, then one per interval", async () => {
+    const clock = new FakeClock();
+    const runs: number[] = [];
+    const runner = new SyncRunner({
+      clock,
+      minIntervalMs: 1000,
+      burst: 2,
+      sync: async () => {
+        runs.push(clock.now());
+      },
+    });
+    const t0 = clock.now();
+    const step = async (ms: number) => {
+      clock.advance(ms);
+      await runner.idle();
+      await tick();
+    };
+    runner.request();
+    await step(0);
+    clock.advance(50);
+    runner.request(); // A second change just after the first sync: the burst's second token.
+    await step(0);
+    assert.deepEqual(runs, [t0, t0 + 50]);
+    runner.request(); // The bucket is empty: this one waits for a token (one per interval).
+    await step(0);
+    assert.equal(runs.length, 2);
+    await step(949);
+    assert.equal(runs.length, 2, "not before the interval has refilled one token");
+    await step(1);
+    assert.deepEqual(runs, [t0, t0 + 50, t0 + 1000]);
+    // Quiet for a while: the bucket fills again, to two and no more.
+    await step(5000);
+    for (const gap of [0, 10, 10]) {
+      clock.advance(gap);
+      runner.request();
+      await step(0);
+    }
+    assert.deepEqual(runs.slice(3), [t0 + 6000, t0 + 6010], "two at once, the third waits");
+    await step(1000);
+    assert.equal(runs.length, 6);
+  });
+
   it("does nothing after stop", async () => {
     const { clock, runs, runner } = setup();
     runner.stop();

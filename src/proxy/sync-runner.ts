@@ -9,6 +9,12 @@
  * syncing takes at most 1/busyFactor of the time), at least `floorMs`, at most `minIntervalMs`.
  * A small table's changes then land in a tenth of a second, a big one's still at most once per
  * `minIntervalMs` (upstream always waits `minSyncPeriod`, 1 s by default).
+ *
+ * With `burst`, as upstream's runner (kube-proxy's `burstSyncs` is 2), the hold is a token
+ * bucket: that many syncs may start back to back, and one more is allowed per hold after. A
+ * second change that arrives just after a sync (the second of two pods turning Ready) then lands
+ * at once instead of a hold later, which on a busy node (where a sync's wall time, and so the
+ * hold, grows) was over a second.
  */
 import type { Clock, Timer } from "../machinery/clock.ts";
 
@@ -20,13 +26,19 @@ export interface SyncRunnerOptions {
   readonly sync: () => Promise<void>;
   readonly onError?: (err: unknown, retryMs: number) => void;
   readonly quick?: { readonly floorMs: number; readonly busyFactor: number };
+  /** Syncs that may start back to back before the hold applies (default 1). */
+  readonly burst?: number;
 }
 
 export class SyncRunner {
   readonly #o: SyncRunnerOptions;
   #lastStart = Number.NEGATIVE_INFINITY;
-  /** How long after `#lastStart` the next sync may start. */
+  /** The hold: one more sync may start per this many ms. */
   #holdMs: number;
+  /** Syncs that may start now (up to `burst`), as of `#tokensAt`. */
+  #tokens: number;
+  #tokensAt: number;
+  readonly #burst: number;
   #timer: Timer | undefined;
   #timerAt = 0;
   #running: Promise<void> | undefined;
@@ -37,11 +49,24 @@ export class SyncRunner {
   constructor(options: SyncRunnerOptions) {
     this.#o = options;
     this.#holdMs = options.minIntervalMs;
+    this.#burst = Math.max(1, options.burst ?? 1);
+    this.#tokens = this.#burst;
+    this.#tokensAt = options.clock.now();
   }
 
-  /** Asks for a sync as soon as the minimum interval allows. */
+  /** Asks for a sync as soon as the hold allows. */
   request(): void {
-    this.#schedule(Math.max(0, this.#lastStart + this.#holdMs - this.#o.clock.now()));
+    const tokens = this.#refill();
+    this.#schedule(tokens >= 1 ? 0 : Math.ceil((1 - tokens) * this.#holdMs));
+  }
+
+  /** Tokens accrued since the last look, at one per hold, up to the burst. */
+  #refill(): number {
+    const now = this.#o.clock.now();
+    const accrued = this.#holdMs > 0 ? (now - this.#tokensAt) / this.#holdMs : this.#burst;
+    this.#tokens = Math.min(this.#burst, this.#tokens + accrued);
+    this.#tokensAt = now;
+    return this.#tokens;
   }
 
   /** Resolves when no sync is running (for tests and shutdown). */
@@ -73,6 +98,7 @@ export class SyncRunner {
 
   #start(): void {
     if (this.#stopped || this.#running) return;
+    this.#tokens = Math.max(0, this.#refill() - 1);
     this.#lastStart = this.#o.clock.now();
     this.#again = false;
     this.#running = this.#o
@@ -80,6 +106,7 @@ export class SyncRunner {
       .then(
         () => {
           this.#failures = 0;
+          // Not refilled first: the tokens since this sync's start accrue at the new hold.
           this.#holdMs = this.#holdAfter(this.#o.clock.now() - this.#lastStart);
         },
         (err: unknown) => {
@@ -88,6 +115,7 @@ export class SyncRunner {
             this.#o.minIntervalMs * 2 ** (this.#failures - 1),
             this.#o.maxRetryMs ?? 30_000,
           );
+          this.#refill();
           this.#holdMs = this.#o.minIntervalMs;
           this.#o.onError?.(err, retry);
           this.#again = false;
