@@ -20,6 +20,7 @@ import { ContainerConfigError, makeEnvironmentVariables } from "./env.ts";
 import type { PodIPs } from "./field-ref.ts";
 import { runLifecycleHandler } from "./handlers.ts";
 import type { ImageManager, PodEvent } from "./image-manager.ts";
+import type { StartGate } from "./start-gate.ts";
 
 export interface StartDeps {
   readonly runtime: RuntimeService;
@@ -29,6 +30,8 @@ export interface StartDeps {
   readonly clock: Clock;
   readonly allocatable: Readonly<Record<string, string>>;
   readonly memoryCapacity: number;
+  /** Creating and starting wait their turn here (the pod's uid ranks it). */
+  readonly gate?: StartGate;
 }
 
 export interface StartRequest {
@@ -86,22 +89,29 @@ export async function startContainer(
     return { reason: "CreateContainerConfigError", message: err.message };
   }
 
-  let id: string;
-  try {
-    id = await deps.runtime.createContainer(req.sandboxId, config, req.sandboxConfig);
-  } catch (err) {
-    const message = grpcErrorText(err);
-    event("Warning", "Failed", `Error: ${message}`);
-    return { reason: "CreateContainerError", message };
-  }
-  event("Normal", "Created", `Created container: ${container.name}`);
-  try {
-    await deps.runtime.startContainer(id);
-  } catch (err) {
-    const message = grpcErrorText(err);
-    event("Warning", "Failed", `Error: ${message}`);
-    return { reason: "RunContainerError", message };
-  }
+  const createAndStart = async (): Promise<string | Waiting> => {
+    let id: string;
+    try {
+      id = await deps.runtime.createContainer(req.sandboxId, config, req.sandboxConfig);
+    } catch (err) {
+      const message = grpcErrorText(err);
+      event("Warning", "Failed", `Error: ${message}`);
+      return { reason: "CreateContainerError", message };
+    }
+    event("Normal", "Created", `Created container: ${container.name}`);
+    try {
+      await deps.runtime.startContainer(id);
+    } catch (err) {
+      const message = grpcErrorText(err);
+      event("Warning", "Failed", `Error: ${message}`);
+      return { reason: "RunContainerError", message };
+    }
+    return id;
+  };
+  const uid = pod.metadata?.uid ?? "";
+  const started = deps.gate ? await deps.gate.run(uid, createAndStart) : await createAndStart();
+  if (typeof started !== "string") return started;
+  const id = started;
   event("Normal", "Started", `Started container ${container.name}`);
 
   const postStart = container.lifecycle?.postStart;

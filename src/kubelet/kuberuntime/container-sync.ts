@@ -75,6 +75,7 @@ export class ContainerSync {
         runtime: d.o.runtime,
         images: d.o.images,
         imageManager: d.images,
+        gate: d.gate,
         objects: d.o.objects,
         clock: d.clock,
         allocatable: d.o.node.allocatable,

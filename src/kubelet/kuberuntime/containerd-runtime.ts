@@ -29,6 +29,7 @@ import { gracePeriodFor, killContainers } from "./pod-termination.ts";
 import { Prober } from "./prober.ts";
 import { type ContainerdRuntimeOptions, podKey, type RuntimeDeps } from "./runtime-deps.ts";
 import { podSandboxConfig } from "./sandbox-config.ts";
+import { StartGate } from "./start-gate.ts";
 
 export type { ContainerdRuntimeOptions, NodeInfo } from "./runtime-deps.ts";
 
@@ -54,6 +55,7 @@ export class ContainerdRuntime implements PodRuntime {
       backoff: new Backoff({ clock }),
       images: new ImageManager({ images: options.images, clock }),
       prober: new Prober({ runtime: options.runtime, clock, onChange: options.onChange }),
+      gate: new StartGate(options.startConcurrency),
       records: new Map(),
       wakeAfter: (pod, ms) => this.#wakeAfter(pod, ms),
       event: (pod) => this.#event(pod),
@@ -120,6 +122,7 @@ export class ContainerdRuntime implements PodRuntime {
   async syncPod(pod: Pod): Promise<PodRuntimeStatus> {
     const t0 = performance.now();
     const uid = pod.metadata?.uid ?? "";
+    this.#d.gate.seen(uid);
     const event = this.#event(pod);
     const hostIP = this.#o.node.internalIP;
     const sandboxes = (
@@ -290,6 +293,7 @@ export class ContainerdRuntime implements PodRuntime {
     }
     for (const c of containers) this.#d.records.delete(c.id);
     await cleanUpPod(this.#d, pod);
+    this.#d.gate.forget(uid);
     this.#wakeups.get(uid)?.cancel();
     this.#wakeups.delete(uid);
   }

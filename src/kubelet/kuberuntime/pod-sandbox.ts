@@ -114,7 +114,7 @@ async function createSandbox(
         runtimeHandler: handler,
       });
     }
-    const id = await runtime.runPodSandbox(config, handler);
+    const id = await d.gate.run(uid, () => runtime.runPodSandbox(config, handler));
     const [created] = await runtime.listPodSandbox({ id });
     return created;
   } catch (err) {

@@ -16,6 +16,7 @@ import type { ContainerRecord } from "./container-status.ts";
 import type { ImageManager, PodEvent } from "./image-manager.ts";
 import type { CgroupCleaner } from "./pod-cgroups.ts";
 import type { Prober } from "./prober.ts";
+import type { StartGate } from "./start-gate.ts";
 
 export interface NodeInfo {
   readonly name: string;
@@ -47,6 +48,8 @@ export interface ContainerdRuntimeOptions {
   readonly onChange: (podKey: string) => void;
   /** Sets up the pod network for the node's pod CIDR (the agent writes the CNI config). */
   readonly onPodCIDR?: (podCIDR: string) => Promise<void>;
+  /** Pods inside the CRI calls that start them at once (`StartGate`; default two per core). */
+  readonly startConcurrency?: number;
 }
 
 export interface RuntimeDeps {
@@ -57,6 +60,8 @@ export interface RuntimeDeps {
   readonly backoff: Backoff;
   readonly images: ImageManager;
   readonly prober: Prober;
+  /** Pods start their sandboxes and containers a few at a time, the first seen first. */
+  readonly gate: StartGate;
   /** Container records by id (statuses of exited and running containers do not change). */
   readonly records: Map<string, ContainerRecord>;
   /** Re-syncs the pod after `ms`. */
