@@ -43,6 +43,8 @@ export interface ProxierOptions {
   readonly minSyncPeriodMs?: number;
   /** Shorter holds after cheap syncs (`SyncRunner`'s `quick`); unset: always `minSyncPeriodMs`. */
   readonly quickSync?: { readonly floorMs: number; readonly busyFactor: number };
+  /** CPU ms used so far, for quick holds by CPU rather than wall time (`SyncRunner`'s `cost`). */
+  readonly syncCost?: () => number;
   readonly syncPeriodMs?: number;
   readonly fullSyncPeriodMs?: number;
 }
@@ -91,6 +93,7 @@ export class Proxier {
       minIntervalMs: options.minSyncPeriodMs ?? 1000,
       // Upstream's kube-proxy lets two syncs run back to back (burstSyncs).
       burst: 2,
+      ...(options.syncCost ? { cost: options.syncCost } : {}),
       ...(options.quickSync ? { quick: options.quickSync } : {}),
       sync: () => this.sync(),
       onError: (err, retryMs) => this.#log.error("sync failed; will retry", { err, retryMs }),

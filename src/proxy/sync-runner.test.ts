@@ -100,6 +100,36 @@ describe("SyncRunner", () => {
     assert.equal(await gapToNext(), 1000, "after a 400 ms sync: no more than the interval");
   });
 
+  it("with a cost, holds by the CPU a sync used, not by the time it waited for the cores", async () => {
+    const clock = new FakeClock();
+    const runs: number[] = [];
+    let cpu = 0;
+    const runner = new SyncRunner({
+      clock,
+      minIntervalMs: 1000,
+      quick: { floorMs: 100, busyFactor: 5 },
+      cost: () => cpu,
+      sync: async () => {
+        runs.push(clock.now());
+        await tick();
+        clock.advance(400); // 400 ms on the wall clock, on a busy node…
+        cpu += 30; // …of which it used 30 ms of CPU.
+      },
+    });
+    runner.request();
+    clock.advance(0);
+    await runner.idle();
+    runner.request();
+    for (let i = 0; i < 100 && runs.length === 1; i++) {
+      clock.advance(5);
+      await runner.idle();
+      await tick();
+    }
+    // The hold is 5 × 30 ms, over by the time the sync ended: the next one starts at once. By
+    // the wall clock it would have been 5 × 400 ms, capped at the interval.
+    assert.equal(runs[1]! - runs[0]!, 400);
+  });
+
   it("with a burst of two, runs a second sync at once, then one per interval", async () => {
     const clock = new FakeClock();
     const runs: number[] = [];

@@ -7,6 +7,8 @@
  *
  * With `quick`, the hold after a sync follows what it cost: `busyFactor ×` its duration (so
  * syncing takes at most 1/busyFactor of the time), at least `floorMs`, at most `minIntervalMs`.
+ * With `cost`, the duration is the CPU time the sync used rather than its wall time: on a busy
+ * node a sync waits for the cores, and that wait is not what the proxy spends.
  * A small table's changes then land in a tenth of a second, a big one's still at most once per
  * `minIntervalMs` (upstream always waits `minSyncPeriod`, 1 s by default).
  *
@@ -28,11 +30,14 @@ export interface SyncRunnerOptions {
   readonly quick?: { readonly floorMs: number; readonly busyFactor: number };
   /** Syncs that may start back to back before the hold applies (default 1). */
   readonly burst?: number;
+  /** A running total of CPU ms (e.g. the process's and its children's); read around each sync. */
+  readonly cost?: () => number;
 }
 
 export class SyncRunner {
   readonly #o: SyncRunnerOptions;
   #lastStart = Number.NEGATIVE_INFINITY;
+  #costAtStart = 0;
   /** The hold: one more sync may start per this many ms. */
   #holdMs: number;
   /** Syncs that may start now (up to `burst`), as of `#tokensAt`. */
@@ -100,6 +105,7 @@ export class SyncRunner {
     if (this.#stopped || this.#running) return;
     this.#tokens = Math.max(0, this.#refill() - 1);
     this.#lastStart = this.#o.clock.now();
+    this.#costAtStart = this.#o.cost?.() ?? 0;
     this.#again = false;
     this.#running = this.#o
       .sync()
@@ -107,7 +113,9 @@ export class SyncRunner {
         () => {
           this.#failures = 0;
           // Not refilled first: the tokens since this sync's start accrue at the new hold.
-          this.#holdMs = this.#holdAfter(this.#o.clock.now() - this.#lastStart);
+          const wall = this.#o.clock.now() - this.#lastStart;
+          const cost = this.#o.cost;
+          this.#holdMs = this.#holdAfter(cost ? Math.min(wall, cost() - this.#costAtStart) : wall);
         },
         (err: unknown) => {
           this.#failures++;
