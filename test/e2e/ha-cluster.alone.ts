@@ -7,6 +7,11 @@
  * over: their node Leases keep being renewed), the dead master leaves the Endpoints, and no
  * write a client saw acknowledged is lost. Prints the failover gap (longest time without a
  * successful write) and the leader takeover time. Runs as root; skipped otherwise.
+ *
+ * Named `.alone.ts`: `npm test` runs it after the rest, by itself. Beside two other e2e clusters on
+ * a slow 2-core guest its masters did not become Ready in 4 minutes (once none of them did:
+ * masters 2 and 3's etcd refused connections after joining, master 1 waited for quorum); what
+ * breaks there is not yet known, and a failover timing test needs the machine to itself.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
