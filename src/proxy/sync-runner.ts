@@ -7,10 +7,10 @@
  *
  * With `quick`, the hold after a sync follows what it cost: `busyFactor ×` its duration (so
  * syncing takes at most 1/busyFactor of the time), at least `floorMs`, at most `minIntervalMs`.
- * With `cost`, the duration is the CPU time the sync used rather than its wall time: on a busy
- * node a sync waits for the cores, and that wait is not what the proxy spends.
  * A small table's changes then land in a tenth of a second, a big one's still at most once per
- * `minIntervalMs` (upstream always waits `minSyncPeriod`, 1 s by default).
+ * `minIntervalMs` (upstream always waits `minSyncPeriod`, 1 s by default). With `cost`, the
+ * duration is the CPU time the sync used (bounded by its wall time): on a busy node a sync waits
+ * for the cores, and that wait is not what the proxy spends.
  *
  * With `burst`, as upstream's runner (kube-proxy's `burstSyncs` is 2), the hold is a token
  * bucket: that many syncs may start back to back, and one more is allowed per hold after. A
